@@ -1,0 +1,177 @@
+"""The registry service: institutions, licences, status, white/black lists."""
+import logging
+import os
+
+from nameko.timer import timer
+
+from shared.errors import Conflict, NotFound
+from shared.messaging import handle_event
+from shared import service as base
+from shared.web import api
+
+from . import policies
+from . import projections as views
+from . import schemas
+from .domain import Institution, ListBatches
+from .events import CATALOGUE
+
+log = logging.getLogger(__name__)
+WRITERS = ("registrar", "coordinator")
+READERS = ()  # any authenticated role
+LISTS = ("white", "black")
+EXPIRY_CHECK_SECONDS = float(os.environ.get("OTG_EXPIRY_CHECK_SECONDS", 300))
+
+
+class RegistryService(base.OtgService):
+    name = "registry"
+    store = base.Store(CATALOGUE, [views.RegistryViews])
+
+    # -- institutions -------------------------------------------------------
+    @api("POST", "/institutions", roles=WRITERS, body=schemas.InstitutionIn,
+         response=schemas.InstitutionOut)
+    def register_institution(self, request, body):
+        self.actor.require_district(body["district"])
+        with self.store.unit() as uow:
+            existing = views.by_credit_code(uow.conn, body["credit_code"])
+            if existing:
+                raise Conflict(f"credit code {body['credit_code']} is registered as {existing}")
+            institution = Institution.register(**body)
+            uow.save(institution)
+        return 201, self._view(institution.id)
+
+    @api("GET", "/institutions/<institution_id>", roles=READERS, response=schemas.InstitutionOut)
+    def get_institution(self, request, institution_id):
+        return self._view(institution_id)
+
+    @api("GET", "/institutions", roles=READERS, query=schemas.InstitutionQuery)
+    def list_institutions(self, request, query):
+        with self.store.read() as conn:
+            return views.search(conn, self.clock.today(), **query)
+
+    @api("POST", "/institutions/<institution_id>/licences", roles=WRITERS, body=schemas.LicenceIn)
+    def record_licence(self, request, institution_id, body):
+        return self._command(institution_id, lambda i: i.record_licence(**body))
+
+    @api("POST", "/institutions/<institution_id>/suspend", roles=WRITERS + ("inspector",),
+         body=schemas.ReasonIn)
+    def suspend(self, request, institution_id, body):
+        return self._command(institution_id, lambda i: i.suspend(body["reason"]))
+
+    @api("POST", "/institutions/<institution_id>/reinstate", roles=WRITERS, body=schemas.ReinstateIn)
+    def reinstate(self, request, institution_id, body):
+        return self._command(institution_id, lambda i: i.reinstate())
+
+    @api("POST", "/institutions/<institution_id>/close", roles=WRITERS, body=schemas.ReasonIn)
+    def close(self, request, institution_id, body):
+        return self._command(institution_id, lambda i: i.close(body["reason"]))
+
+    @api("POST", "/institutions/<institution_id>/review", roles=WRITERS, body=schemas.ReasonIn)
+    def open_review(self, request, institution_id, body):
+        return self._command(institution_id, lambda i: i.open_review(body["reason"]))
+
+    @api("POST", "/institutions/<institution_id>/review/decision", roles=WRITERS,
+         body=schemas.DecisionIn)
+    def decide_review(self, request, institution_id, body):
+        department = self.actor.department
+        return self._command(institution_id, lambda i: i.decide_review(
+            body["decision"], body["reason"], department))
+
+    # -- lists ----------------------------------------------------------------
+    @api("GET", "/lists/<list_name>", roles=READERS, query=schemas.DistrictQuery)
+    def current_list(self, request, list_name, query):
+        district = query["district"]
+        with self.store.read() as conn:
+            members = views.list_members(conn, district, _list(list_name), self.clock.today())
+            published = views.batches(conn, district, list_name)
+        return {"district": district, "list": list_name, "as_of": self.clock.today().isoformat(),
+                "institutions": members, "latest_batch": published[-1] if published else None}
+
+    @api("POST", "/lists/<list_name>/batches", roles=WRITERS, body=schemas.DistrictIn,
+         response=schemas.BatchOut)
+    def publish_batch(self, request, list_name, body):
+        district = body["district"]
+        self.actor.require_district(district)
+        today = self.clock.today()
+        with self.store.unit() as uow:
+            members = views.list_members(uow.conn, district, _list(list_name), today)
+            stream = ListBatches.stream_id(district, list_name)
+            batches = uow.get(ListBatches, stream) or ListBatches(stream)
+            batch_no = batches.publish(district, list_name, [m["id"] for m in members], today)
+            uow.save(batches)
+        return 201, self._batch(district, list_name, batch_no)
+
+    @api("GET", "/lists/<list_name>/batches", roles=READERS, query=schemas.DistrictQuery)
+    def list_batches(self, request, list_name, query):
+        with self.store.read() as conn:
+            return views.batches(conn, query["district"], _list(list_name))
+
+    @api("POST", "/lists/<list_name>/batches/<int:batch_no>/file", roles=WRITERS,
+         body=schemas.DistrictIn, response=schemas.BatchOut)
+    def file_batch(self, request, list_name, batch_no, body):
+        district = body["district"]
+        self.actor.require_district(district)
+        with self.store.unit() as uow:
+            batches = uow.load(ListBatches, ListBatches.stream_id(district, _list(list_name)))
+            batches.file(batch_no)
+            uow.save(batches)
+        return self._batch(district, list_name, batch_no)
+
+    # -- reactions to other services ----------------------------------------------
+    @handle_event("inspection", "HazardFound")
+    def handle_inspection_hazard_found(self, data):
+        self._react(data["institution_id"], lambda i, cause: policies.on_hazard_found(i, data, cause))
+
+    @handle_event("inspection", "RectificationVerified")
+    def handle_inspection_rectification_verified(self, data):
+        self._react(data["institution_id"], policies.on_rectification_verified)
+
+    @handle_event("inspection", "UnlicensedOperationFound")
+    def handle_inspection_unlicensed_operation_found(self, data):
+        if not data.get("institution_id"):
+            log.warning("unlicensed operation of an unregistered institution in %s: nothing to "
+                        "black-list in the registry", data.get("district"))
+            return
+        self._react(data["institution_id"],
+                    lambda i, cause: policies.on_unlicensed_operation(i, data, cause))
+
+    @timer(interval=EXPIRY_CHECK_SECONDS)
+    def flag_expired_licences(self):
+        today = self.clock.today()
+        with self.store.read() as conn:
+            ids = views.with_unflagged_expiry(conn, today)
+        for institution_id in ids:
+            self._command(institution_id, lambda i: i.flag_expired_licences(today), check=False)
+
+    # -- helpers ----------------------------------------------------------------
+    def _react(self, institution_id, decide):
+        with self.store.unit() as uow:
+            institution = uow.load(Institution, institution_id)
+            decide(institution, self.store.context.event_id)
+            uow.save(institution)
+
+    def _command(self, institution_id, command, check=True):
+        with self.store.unit() as uow:
+            institution = uow.load(Institution, institution_id)
+            if check:
+                self.actor.require_district(institution.district)
+            command(institution)
+            uow.save(institution)
+        return self._view(institution_id)
+
+    def _view(self, institution_id):
+        with self.store.read() as conn:
+            view = views.find(conn, institution_id, self.clock.today())
+        if view is None:
+            raise NotFound(f"institution {institution_id} not found")
+        return view
+
+    def _batch(self, district, list_name, batch_no):
+        with self.store.read() as conn:
+            return next(b for b in views.batches(conn, district, list_name)
+                        if b["batch_no"] == batch_no)
+
+
+def _list(list_name):
+    if list_name not in LISTS:
+        raise NotFound(f"no list {list_name!r}: use white or black")
+    return list_name

@@ -1,0 +1,62 @@
+"""Dead-letter queues: a message a consumer cannot handle is parked, with the
+reason, in `dlq.<consumer>` (exchange `otg.dead-letter`), and the consumer goes on."""
+import json
+
+from kombu import Connection, Exchange, Queue
+
+EXCHANGE = Exchange("otg.dead-letter", type="direct", durable=True)
+
+
+def queue_for(consumer):
+    return Queue(f"dlq.{consumer}", exchange=EXCHANGE, routing_key=consumer, durable=True)
+
+
+def park(amqp_uri, consumer, body, headers, reason, origin_queue):
+    """Publish to the consumer's dead-letter queue and wait for the broker's confirm."""
+    headers = dict(headers or {})
+    headers.update({"x-otg-reason": reason[:2000], "x-otg-consumer": consumer,
+                    "x-otg-queue": origin_queue})
+    if not isinstance(body, (bytes, str)):
+        body = json.dumps(body, ensure_ascii=False)
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        producer = conn.Producer()
+        producer.publish(body, exchange=EXCHANGE, routing_key=consumer, headers=headers,
+                         content_type="application/json", content_encoding="utf-8",
+                         delivery_mode=2, declare=[queue_for(consumer)], retry=True,
+                         retry_policy={"max_retries": 5, "interval_start": 0.2})
+
+
+def read(amqp_uri, consumer, limit=100):
+    """Take up to `limit` parked messages without removing them (they are requeued)."""
+    messages = []
+    with Connection(amqp_uri) as conn:
+        queue = queue_for(consumer)(conn.default_channel)
+        queue.declare()
+        while len(messages) < limit:
+            message = queue.get(no_ack=False)
+            if message is None:
+                break
+            messages.append(message)
+        for message in messages:
+            message.requeue()
+    return messages
+
+
+def replay(amqp_uri, consumer):
+    """Send every parked message back to the queue it came from; return how many."""
+    count = 0
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        channel = conn.default_channel
+        queue = queue_for(consumer)(channel)
+        queue.declare()
+        producer = conn.Producer(channel)
+        while True:
+            message = queue.get(no_ack=False)
+            if message is None:
+                return count
+            headers = {k: v for k, v in message.headers.items() if not k.startswith("x-otg-")}
+            producer.publish(message.body, exchange="", routing_key=message.headers["x-otg-queue"],
+                             headers=headers, content_type=message.content_type,
+                             content_encoding=message.content_encoding, delivery_mode=2)
+            message.ack()
+            count += 1

@@ -1,0 +1,201 @@
+"""Consuming events: an idempotent nameko event-handler entrypoint with
+retries and a dead-letter queue, and the follower that backfills from the
+source service's feed before following the bus.
+
+Use `@handle_event("inspection", "HazardFound")` on a service method taking the
+event data; inside it, `with self.store.unit() as uow:` records the event as
+handled in the same transaction as its effects.
+"""
+import logging
+from functools import partial
+
+import eventlet
+import requests
+from kombu import Connection
+from nameko.events import EventHandler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import ProviderCollector, SharedExtension
+from nameko.messaging import QueueConsumer
+
+from shared import config, deadletter, envelope
+from shared.errors import ConcurrencyError
+from shared.store import AlreadyHandled
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+REQUEUE = "requeue"  # the service is stopping: give the message back
+BACKOFF = (0.1, 0.5, 2.0)
+
+
+class OtgQueueConsumer(QueueConsumer):
+    """nameko's consumer, except an undecodable message is dead-lettered
+    instead of killing the consumer."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, error):
+        provider.dead_letter(message.body, message, f"undecodable message: {error}")
+
+
+class Follower(ProviderCollector, SharedExtension):
+    """At start, replays each source service's feed into the handlers that
+    follow it (de-duplicated by the inbox), then leaves the rest to the bus."""
+
+    def start(self):
+        if self.container.config.get("OTG_FOLLOW_FEEDS", True):
+            self.container.spawn_managed_thread(self.backfill_all, identifier="otg.follower")
+
+    def backfill_all(self):
+        sources = sorted({provider.source_service for provider in self._providers})
+        for source in sources:
+            self._backfill_with_retry(source)
+
+    def _backfill_with_retry(self, source, delay=0.5):
+        while True:
+            try:
+                return self.backfill(source)
+            except ContainerBeingKilled:
+                return
+            except Exception as error:  # source down, or a broken page: try again later
+                log.info("catch-up from %s not possible yet (%s)", source, type(error).__name__)
+                eventlet.sleep(delay)
+                delay = min(delay * 2, 30)
+
+    def backfill(self, source):
+        providers = [p for p in self._providers if p.source_service == source]
+        self._declare_queues(providers)  # so nothing published from now on is missed
+        store = providers[0].store
+        cursor_name = f"follow:{source}"
+        after = store.cursor(cursor_name)
+        types = ",".join(sorted({p.event_type for p in providers}))
+        url = f"{config.service_url(source)}/events"
+        while True:
+            page = requests.get(url, params={"after": after, "limit": 500, "types": types},
+                                timeout=10)
+            page.raise_for_status()
+            batch = page.json()
+            if not batch:
+                return
+            for event in batch:
+                for provider in providers:
+                    if provider.event_type == envelope.event_name(event):
+                        provider.handle_feed_event(event)
+            after = int(batch[-1]["position"])
+            store.set_cursor(cursor_name, after)
+
+    def _declare_queues(self, providers):
+        with Connection(self.container.config["AMQP_URI"]) as conn:
+            channel = conn.default_channel
+            for provider in providers:
+                provider.queue(channel).declare()
+
+
+class OtgEventHandler(EventHandler):
+    queue_consumer = OtgQueueConsumer()
+    follower = Follower()
+
+    def __init__(self, source_service, event_type, **kwargs):
+        super().__init__(source_service, event_type, reliable_delivery=True,
+                         requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self.follower.register_provider(self)
+
+    def stop(self):
+        self.follower.unregister_provider(self)
+        super().stop()
+
+    @property
+    def consumer(self):
+        return f"{self.container.service_name}.{self.method_name}"
+
+    @property
+    def store(self):
+        from shared.service import Store
+        for dependency in self.container.dependencies:
+            if isinstance(dependency, Store):
+                return dependency.store
+        raise RuntimeError(f"{self.container.service_name} declares no Store")
+
+    # -- from the bus -----------------------------------------------------
+    def handle_message(self, body, message):
+        attrs = envelope.from_headers(message.headers)
+        if not isinstance(body, dict) or not attrs.get("id"):
+            self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
+            return
+        if self.store.handled(self.consumer, attrs["id"]):
+            self.queue_consumer.ack_message(message)
+            return
+        done = partial(self._settle_message, body, message)
+        self._attempt(body, attrs, done, attempt=1)
+
+    def _settle_message(self, body, message, error):
+        if error is None:
+            self.queue_consumer.ack_message(message)
+        elif error is REQUEUE:
+            self.queue_consumer.requeue_message(message)
+        else:
+            self.dead_letter(body, message, error)
+
+    def dead_letter(self, body, message, reason):
+        log.error("%s: dead-lettering a message: %s", self.consumer, reason)
+        try:
+            deadletter.park(self.container.config["AMQP_URI"], self.consumer, body,
+                            message.headers, reason, self.queue.name)
+        except Exception:  # keep it on the broker; it comes back on reconnect
+            log.exception("%s: could not dead-letter; requeueing", self.consumer)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    # -- from a feed ----------------------------------------------------------
+    def handle_feed_event(self, event):
+        """Handle one CloudEvents JSON event from a feed; wait until it is settled."""
+        if self.store.handled(self.consumer, event["id"]):
+            return
+        settled = eventlet.event.Event()
+        self._attempt(event.get("data") or {}, event, settled.send, attempt=1)
+        error = settled.wait()
+        if error is REQUEUE:
+            raise ContainerBeingKilled()
+        if error is not None:
+            deadletter.park(self.container.config["AMQP_URI"], self.consumer, event.get("data"),
+                            envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
+                            error, self.queue.name)
+
+    # -- both ---------------------------------------------------------------
+    def _attempt(self, body, attrs, done, attempt):
+        context_data = {
+            "otg.consumer": self.consumer,
+            "otg.event_id": attrs["id"],
+            "otg.correlation_id": attrs.get("correlationid") or attrs["id"],
+            "otg.actor": None,
+        }
+        handle_result = partial(self._handled, body, attrs, done, attempt)
+        try:
+            self.container.spawn_worker(self, (body,), {}, context_data=context_data,
+                                        handle_result=handle_result)
+        except ContainerBeingKilled:
+            done(REQUEUE)
+
+    def _handled(self, body, attrs, done, attempt, worker_ctx, result, exc_info):
+        error = exc_info[1] if exc_info else None
+        if error is None or isinstance(error, AlreadyHandled):
+            done(None)
+        elif attempt < MAX_ATTEMPTS:
+            delay = BACKOFF[min(attempt - 1, len(BACKOFF) - 1)]
+            if isinstance(error, ConcurrencyError):
+                delay = 0
+            eventlet.spawn_after(delay, self._attempt, body, attrs, done, attempt + 1)
+        else:
+            done(f"{type(error).__name__}: {error} (after {attempt} attempts)")
+        return result, None if isinstance(error, AlreadyHandled) else exc_info
+
+
+handle_event = OtgEventHandler.decorator

@@ -1,0 +1,55 @@
+"""The OpenAPI document of a service, generated from its `@api` entrypoints."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+ERROR = {"type": "object", "properties": {
+    "error": {"type": "string"},
+    "fields": {"type": "object", "additionalProperties": True}}}
+_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def build(service_name, entrypoints):
+    from shared.web import Api
+    spec = APISpec(title=f"otg {service_name}", version="1", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"})
+    spec.components.schema("Error", ERROR)
+    paths = {}
+    for entrypoint in sorted((e for e in entrypoints if isinstance(e, Api)), key=lambda e: e.url):
+        path = _PARAM.sub(r"{\1}", entrypoint.url)
+        for method in entrypoint.method.split(","):
+            paths.setdefault(path, {})[method.lower()] = _operation(entrypoint, path)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(entrypoint, path):
+    operation = {"summary": entrypoint.summary or entrypoint.method_name.replace("_", " "),
+                 "operationId": entrypoint.method_name, "responses": {}}
+    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                  for name in re.findall(r"{([a-z_]+)}", path)]
+    if entrypoint.query is not None:
+        parameters.append({"in": "query", "schema": entrypoint.query})
+    if parameters:
+        operation["parameters"] = parameters
+    if entrypoint.body is not None:
+        operation["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": entrypoint.body}}}
+    ok = {"description": "success"}
+    if entrypoint.response is not None:
+        ok["content"] = {"application/json": {"schema": entrypoint.response}}
+    status = "201" if entrypoint.method == "POST" else "200"
+    operation["responses"][status] = ok
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    operation["responses"]["400"] = {"description": "invalid input", **error}
+    if entrypoint.roles is not None:
+        operation["security"] = [{"bearer": []}]
+        operation["responses"]["401"] = {"description": "no or bad token", **error}
+        operation["responses"]["403"] = {"description": "not allowed", **error}
+    if "{" in path:
+        operation["responses"]["404"] = {"description": "not found", **error}
+    return operation

@@ -1,0 +1,77 @@
+"""Read models derived from a service's own events, updated in the same
+transaction as the append, dropped and rebuilt when their VERSION changes."""
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
+
+from shared.store import events_table, _row_to_event
+
+_versions = MetaData()
+versions_table = Table(
+    "projection_versions", _versions,
+    Column("name", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+
+def handles(*event_names):
+    def mark(method):
+        method._handles = event_names
+        return method
+    return mark
+
+
+class Projection:
+    NAME = None
+    VERSION = 1
+    metadata = None  # each subclass declares its own MetaData with its tables
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                for name in getattr(attr, "_handles", ()):
+                    cls._handlers[name] = attr
+
+    def apply(self, conn, event):
+        handler = self._handlers.get(event.NAME)
+        if handler is not None:
+            handler(self, conn, event)
+
+    def clear(self, conn):
+        for table in reversed(self.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+def rebuild_stale(store):
+    _versions.create_all(store.engine)
+    with store.read() as conn:
+        known = dict(conn.execute(select(versions_table)).all())
+    for projection in store.projections:
+        if known.get(projection.NAME) != projection.VERSION:
+            rebuild(store, projection)
+
+
+def rebuild(store, projection, progress=None, batch=2000):
+    """Replay the whole log into one projection, in one transaction."""
+    _versions.create_all(store.engine)
+    projection.metadata.drop_all(store.engine)
+    projection.metadata.create_all(store.engine)
+    with store.writing() as conn:
+        position = 0
+        while True:
+            rows = conn.execute(select(events_table).where(events_table.c.position > position)
+                                .order_by(events_table.c.position).limit(batch)).all()
+            if not rows:
+                break
+            for row in rows:
+                stored = _row_to_event(row)
+                if stored.name in store.catalogue:
+                    projection.apply(conn, store.decode(stored))
+            position = rows[-1].position
+            if progress:
+                progress(len(rows))
+        table = versions_table
+        done = conn.execute(update(table).where(table.c.name == projection.NAME)
+                            .values(version=projection.VERSION))
+        if done.rowcount == 0:
+            conn.execute(insert(table).values(name=projection.NAME, version=projection.VERSION))

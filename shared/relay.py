@@ -1,0 +1,128 @@
+"""The outbox relay: publishes committed events in position order to
+`<service>.events` (topic, durable; routing key = event name) as persistent
+messages, with publisher confirms in windows, and advances its cursor only
+after the broker confirmed the whole window. A crash republishes at most one
+window (consumers de-duplicate by event id); a broker outage only delays."""
+import json
+import logging
+import threading
+
+import amqp
+from kombu import Connection
+
+from shared import envelope
+
+log = logging.getLogger(__name__)
+CURSOR = "relay"
+
+
+class ConfirmTimeout(Exception):
+    pass
+
+
+class Relay:
+    def __init__(self, store, service, amqp_uri, window=100, batch=1000,
+                 poll_interval=1.0, confirm_timeout=10.0):
+        self.store = store
+        self.service = service
+        self.exchange = f"{service}.events"
+        self.amqp_uri = amqp_uri
+        self.window = window
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.confirm_timeout = confirm_timeout
+        self.stopped = threading.Event()
+        self.published = 0
+        self._connection = None
+
+    # -- lifecycle ----------------------------------------------------------
+    def run(self):
+        """Publish until stopped; reconnect with backoff while the broker is away."""
+        while not self.stopped.is_set():
+            try:
+                self._connect()
+                self._publish_until_stopped()
+            except Exception as error:  # broker away, connection reset, nack
+                if self.stopped.is_set():
+                    break
+                log.warning("relay %s: %s; retrying", self.service, error)
+                self._close()
+                self.stopped.wait(1.0)
+        self._close()
+
+    def stop(self):
+        self.stopped.set()
+        self.store.committed.set()
+
+    def _connect(self):
+        connection = Connection(self.amqp_uri, heartbeat=0)
+        connection.ensure_connection(
+            max_retries=None, interval_start=0.2, interval_step=0.5, interval_max=5,
+            errback=lambda exc, interval: log.warning(
+                "relay %s: broker unreachable (%s), retry in %ss", self.service, exc, interval),
+            callback=self._check_stopped)
+        channel = connection.default_channel
+        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        channel.confirm_select()
+        self._acked = 0
+        self._nacked = False
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        self._connection, self._channel, self._tag = connection, channel, 0
+
+    def _check_stopped(self):
+        if self.stopped.is_set():
+            raise ConnectionAbortedError("relay stopped")
+
+    def _close(self):
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:
+                pass
+        self._connection = None
+
+    # -- publishing ---------------------------------------------------------
+    def _publish_until_stopped(self):
+        while not self.stopped.is_set():
+            self.store.committed.clear()
+            if self.publish_pending() == 0:
+                self.store.committed.wait(self.poll_interval)
+
+    def publish_pending(self):
+        """Publish everything committed after the cursor; return how many."""
+        cursor = self.store.cursor(CURSOR)
+        stored = self.store.read_after(cursor, self.batch)
+        for start in range(0, len(stored), self.window):
+            window = stored[start:start + self.window]
+            self._publish_window(window)
+            self.store.set_cursor(CURSOR, window[-1].position)
+            self.published += len(window)
+        return len(stored)
+
+    def _publish_window(self, window):
+        catalogue = self.store.catalogue
+        for stored in window:
+            attrs = envelope.attributes(self.service, stored, catalogue)
+            body = json.dumps(envelope.current_data(stored, catalogue), ensure_ascii=False)
+            message = amqp.Message(
+                body, content_type=envelope.CONTENT_TYPE, content_encoding="utf-8",
+                delivery_mode=2, message_id=stored.id, application_headers=envelope.to_headers(attrs))
+            self._channel.basic_publish(message, exchange=self.exchange, routing_key=stored.name)
+            self._tag += 1
+        self._wait_for_confirms(self._tag)
+
+    def _wait_for_confirms(self, last_tag):
+        while self._acked < last_tag:
+            if self._nacked:
+                raise ConnectionError("broker refused a message (nack)")
+            try:
+                self._connection.drain_events(timeout=self.confirm_timeout)
+            except TimeoutError:
+                raise ConfirmTimeout("no publisher confirm from the broker") from None
+
+    def _on_ack(self, delivery_tag, multiple):
+        self._acked = max(self._acked, delivery_tag)
+
+    def _on_nack(self, delivery_tag, multiple):
+        self._nacked = True

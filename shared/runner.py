@@ -1,0 +1,56 @@
+"""The development runner: one `nameko run` process per service (never one
+process for all: they would share one web port, STACK-NOTES 9)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib.resources import files
+
+from shared import config
+
+
+def command(service):
+    """Exactly the command the image runs for a service."""
+    return ["nameko", "run", "--config", str(config_file()), f"services.{service}.service"]
+
+
+def config_file():
+    return files("shared") / "nameko.yaml"
+
+
+def start(service, env=None):
+    environment = {**os.environ, **(env or {})}
+    bin_dir = os.path.dirname(sys.executable)
+    environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
+    return subprocess.Popen(command(service), env=environment)
+
+
+def run_until_interrupted(services):
+    config.data_dir()
+    processes = {name: start(name) for name in services}
+    for name in services:
+        print(f"otg: {name} on http://127.0.0.1:{config.port(name)} "
+              f"(pid {processes[name].pid})", file=sys.stderr)
+    try:
+        while True:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"otg: {name} exited with {process.returncode}; stopping",
+                          file=sys.stderr)
+                    return _stop(processes) or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return _stop(processes)
+
+
+def _stop(processes):
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return 0

@@ -1,0 +1,113 @@
+"""What every otg service has: its event store (with the outbox relay), the
+caller's identity, a clock, and the routes /health, /events and /openapi.json."""
+from marshmallow import Schema, fields, validate
+from nameko.extensions import DependencyProvider
+
+from shared import config, envelope, openapi
+from shared.auth import Actor
+from shared.clock import Clock, default_clock
+from shared.relay import Relay
+from shared.store import Context, EventStore
+from shared.web import api
+
+
+class Store(DependencyProvider):
+    """The service's event store; its relay runs while the service runs."""
+
+    def __init__(self, catalogue, projections=()):
+        self.catalogue = catalogue
+        self.projections = projections
+
+    def setup(self):
+        service = self.container.service_name
+        url = self.container.config.get("DATABASE_URL") or config.database_url(service)
+        self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
+                                clock=default_clock())
+        self.store.create()
+        self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier="otg.relay")
+
+    def stop(self):
+        self.relay.stop()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return StoreHandle(self.store, context_of(worker_ctx))
+
+
+def context_of(worker_ctx):
+    data = worker_ctx.data
+    actor = data.get("otg.actor")
+    return Context(
+        actor=str(Actor(**actor)) if actor else f"{worker_ctx.service_name}/policy",
+        correlation_id=data.get("otg.correlation_id"),
+        causation_id=data.get("otg.event_id"),
+        consumer=data.get("otg.consumer"),
+        event_id=data.get("otg.event_id"),
+    )
+
+
+class StoreHandle:
+    """What a worker sees: units of work in its own context, and reads."""
+
+    def __init__(self, store, context):
+        self.store = store
+        self.context = context
+
+    def unit(self):
+        return self.store.unit(self.context)
+
+    def read(self):
+        return self.store.read()
+
+
+class CurrentActor(DependencyProvider):
+    """The authenticated caller (an `Actor`), or None for a public request."""
+
+    def get_dependency(self, worker_ctx):
+        actor = worker_ctx.data.get("otg.actor")
+        return Actor(**actor) if actor else None
+
+
+class ApiDocument(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return openapi.build(self.container.service_name, self.container.entrypoints)
+
+
+class FeedQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    types = fields.String(load_default=None)
+
+
+class OtgService:
+    """Base of the five services: subclasses set `name` and `store`.
+
+    Import it as `from shared import service as base`: `nameko run` treats every
+    class with entrypoints in the service module as a service to run."""
+    name = None
+    store = None
+    actor = CurrentActor()
+    clock = Clock()
+    api_document = ApiDocument()
+
+    @api("GET", "/health", summary="liveness and relay progress")
+    def health(self, request):
+        store = self.store.store
+        return {"status": "ok", "service": self.name, "events": store.last_position(),
+                "published": store.cursor("relay")}
+
+    @api("GET", "/events", query=FeedQuery, summary="the event log as CloudEvents JSON (catch-up feed)")
+    def events_feed(self, request, query):
+        store = self.store.store
+        names = query["types"].split(",") if query["types"] else None
+        batch = store.read_after(query["after"], query["limit"], names)
+        return [envelope.structured(self.name, stored, store.catalogue) for stored in batch]
+
+    @api("GET", "/openapi.json", summary="this document")
+    def openapi(self, request):
+        return self.api_document

@@ -1,0 +1,297 @@
+"""The event store (SQLAlchemy 2 Core): append with an expected version, load a
+stream, read the log after a global position. The events table is the outbox.
+
+Writers are serialised — BEGIN IMMEDIATE on SQLite, a transaction-scoped
+advisory lock on PostgreSQL — so positions become visible in order and a reader
+of the log never skips an event that commits later with a smaller position.
+"""
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import (Column, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint, create_engine, event, func, insert,
+                        select, update)
+from sqlalchemy.exc import IntegrityError
+
+from shared.clock import SystemClock, rfc3339
+from shared.errors import ConcurrencyError, NotFound
+
+metadata = MetaData()
+events_table = Table(
+    "events", metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("stream_id", String(120), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("time", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("meta", Text, nullable=False),
+    UniqueConstraint("stream_id", "sequence", name="uq_stream_sequence"),
+)
+inbox_table = Table(
+    "inbox", metadata,
+    Column("consumer", String(200), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+)
+cursors_table = Table(
+    "cursors", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
+
+
+class AlreadyHandled(Exception):
+    """The inbound event was handled by this consumer before: nothing changes."""
+
+
+@dataclass(slots=True)
+class StoredEvent:
+    position: int
+    id: str
+    stream_id: str
+    sequence: int
+    name: str
+    version: int
+    time: str
+    data: dict
+    meta: dict
+
+
+@dataclass
+class Context:
+    """Who and what caused the events a unit of work appends."""
+    actor: str = "system"
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    consumer: str | None = None   # set when handling an inbound event
+    event_id: str | None = None
+
+
+def make_engine(url):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            write = connection.get_execution_options().get("otg_write")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _row_to_event(row):
+    return StoredEvent(row.position, row.id, row.stream_id, row.sequence, row.name,
+                       row.version, row.time, json.loads(row.data), json.loads(row.meta))
+
+
+class EventStore:
+    def __init__(self, url, catalogue, projections=(), clock=None):
+        self.url = url
+        self.engine = make_engine(url)
+        self.catalogue = catalogue
+        self.projections = list(projections)
+        self.clock = clock or SystemClock()
+        self.committed = threading.Event()   # wakes the relay right after a commit
+        self._writers = threading.Lock()     # in-process writers queue here, not in SQLite
+        self.is_postgres = self.engine.dialect.name == "postgresql"
+
+    # -- schema -----------------------------------------------------------
+    def create(self):
+        metadata.create_all(self.engine)
+        for projection in self.projections:
+            projection.metadata.create_all(self.engine)
+        from shared.projections import rebuild_stale
+        rebuild_stale(self)
+
+    def dispose(self):
+        self.engine.dispose()
+
+    # -- writing ----------------------------------------------------------
+    def unit(self, context=None):
+        return UnitOfWork(self, context or Context())
+
+    def decode(self, stored):
+        event = self.catalogue.decode(stored.name, stored.version, stored.data)
+        event.meta = stored
+        return event
+
+    # -- reading ----------------------------------------------------------
+    def read(self):
+        """A read-only connection for queries: `with store.read() as conn:`."""
+        return self.engine.connect()
+
+    def load_stream(self, stream_id, conn=None):
+        query = (select(events_table).where(events_table.c.stream_id == stream_id)
+                 .order_by(events_table.c.sequence))
+        if conn is not None:
+            return [_row_to_event(row) for row in conn.execute(query)]
+        with self.read() as conn:
+            return [_row_to_event(row) for row in conn.execute(query)]
+
+    def read_after(self, position, limit=1000, names=None):
+        query = (select(events_table).where(events_table.c.position > position)
+                 .order_by(events_table.c.position).limit(limit))
+        if names:
+            query = query.where(events_table.c.name.in_(names))
+        with self.read() as conn:
+            return [_row_to_event(row) for row in conn.execute(query)]
+
+    def last_position(self):
+        with self.read() as conn:
+            return conn.execute(select(func.max(events_table.c.position))).scalar() or 0
+
+    def handled(self, consumer, event_id):
+        query = select(inbox_table.c.event_id).where(
+            inbox_table.c.consumer == consumer, inbox_table.c.event_id == event_id)
+        with self.read() as conn:
+            return conn.execute(query).first() is not None
+
+    def cursor(self, name):
+        query = select(cursors_table.c.position).where(cursors_table.c.name == name)
+        with self.read() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def set_cursor(self, name, position):
+        with self.writing() as conn:
+            _set_cursor(conn, name, position)
+
+    def writing(self):
+        return _Writing(self)
+
+
+def _set_cursor(conn, name, position):
+    table = cursors_table
+    done = conn.execute(update(table).where(table.c.name == name).values(position=position))
+    if done.rowcount == 0:
+        conn.execute(insert(table).values(name=name, position=position))
+
+
+class _Writing:
+    """A serialised write transaction (see the module docstring)."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __enter__(self):
+        self.store._writers.acquire()
+        try:
+            self.conn = self.store.engine.connect().execution_options(otg_write=True)
+            self.tx = self.conn.begin()
+            if self.store.is_postgres:
+                self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
+        except BaseException:
+            self.store._writers.release()
+            raise
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.tx.commit()
+            else:
+                self.tx.rollback()
+        finally:
+            self.conn.close()
+            self.store._writers.release()
+        return False
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction: load aggregates, save their new events, update the
+    projections and record the handled inbound event — all or nothing."""
+    store: EventStore
+    context: Context
+    appended: list = field(default_factory=list)
+
+    def __enter__(self):
+        self._writing = self.store.writing()
+        self.conn = self._writing.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self._record_inbox()
+            except BaseException as error:
+                self._writing.__exit__(type(error), error, None)
+                raise
+        self._writing.__exit__(exc_type, exc, tb)
+        if exc_type is None and self.appended:
+            self.store.committed.set()
+        return False
+
+    def _record_inbox(self):
+        ctx = self.context
+        if ctx.consumer and ctx.event_id:
+            try:
+                self.conn.execute(insert(inbox_table).values(
+                    consumer=ctx.consumer, event_id=ctx.event_id))
+            except IntegrityError:
+                raise AlreadyHandled(ctx.event_id) from None
+
+    # -- aggregates ---------------------------------------------------------
+    def get(self, aggregate_class, aggregate_id):
+        stored = self.store.load_stream(aggregate_id, self.conn)
+        if not stored:
+            return None
+        return aggregate_class.replay(aggregate_id, (self.store.decode(s) for s in stored))
+
+    def load(self, aggregate_class, aggregate_id):
+        aggregate = self.get(aggregate_class, aggregate_id)
+        if aggregate is None:
+            raise NotFound(f"{aggregate_class.__name__.lower()} {aggregate_id} not found")
+        return aggregate
+
+    def save(self, *aggregates):
+        for aggregate in aggregates:
+            events = aggregate.collect()
+            if events:
+                self.append(aggregate.id, events, expected_version=aggregate.loaded_version)
+            aggregate.loaded_version = aggregate.version
+
+    def append(self, stream_id, events, expected_version):
+        current = self.conn.execute(
+            select(func.max(events_table.c.sequence))
+            .where(events_table.c.stream_id == stream_id)).scalar() or 0
+        if current != expected_version:
+            raise ConcurrencyError(
+                f"stream {stream_id} is at version {current}, expected {expected_version}")
+        now = rfc3339(self.store.clock.now())
+        meta = {"actor": self.context.actor,
+                "correlationid": self.context.correlation_id,
+                "causationid": self.context.causation_id}
+        meta_json = _dumps({k: v for k, v in meta.items() if v})
+        for offset, event in enumerate(events, start=1):
+            stored = self._insert(stream_id, expected_version + offset, event, now, meta_json)
+            event.meta = stored
+            for projection in self.store.projections:
+                projection.apply(self.conn, event)
+            self.appended.append(stored)
+
+    def _insert(self, stream_id, sequence, event, now, meta_json):
+        event_id = str(uuid.uuid4())
+        data_json = _dumps(event.data)
+        try:
+            result = self.conn.execute(insert(events_table).values(
+                id=event_id, stream_id=stream_id, sequence=sequence, name=event.NAME,
+                version=event.VERSION, time=now, data=data_json, meta=meta_json))
+        except IntegrityError:
+            raise ConcurrencyError(f"stream {stream_id} moved on") from None
+        return StoredEvent(result.inserted_primary_key[0], event_id, stream_id, sequence,
+                           event.NAME, event.VERSION, now, event.data, json.loads(meta_json))

@@ -1,0 +1,31 @@
+"""The shared vocabulary of ARCHITECTURE.md: use these exact values everywhere."""
+
+CITY = "371000"  # the whole city (municipal office)
+DISTRICTS = {
+    "371000": "威海市",
+    "371002": "环翠区",
+    "371003": "文登区",
+    "371082": "荣成市",
+    "371083": "乳山市",
+    "371071": "高区",
+    "371072": "经区",
+    "371073": "临港区",
+    # 南海新区 has no code of its own in GB/T 2260 (docs/decisions/0001-nanhai-code.md).
+    "371074": "南海新区",
+}
+DISTRICTS_EN = {
+    "371000": "Weihai (city)", "371002": "Huancui", "371003": "Wendeng",
+    "371082": "Rongcheng", "371083": "Rushan", "371071": "Torch Hi-tech zone",
+    "371072": "Economic & Technological zone", "371073": "Lingang zone",
+    "371074": "Nanhai new area",
+}
+LOCAL_DISTRICTS = tuple(code for code in DISTRICTS if code != CITY)
+DEPARTMENTS = ("education", "culture_tourism", "sports", "market_regulation",
+               "public_security", "fire")
+ROLES = ("registrar", "inspector", "handler", "school", "coordinator", "publisher", "admin")
+CATEGORIES = {"academic": "education", "arts": "culture_tourism",
+              "sports": "sports", "science": "education"}
+LICENCE_KINDS = ("school_permit", "business_licence", "npo_registration", "fire_safety")
+SEVERITIES = ("minor", "major", "critical")
+STATUSES = ("open", "suspended", "closed")
+LIST_STATUSES = ("white", "black", "none")

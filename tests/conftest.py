@@ -1,0 +1,82 @@
+"""Root fixtures. eventlet must patch before anything else is imported (STACK-NOTES 4)."""
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+import socket  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+os.environ.setdefault("OTG_JWT_SECRET", "test-secret-not-for-production-0123456789")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def amqp_uri(rabbit_config):
+    """A throwaway RabbitMQ vhost for this test (nameko's fixture)."""
+    return rabbit_config["AMQP_URI"]
+
+
+@pytest.fixture
+def start_service(container_factory, rabbit_config, tmp_path, monkeypatch):
+    """Start a service container on a free port with its own SQLite file;
+    returns an `Api` client bound to it. Other services' feeds are found
+    through OTG_<SERVICE>_URL, which this fixture sets."""
+    def start(service_cls, database_url=None, follow_feeds=False, **config):
+        port = free_port()
+        name = service_cls.name
+        monkeypatch.setenv(f"OTG_{name.upper()}_URL", f"http://127.0.0.1:{port}")
+        container = container_factory(service_cls, {
+            **rabbit_config,
+            "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+            "DATABASE_URL": database_url or f"sqlite:///{tmp_path / name}.db",
+            "OTG_FOLLOW_FEEDS": follow_feeds,
+            **config,
+        })
+        container.start()
+        return Api(f"http://127.0.0.1:{port}", container)
+    return start
+
+
+class Api:
+    """A small HTTP client for one running service."""
+
+    def __init__(self, base, container=None):
+        self.base, self.container = base, container
+        self.session = requests.Session()
+
+    def _call(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, token=None, **kwargs):
+        return self._call("GET", path, token, **kwargs)
+
+    def post(self, path, token=None, **kwargs):
+        return self._call("POST", path, token, **kwargs)
+
+    @property
+    def store(self):
+        from shared.service import Store
+        return next(d for d in self.container.dependencies if isinstance(d, Store)).store
+
+
+@pytest.fixture
+def token():
+    from shared import auth
+
+    def issue(role="registrar", department="education", district="371002"):
+        return auth.issue(role, department, district)
+    return issue
