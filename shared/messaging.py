@@ -176,6 +176,7 @@ class OtgEventHandler(EventHandler):
             "otg.event_id": attrs["id"],
             "otg.correlation_id": attrs.get("correlationid") or attrs["id"],
             "otg.actor": None,
+            "otg.event": {k: v for k, v in attrs.items() if k != "data"},
         }
         handle_result = partial(self._handled, body, attrs, done, attempt)
         try:

@@ -73,6 +73,13 @@ class CurrentActor(DependencyProvider):
         return Actor(**actor) if actor else None
 
 
+class InboundEvent(DependencyProvider):
+    """The CloudEvents attributes (id, time, source, …) of the event being handled."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data.get("otg.event")
+
+
 class ApiDocument(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return openapi.build(self.container.service_name, self.container.entrypoints)
@@ -93,6 +100,7 @@ class OtgService:
     store = None
     actor = CurrentActor()
     clock = Clock()
+    inbound = InboundEvent()
     api_document = ApiDocument()
 
     @api("GET", "/health", summary="liveness and relay progress")

@@ -7,18 +7,12 @@ import eventlet  # noqa: E402
 eventlet.monkey_patch()
 
 import os  # noqa: E402
-import socket  # noqa: E402
 
 import pytest  # noqa: E402
-import requests  # noqa: E402
+
+from support import Api, Cluster, free_port  # noqa: E402
 
 os.environ.setdefault("OTG_JWT_SECRET", "test-secret-not-for-production-0123456789")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -48,31 +42,6 @@ def start_service(container_factory, rabbit_config, tmp_path, monkeypatch):
     return start
 
 
-class Api:
-    """A small HTTP client for one running service."""
-
-    def __init__(self, base, container=None):
-        self.base, self.container = base, container
-        self.session = requests.Session()
-
-    def _call(self, method, path, token=None, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
-
-    def get(self, path, token=None, **kwargs):
-        return self._call("GET", path, token, **kwargs)
-
-    def post(self, path, token=None, **kwargs):
-        return self._call("POST", path, token, **kwargs)
-
-    @property
-    def store(self):
-        from shared.service import Store
-        return next(d for d in self.container.dependencies if isinstance(d, Store)).store
-
-
 @pytest.fixture
 def token():
     from shared import auth
@@ -80,3 +49,11 @@ def token():
     def issue(role="registrar", department="education", district="371002"):
         return auth.issue(role, department, district)
     return issue
+
+
+@pytest.fixture
+def cluster(amqp_uri, tmp_path):
+    """Start services as processes: `cluster.start("registry", "inspection")`."""
+    running = Cluster(amqp_uri, tmp_path)
+    yield running
+    running.stop_all()

@@ -146,7 +146,7 @@ class RegistryService(base.OtgService):
     def _react(self, institution_id, decide):
         with self.store.unit() as uow:
             institution = uow.load(Institution, institution_id)
-            decide(institution, self.store.context.event_id)
+            decide(institution, self.inbound["id"])
             uow.save(institution)
 
     def _command(self, institution_id, command, check=True):

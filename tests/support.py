@@ -1,0 +1,138 @@
+"""Helpers for tests: HTTP client, services as processes, polling."""
+import os
+import socket
+import time
+
+import requests
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Api:
+    """A small HTTP client for one running service."""
+
+    def __init__(self, base, container=None):
+        self.base, self.container = base, container
+        self.session = requests.Session()
+
+    def _call(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.session.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, token=None, **kwargs):
+        return self._call("GET", path, token, **kwargs)
+
+    def post(self, path, token=None, **kwargs):
+        return self._call("POST", path, token, **kwargs)
+
+    @property
+    def store(self):
+        from shared.service import Store
+        return next(d for d in self.container.dependencies if isinstance(d, Store)).store
+
+
+class Cluster:
+    """otg services as separate processes, each started with exactly the
+    command the image runs (`nameko run --config … services.<name>.service`)."""
+
+    def __init__(self, amqp_uri, data_dir, extra_env=None):
+        from shared import config
+        self.ports = {name: free_port() for name in config.SERVICES}
+        self.env = {"AMQP_URI": amqp_uri, "OTG_DATA_DIR": str(data_dir),
+                    "OTG_JWT_SECRET": os.environ["OTG_JWT_SECRET"], **(extra_env or {})}
+        for name, port in self.ports.items():
+            self.env[f"OTG_{name.upper()}_PORT"] = str(port)
+            self.env[f"OTG_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        self.processes = {}
+
+    def start(self, *names, **env):
+        from shared import runner
+        for name in names:
+            self.processes[name] = runner.start(name, {**self.env, **env})
+        for name in names:
+            self.wait_healthy(name)
+        return self
+
+    def api(self, name):
+        return Api(f"http://127.0.0.1:{self.ports[name]}")
+
+    def wait_healthy(self, name, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.processes[name].returncode}")
+            try:
+                if requests.get(f"http://127.0.0.1:{self.ports[name]}/health", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} did not become healthy in {timeout}s")
+
+    def stop(self, name, kill=False):
+        process = self.processes.pop(name)
+        process.kill() if kill else process.terminate()
+        process.wait(timeout=20)
+
+    def restart(self, name, kill=False):
+        self.stop(name, kill)
+        self.start(name)
+
+    def stop_all(self):
+        for name in list(self.processes):
+            self.stop(name)
+
+
+def eventually(check, timeout=15, interval=0.1):
+    """Poll `check` until it returns a truthy value; return it, or fail after `timeout`."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+            error = None
+        except AssertionError as failure:
+            error = failure
+        if time.monotonic() > deadline:
+            raise error or AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def publish_event(amqp_uri, service, name, data, event_id=None, version=1):
+    """Publish an event on `<service>.events` exactly as otg's relay does
+    (CloudEvents binary mode); returns its id."""
+    import json
+    import uuid
+    from datetime import datetime, timezone
+
+    from kombu import Connection, Exchange
+
+    event_id = event_id or str(uuid.uuid4())
+    headers = {"ce-specversion": "1.0", "ce-id": event_id, "ce-source": f"otg/{service}",
+               "ce-type": f"otg.{service}.{name}.v{version}",
+               "ce-time": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+    exchange = Exchange(f"{service}.events", type="topic", durable=True)
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        conn.Producer().publish(json.dumps(data), exchange=exchange, routing_key=name,
+                                headers=headers, content_type="application/json",
+                                content_encoding="utf-8", delivery_mode=2, declare=[exchange])
+    return event_id
+
+
+def queue_drained(amqp_uri, queue):
+    """True once the broker holds no ready or unacknowledged message in `queue`."""
+    from urllib.parse import quote, urlparse
+    vhost = urlparse(amqp_uri).path.lstrip("/") or "/"
+    url = f"http://127.0.0.1:15672/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}"
+    info = requests.get(url, auth=("guest", "guest"), timeout=5)
+    info.raise_for_status()
+    data = info.json()
+    return data.get("messages", 1) == 0 and data.get("messages_unacknowledged", 1) == 0
