@@ -54,6 +54,11 @@ def secret(name):
     return value
 
 
+def check_interval():
+    """Seconds between a service's periodic checks (deadlines, expiries); tests shorten it."""
+    return float(os.environ.get("OTG_CHECK_INTERVAL", 60))
+
+
 def available_services():
     """The services of SERVICES that exist in this installation, in port order."""
     import importlib.util

@@ -1,9 +1,9 @@
 """The registry service: institutions, licences, status, white/black lists."""
 import logging
-import os
 
 from nameko.timer import timer
 
+from shared import config
 from shared.errors import Conflict, NotFound
 from shared.messaging import handle_event
 from shared import service as base
@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 WRITERS = ("registrar", "coordinator")
 READERS = ()  # any authenticated role
 LISTS = ("white", "black")
-EXPIRY_CHECK_SECONDS = float(os.environ.get("OTG_EXPIRY_CHECK_SECONDS", 300))
 
 
 class RegistryService(base.OtgService):
@@ -134,7 +133,7 @@ class RegistryService(base.OtgService):
         self._react(data["institution_id"],
                     lambda i, cause: policies.on_unlicensed_operation(i, data, cause))
 
-    @timer(interval=EXPIRY_CHECK_SECONDS)
+    @timer(interval=config.check_interval())
     def flag_expired_licences(self):
         today = self.clock.today()
         with self.store.read() as conn:
