@@ -51,9 +51,12 @@ class Follower(ProviderCollector, SharedExtension):
             self.container.spawn_managed_thread(self.backfill_all, identifier="otg.follower")
 
     def backfill_all(self):
+        # one thread per source: a source that is down must not hold up the others
         sources = sorted({provider.source_service for provider in self._providers})
         for source in sources:
-            self._backfill_with_retry(source)
+            self.container.spawn_managed_thread(
+                lambda source=source: self._backfill_with_retry(source),
+                identifier=f"otg.follower.{source}")
 
     def _backfill_with_retry(self, source, delay=0.5):
         while True:

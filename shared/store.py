@@ -74,7 +74,17 @@ class Context:
     event_id: str | None = None
 
 
+def normalise_url(url):
+    """`postgresql://` means psycopg2 here: it cooperates with eventlet (STACK-NOTES 5),
+    while SQLAlchemy 2.1 would pick psycopg 3 for a bare `postgresql://`."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url):
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

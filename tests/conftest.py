@@ -57,3 +57,32 @@ def cluster(amqp_uri, tmp_path):
     running = Cluster(amqp_uri, tmp_path)
     yield running
     running.stop_all()
+
+
+POSTGRES_ADMIN_URL = os.environ.get("OTG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for this test, dropped afterwards."""
+    import uuid
+
+    import sqlalchemy
+    name = f"otg_test_{uuid.uuid4().hex[:12]}"
+    from shared.store import normalise_url
+    admin = sqlalchemy.create_engine(normalise_url(POSTGRES_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Runs a test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("postgres_url")
