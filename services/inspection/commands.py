@@ -1,0 +1,113 @@
+"""`otg inspection …`: record an inspection from the command line through the
+service's HTTP API (OTG_INSPECTION_URL, default http://127.0.0.1:8002)."""
+import json
+import sys
+from pathlib import Path
+
+import click
+import requests
+
+from shared import config
+
+TOKEN = click.option("--token", envvar="OTG_TOKEN", required=True,
+                     help="bearer token from `otg token issue` (or set OTG_TOKEN)")
+
+
+@click.group()
+def commands():
+    """Inspections, findings and rectification (talks to the inspection service)."""
+
+
+def call(method, path, token=None, **kwargs):
+    """One API call; prints the JSON answer, or the error with its fields and exits 1."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = config.service_url("inspection") + path
+    try:
+        answer = requests.request(method, url, headers=headers, timeout=30, **kwargs)
+    except requests.ConnectionError:
+        sys.exit(f"error: the inspection service does not answer at {url} (otg run inspection)")
+    body = answer.json() if answer.content else {}
+    if not answer.ok:
+        click.echo(f"error {answer.status_code}: {body.get('error', answer.text)}", err=True)
+        for field, messages in (body.get("fields") or {}).items():
+            click.echo(f"  {field}: {messages}", err=True)
+        sys.exit(1)
+    return body
+
+
+def show(payload):
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@commands.command()
+def checklists():
+    """List every checklist item id with its category and title."""
+    for checklist in call("GET", "/checklists"):
+        click.echo(f"{checklist['id']} (version {checklist['version']}): {checklist['title']}")
+        for item in checklist["items"]:
+            click.echo(f"  {item['id']:<32} {item['category']:<18} {item.get('title_en', '')}")
+
+
+@commands.command()
+@TOKEN
+@click.option("--institution", "institution_id", help="registered institution id")
+@click.option("--kind", type=click.Choice(["self", "safety", "enforcement"]), required=True)
+@click.option("--mode", "modes", multiple=True,
+              type=click.Choice(["unannounced", "day", "night", "joint", "random_sample"]))
+@click.option("--department", "departments", multiple=True, help="repeat for a joint check")
+@click.option("--focus", multiple=True, help="topic checked, e.g. fire_safety (repeatable)")
+@click.option("--district", help="for an unregistered site")
+@click.option("--site-name", help="for an unregistered site")
+@click.option("--site-address", help="for an unregistered site")
+def schedule(token, **options):
+    """Schedule an inspection; prints it (its `id` names it in the next commands)."""
+    body = {k: v for k, v in options.items() if v not in (None, ())}
+    body.update({k: list(v) for k, v in body.items() if isinstance(v, tuple)})
+    show(call("POST", "/inspections", token, json=body))
+
+
+@commands.command()
+@TOKEN
+@click.argument("inspection_id")
+@click.option("--item", required=True, help="checklist item id (otg inspection checklists)")
+@click.option("--severity", type=click.Choice(["minor", "major", "critical"]), required=True)
+@click.option("--description", required=True, help="what was found (do not name people)")
+@click.option("--suspend-immediately", is_flag=True)
+@click.option("--evidence", "files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="a photo or document to keep as evidence (repeatable)")
+def finding(token, inspection_id, item, severity, description, suspend_immediately, files):
+    """Record a finding; a hazard goes out at once."""
+    hashes = [call("POST", "/evidence", token, files={"file": (Path(f).name, Path(f).read_bytes())})
+              ["sha256"] for f in files]
+    show(call("POST", f"/inspections/{inspection_id}/findings", token, json={
+        "item": item, "severity": severity, "description": description,
+        "suspend_immediately": suspend_immediately, "evidence": hashes}))
+
+
+@commands.command("complete")
+@TOKEN
+@click.argument("inspection_id")
+@click.option("--deadline", help="rectification deadline YYYY-MM-DD (default: 14 days)")
+def complete_inspection(token, inspection_id, deadline):
+    """Complete an inspection; its findings get a rectification order."""
+    body = {"rectification_deadline": deadline} if deadline else {}
+    show(call("POST", f"/inspections/{inspection_id}/complete", token, json=body))
+
+
+@commands.command("show")
+@TOKEN
+@click.argument("inspection_id")
+def show_inspection(token, inspection_id):
+    """Show an inspection with its findings."""
+    show(call("GET", f"/inspections/{inspection_id}", token))
+
+
+@commands.command()
+@TOKEN
+@click.argument("order_id")
+@click.option("--passed/--failed", required=True)
+@click.option("--new-deadline", help="YYYY-MM-DD, required with --failed")
+def verify(token, order_id, passed, new_deadline):
+    """Record the re-inspection of a rectification order."""
+    show(call("POST", f"/rectifications/{order_id}/verify", token,
+              json={"passed": passed, "new_deadline": new_deadline}))

@@ -1,0 +1,300 @@
+"""Inspection read models (inspections, findings, rectification orders, samples)
+and the institution directory mirrored from the registry's events."""
+import json
+from collections import Counter
+
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
+                        select, update)
+
+from shared.projections import Projection, handles
+
+metadata = MetaData()
+inspections = Table(
+    "inspections", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("institution_id", String(36), index=True),
+    Column("district", String(6), nullable=False, index=True),
+    Column("kind", String(12), nullable=False),
+    Column("modes", Text, nullable=False),
+    Column("departments", Text, nullable=False),
+    Column("focus", Text, nullable=False),
+    Column("source", String(64), index=True),
+    Column("source_type", String(20)),
+    Column("site_name", String(200)),
+    Column("site_address", String(300)),
+    Column("sample_id", String(36)),
+    Column("scheduled_for", String(10)),
+    Column("status", String(12), nullable=False),
+    Column("scheduled_at", String(40), nullable=False),
+    Column("completed_at", String(40)),
+    Column("outcome", String(20)),
+    Column("max_severity", String(10)),
+    Column("answers", Text),
+)
+findings = Table(
+    "findings", metadata,
+    Column("finding_id", String(36), primary_key=True),
+    Column("inspection_id", String(36), nullable=False, index=True),
+    Column("item", String(60), nullable=False),
+    Column("checklist", String(60), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("suspend_immediately", Boolean, nullable=False),
+    Column("department", String(30), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("hazard", Boolean, nullable=False, default=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+patrol_logs = Table(
+    "patrol_logs", metadata,
+    Column("inspection_id", String(36), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("period_from", String(10), nullable=False),
+    Column("period_to", String(10), nullable=False),
+    Column("opening_hours", String(11), nullable=False),
+    Column("patrols", Integer, nullable=False),
+    Column("gaps", Integer, nullable=False),
+)
+orders = Table(
+    "rectification_orders", metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("institution_id", String(36), nullable=False, index=True),
+    Column("district", String(6), nullable=False, index=True),
+    Column("items", Text, nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("carry_over", Boolean, nullable=False),
+    Column("campaign", String(100)),
+    Column("inspection_id", String(36)),
+    Column("status", String(10), nullable=False),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("ordered_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+samples = Table(
+    "samples", metadata,
+    Column("sample_id", String(36), primary_key=True),
+    Column("district", String(6), nullable=False),
+    Column("drawn_at", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+)
+
+# The directory is fed by the registry's events (handlers in service.py), not by
+# our own log: it lives in its own MetaData so rebuilding InspectionViews keeps it.
+directory_metadata = MetaData()
+directory = Table(
+    "institution_directory", directory_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("credit_code", String(18), index=True),
+    Column("district", String(6), nullable=False, index=True),
+    Column("category", String(20), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("closed", Boolean, nullable=False, default=False),
+)
+
+
+class Directory(Projection):
+    """Creates the directory tables. VERSION stays 1: a rebuild would empty them for good."""
+    NAME = "inspection_directory"
+    VERSION = 1
+    metadata = directory_metadata
+
+
+def mirror_registered(conn, data):
+    values = {"name": data["name"], "district": data["district"],
+              "credit_code": data.get("credit_code"),
+              "category": data.get("category") or "", "address": data.get("address") or ""}
+    done = conn.execute(update(directory).where(directory.c.id == data["institution_id"])
+                        .values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(directory).values(id=data["institution_id"], closed=False, **values))
+
+
+def mirror_closed(conn, data):
+    conn.execute(update(directory).where(directory.c.id == data["institution_id"])
+                 .values(closed=True))
+
+
+class InspectionViews(Projection):
+    NAME = "inspection"
+    VERSION = 1
+    metadata = metadata
+
+    @handles("InspectionScheduled")
+    def scheduled(self, conn, event):
+        data = dict(event.data)
+        for key in ("modes", "departments", "focus"):
+            data[key] = json.dumps(data[key])
+        conn.execute(insert(inspections).values(
+            id=data.pop("inspection_id"), status="scheduled", scheduled_at=event.meta.time, **data))
+
+    @handles("SelfInspectionAnswered")
+    def answered(self, conn, event):
+        _set(inspections, inspections.c.id, event.inspection_id,
+             conn, answers=json.dumps({"checklist": event.checklist,
+                                       "version": event.checklist_version,
+                                       "answers": event.answers}, ensure_ascii=False))
+
+    @handles("FindingRecorded")
+    def finding(self, conn, event):
+        data = {k: event.data[k] for k in ("finding_id", "inspection_id", "item", "checklist",
+                                           "category", "severity", "description",
+                                           "suspend_immediately", "department")}
+        conn.execute(insert(findings).values(evidence=json.dumps(event.evidence),
+                                             recorded_at=event.meta.time, **data))
+
+    @handles("HazardFound")
+    def hazard(self, conn, event):
+        _set(findings, findings.c.finding_id, event.finding_id, conn, hazard=True)
+
+    @handles("PatrolLogImported")
+    def patrol_log(self, conn, event):
+        conn.execute(insert(patrol_logs).values(**{c.name: event.data[c.name]
+                                                   for c in patrol_logs.columns}))
+
+    @handles("InspectionCompleted")
+    def completed(self, conn, event):
+        _set(inspections, inspections.c.id, event.inspection_id, conn, status="completed",
+             completed_at=event.meta.time, outcome=event.outcome, max_severity=event.max_severity)
+
+    @handles("RectificationOrdered")
+    def ordered(self, conn, event):
+        data = event.data
+        conn.execute(insert(orders).values(
+            order_id=data["order_id"], institution_id=data["institution_id"],
+            district=data["district"], items=json.dumps(data["items"]), deadline=data["deadline"],
+            carry_over=data["carry_over"], campaign=data.get("campaign"),
+            inspection_id=data.get("inspection_id"), status="open", overdue=False, failures=0,
+            ordered_at=event.meta.time, updated_at=event.meta.time))
+
+    @handles("RectificationReported", "RectificationVerified", "RectificationFailed",
+             "RectificationOverdue")
+    def order_changed(self, conn, event):
+        values = {"updated_at": event.meta.time}
+        if event.NAME == "RectificationOverdue":
+            values["overdue"] = True
+        elif event.NAME == "RectificationFailed":
+            values.update(status="open", overdue=False, deadline=event.new_deadline,
+                          failures=orders.c.failures + 1)
+        else:
+            values["status"] = "reported" if event.NAME == "RectificationReported" else "verified"
+        _set(orders, orders.c.order_id, event.order_id, conn, **values)
+
+    @handles("SampleDrawn")
+    def sample(self, conn, event):
+        conn.execute(insert(samples).values(sample_id=event.sample_id, district=event.district,
+                                            drawn_at=event.meta.time, data=json.dumps(event.data)))
+
+
+def _set(table, key, value, conn, **values):
+    conn.execute(update(table).where(key == value).values(**values))
+
+
+# -- queries ------------------------------------------------------------------
+def directory_entry(conn, institution_id):
+    row = conn.execute(select(directory).where(directory.c.id == institution_id)).first()
+    return row._asdict() if row else None
+
+
+def by_credit_code(conn, credit_code):
+    return conn.execute(select(directory.c.id).where(directory.c.credit_code == credit_code)).scalar()
+
+
+def population(conn, district):
+    """Ids of the district's institutions that are not closed (what a sample draws from)."""
+    return sorted(conn.execute(select(directory.c.id).where(
+        directory.c.district == district, directory.c.closed == False)).scalars())  # noqa: E712
+
+
+def inspection_view(conn, inspection_id):
+    row = conn.execute(select(inspections).where(inspections.c.id == inspection_id)).first()
+    if row is None:
+        return None
+    view = _inspection(row)
+    view["findings"] = [_finding(f) for f in conn.execute(
+        select(findings).where(findings.c.inspection_id == inspection_id)
+        .order_by(findings.c.recorded_at, findings.c.finding_id))]
+    view["patrol_logs"] = [dict(r._asdict()) for r in conn.execute(
+        select(patrol_logs).where(patrol_logs.c.inspection_id == inspection_id))]
+    view["answers"] = json.loads(row.answers) if row.answers else None
+    return view
+
+
+def search_inspections(conn, page=1, per_page=50, **filters):
+    query = select(inspections)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(inspections.c[name] == value)
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+    rows = conn.execute(query.order_by(inspections.c.scheduled_at.desc(), inspections.c.id)
+                        .limit(per_page).offset((page - 1) * per_page))
+    return {"items": [_inspection(r) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def _inspection(row):
+    view = {key: value for key, value in row._asdict().items() if key != "answers"}
+    for key in ("modes", "departments", "focus"):
+        view[key] = json.loads(view[key])
+    return view
+
+
+def _finding(row):
+    view = row._asdict()
+    view["evidence"] = [{"sha256": h, "url": f"/evidence/{h}"} for h in json.loads(row.evidence)]
+    return view
+
+
+def coverage(conn, district, kind, since=None):
+    """Which of the district's open institutions had a completed inspection of `kind`."""
+    done = select(inspections.c.institution_id).where(
+        inspections.c.district == district, inspections.c.kind == kind,
+        inspections.c.status == "completed")
+    if since:
+        done = done.where(inspections.c.completed_at >= since.isoformat())
+    covered = set(conn.execute(done).scalars())
+    rows = conn.execute(select(directory.c.id, directory.c.name).where(
+        directory.c.district == district, directory.c.closed == False)  # noqa: E712
+        .order_by(directory.c.name)).all()
+    uncovered = [{"institution_id": r.id, "name": r.name} for r in rows if r.id not in covered]
+    total = len(rows)
+    return {"district": district, "kind": kind, "since": since.isoformat() if since else None,
+            "institutions": total, "covered": total - len(uncovered),
+            "ratio": round((total - len(uncovered)) / total, 4) if total else None,
+            "uncovered": uncovered}
+
+
+def order_view(conn, order_id):
+    row = conn.execute(select(orders).where(orders.c.order_id == order_id)).first()
+    return _order(row) if row else None
+
+
+def search_orders(conn, **filters):
+    query = select(orders)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(orders.c[name] == value)
+    rows = conn.execute(query.order_by(orders.c.deadline, orders.c.order_id)).all()
+    counts = Counter(row.status for row in rows)
+    return {"items": [_order(r) for r in rows], "total": len(rows), "by_status": dict(counts),
+            "overdue": sum(1 for r in rows if r.overdue and r.status != "verified")}
+
+
+def _order(row):
+    view = row._asdict()
+    view["items"] = json.loads(view["items"])
+    return view
+
+
+def orders_past_deadline(conn, today):
+    """Open orders whose deadline passed and that are not yet flagged overdue."""
+    return list(conn.execute(select(orders.c.order_id).where(
+        orders.c.status == "open", orders.c.overdue == False,  # noqa: E712
+        orders.c.deadline < today.isoformat())).scalars())
+
+
+def sample_view(conn, sample_id):
+    row = conn.execute(select(samples).where(samples.c.sample_id == sample_id)).first()
+    return {**json.loads(row.data), "drawn_at": row.drawn_at} if row else None

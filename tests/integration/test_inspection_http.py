@@ -1,0 +1,226 @@
+"""The inspection service over HTTP and the bus (in-process, real RabbitMQ)."""
+import hashlib
+import json
+import uuid
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+
+from services.inspection.service import InspectionService
+from shared.creditcode import complete
+from support import eventually, publish_event
+
+DISTRICT = "371002"
+
+
+@pytest.fixture
+def inspection(start_service, amqp_uri, tmp_path, monkeypatch):
+    monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("OTG_CLOCK_FILE", str(tmp_path / "clock"))
+    (tmp_path / "clock").write_text("2024-01-20T09:00:00+08:00")
+    return start_service(InspectionService)
+
+
+def register(api, amqp_uri, token, count=1, district=DISTRICT):
+    """Institutions announced by the registry; returns their ids once inspection knows them."""
+    ids = []
+    for n in range(count):
+        ids.append(str(uuid.uuid4()))
+        publish_event(amqp_uri, "registry", "InstitutionRegistered", {
+            "institution_id": ids[-1], "name": f"海星艺术培训学校{n}", "district": district,
+            "credit_code": complete(f"91371002MA3C{n:05d}"), "category": "arts",
+            "supervising_department": "culture_tourism", "address": f"海滨路{n}号"})
+    eventually(lambda: api.get(f"/coverage?district={district}", token()).json()["institutions"] >= count)
+    return ids
+
+
+def inspector(token, department="fire", district=DISTRICT):
+    return token("inspector", department, district)
+
+
+def schedule(api, token, institution_id, kind="safety", departments=("education", "fire")):
+    created = api.post("/inspections", inspector(token), json={
+        "institution_id": institution_id, "kind": kind, "modes": ["unannounced", "joint"],
+        "departments": list(departments)})
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def feed(api, name):
+    return [e for e in api.get("/events?limit=1000").json() if e["type"].split(".")[2] == name]
+
+
+def test_critical_fire_finding_is_announced_as_a_hazard_before_the_inspection_ends(
+        inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    recorded = inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.evacuation", "severity": "critical", "description": "安全出口上锁"})
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["hazard"] is True
+    [hazard] = feed(inspection, "HazardFound")
+    assert hazard["data"]["institution_id"] == school and hazard["data"]["department"] == "fire"
+    assert inspection.get(f"/inspections/{inspection_id}", token()).json()["status"] == "scheduled"
+
+
+def test_bad_finding_is_refused_with_field_errors_and_nothing_is_written(inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    before = inspection.get("/health").json()["events"]
+    bad = inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.evacuation", "severity": "fatal", "description": ""})
+    assert bad.status_code == 400 and {"severity", "description"} <= set(bad.json()["fields"])
+    unknown = inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.nonsense", "severity": "minor", "description": "x", "evidence": ["a" * 64]})
+    assert unknown.status_code == 400
+    assert inspection.get("/health").json()["events"] == before
+
+
+def test_inspector_of_an_unassigned_department_or_another_district_is_refused(
+        inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    body = {"item": "fire.evacuation", "severity": "minor", "description": "灭火器过期"}
+    path = f"/inspections/{inspection_id}/findings"
+    assert inspection.post(path, inspector(token, "sports"), json=body).status_code == 403
+    assert inspection.post(path, inspector(token, "fire", "371003"), json=body).status_code == 403
+    assert inspection.post(path, token("registrar", "fire"), json=body).status_code == 403
+    assert inspection.post(path, json=body).status_code == 401
+
+
+def test_evidence_is_kept_by_the_service_and_only_its_hash_travels(inspection, amqp_uri, token, tmp_path):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    photo = b"\xff\xd8\xff\xe0" + b"blocked exit" * 100
+    uploaded = inspection.post("/evidence", inspector(token), files={"file": ("exit.jpg", photo)})
+    assert uploaded.status_code == 201, uploaded.text
+    sha = hashlib.sha256(photo).hexdigest()
+    assert uploaded.json()["sha256"] == sha
+    inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.evacuation", "severity": "major", "description": "通道堵塞", "evidence": [sha]})
+    [recorded] = feed(inspection, "FindingRecorded")
+    assert recorded["data"]["evidence"] == [sha]
+    assert (tmp_path / "data" / "inspection" / "evidence" / sha[:2] / sha).read_bytes() == photo
+    download = inspection.get(f"/evidence/{sha}", token())
+    assert download.content == photo and download.headers["Content-Type"] == "image/jpeg"
+
+
+def test_patrol_log_gaps_over_two_hours_become_findings(inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    log = "日期,时间\n2024-01-20,08:00\n2024-01-20,10:00\n2024-01-20,13:30\n2024-01-20,15:30\n"
+    imported = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
+                               data={"opening_hours": "08:00-17:00"},
+                               files={"file": ("patrol.csv", log.encode())})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["gaps"] == 1
+    [gap] = imported.json()["inspection"]["findings"]
+    assert gap["item"] == "special.fire_patrol_2h" and "10:00 to 13:30" in gap["description"]
+    assert feed(inspection, "PatrolLogImported")[0]["data"]["gaps"] == 1
+
+
+def test_verification_request_schedules_one_check_whose_completion_names_the_complaint(
+        inspection, amqp_uri, token):
+    request = {"complaint_id": "c-42", "district": DISTRICT, "category": "prepaid_fee",
+               "institution_id": None, "institution_name": "金话筒口才", "address": "文化路8号",
+               "lead_department": "market_regulation"}
+    event_id = publish_event(amqp_uri, "complaints", "VerificationRequested", request)
+    publish_event(amqp_uri, "complaints", "VerificationRequested", request, event_id=event_id)
+    found = eventually(lambda: inspection.get("/inspections?source=c-42", token()).json()["items"])
+    check = found[0]
+    assert (check["departments"], check["focus"], check["site_name"]) == (
+        ["market_regulation"], ["prepaid_fee"], "金话筒口才")
+    done = inspection.post(f"/inspections/{check['id']}/complete",
+                           inspector(token, "market_regulation"), json={})
+    assert done.status_code == 200, done.text
+    [completed] = feed(inspection, "InspectionCompleted")
+    assert completed["data"]["source"] == "c-42" and completed["data"]["source_type"] == "complaint"
+    assert completed["data"]["outcome"] == "no_violation"
+    assert len(feed(inspection, "InspectionScheduled")) == 1
+
+
+def test_self_inspection_orders_rectification_of_failed_items_and_counts_for_coverage(
+        inspection, amqp_uri, token):
+    schools = register(inspection, amqp_uri, token, count=2)
+    nine = [i["id"] for i in inspection.get("/checklists/fire_nine_rules").json()["items"]]
+    answers = [{"item": i, "result": "fail" if i == "fire.equipment" else "pass"} for i in nine]
+    submitted = inspection.post("/self-inspections", token("registrar", "culture_tourism"), json={
+        "institution_id": schools[0], "answers": answers})
+    assert submitted.status_code == 201, submitted.text
+    order = inspection.get(f"/rectifications/{submitted.json()['rectification_order_id']}", token()).json()
+    assert order["items"] == ["fire.equipment"] and order["deadline"] == "2024-02-03"
+    [completed] = feed(inspection, "InspectionCompleted")
+    assert completed["data"]["kind"] == "self"
+    coverage = inspection.get(f"/coverage?district={DISTRICT}&kind=self", token()).json()
+    assert (coverage["institutions"], coverage["covered"]) == (2, 1)
+    assert [u["institution_id"] for u in coverage["uncovered"]] == [schools[1]]
+
+
+def test_random_sample_is_recorded_with_its_seed_and_schedules_random_checks(
+        inspection, amqp_uri, token):
+    register(inspection, amqp_uri, token, count=6)
+    drawn = inspection.post("/samples", inspector(token, "education"),
+                            json={"district": DISTRICT, "size": 2, "seed": "winter-2024"})
+    assert drawn.status_code == 201, drawn.text
+    sample = drawn.json()
+    assert sample["reproduced"] and sample["population_size"] == 6 and sample["seed"] == "winter-2024"
+    checks = [inspection.get(f"/inspections/{i}", token()).json() for i in sample["inspection_ids"]]
+    assert sorted(c["institution_id"] for c in checks) == sorted(sample["institution_ids"])
+    assert all(c["modes"] == ["random_sample", "unannounced"] for c in checks)
+    again = inspection.post("/samples", inspector(token, "education"), json={
+        "district": DISTRICT, "size": 2, "seed": "winter-2024", "schedule": False}).json()
+    assert again["institution_ids"] == sample["institution_ids"] and again["inspection_ids"] == []
+
+
+def test_carry_over_rectifications_are_imported_and_flagged_once_when_overdue(
+        inspection, amqp_uri, token, tmp_path):
+    register(inspection, amqp_uri, token, count=2)
+    table = ("credit_code,items,deadline\n"
+             f"{complete('91371002MA3C00000')},fire.equipment;special.emergency_torches,2024-01-26\n"
+             f"{complete('91371002MA3C00001')},fire.evacuation,2024-01-26\n")
+    imported = inspection.post("/rectifications/carry-over", token("registrar", "education"),
+                               files={"file": ("carry-over.csv", table.encode())})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["imported"] == 2
+    (tmp_path / "clock").write_text("2024-01-27T09:00:00+08:00")
+    for _ in range(2):
+        with entrypoint_hook(inspection.container, "flag_overdue_rectifications") as check:
+            check()
+    assert len(feed(inspection, "RectificationOverdue")) == 2
+    listed = inspection.get("/rectifications?carry_over=true", token()).json()
+    assert listed["total"] == 2 and listed["overdue"] == 2
+
+
+def test_checklists_are_public_versioned_data_with_item_ids(inspection):
+    listed = inspection.get("/checklists")
+    assert listed.status_code == 200
+    by_id = {c["id"]: c for c in listed.json()}
+    assert set(by_id) == {"fire_nine_rules", "special_safety", "enforcement"}
+    assert all(c["version"] and all(i["id"] for i in c["items"]) for c in by_id.values())
+    paths = inspection.get("/openapi.json").json()["paths"]
+    assert {"/inspections/{inspection_id}/findings", "/samples", "/self-inspections",
+            "/rectifications/{order_id}/verify", "/inspections/{inspection_id}/patrol-log"} <= set(paths)
+
+
+def test_inspection_is_recorded_from_the_command_line(inspection, amqp_uri, token, tmp_path):
+    from click.testing import CliRunner
+
+    from services.inspection.commands import commands
+    [school] = register(inspection, amqp_uri, token)
+    runner, fire = CliRunner(), ["--token", inspector(token)]
+    scheduled = runner.invoke(commands, ["schedule", *fire, "--institution", school, "--kind",
+                                         "safety", "--department", "fire"])
+    assert scheduled.exit_code == 0, scheduled.output
+    inspection_id = json.loads(scheduled.output)["id"]
+    photo = tmp_path / "exit.jpg"
+    photo.write_bytes(b"\xff\xd8\xff photo")
+    recorded = runner.invoke(commands, ["finding", inspection_id, *fire, "--item", "fire.evacuation",
+                                        "--severity", "critical", "--description", "出口锁闭",
+                                        "--evidence", str(photo)])
+    assert recorded.exit_code == 0, recorded.output
+    assert json.loads(recorded.output)["hazard"] is True
+    refused = runner.invoke(commands, ["finding", inspection_id, *fire, "--item", "fire.bogus",
+                                       "--severity", "minor", "--description", "x"])
+    assert refused.exit_code == 1 and "item" in refused.output
+    done = runner.invoke(commands, ["complete", inspection_id, *fire])
+    assert json.loads(done.output)["rectification_order_id"]
