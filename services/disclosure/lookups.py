@@ -1,0 +1,36 @@
+"""Titles of checklist items, so that a case says "安全出口被锁闭…" rather than an item id.
+
+Events carry the item id only; the titles are inspection's public reference data
+(`GET /checklists`). Fetched when a hazard arrives, cached, and optional: when
+inspection does not answer, the case shows the finding's category instead."""
+import logging
+import time
+
+import requests
+
+from shared import config
+
+log = logging.getLogger(__name__)
+TTL = 600      # seconds a fetched table is trusted
+RETRY = 60     # seconds before asking again after a failure
+_cache = {"titles": {}, "until": 0.0}
+
+
+def item_title(item_id):
+    if not item_id:
+        return None
+    if time.monotonic() > _cache["until"]:
+        _refresh()
+    return _cache["titles"].get(item_id)
+
+
+def _refresh():
+    try:
+        answer = requests.get(f"{config.service_url('inspection')}/checklists", timeout=2)
+        answer.raise_for_status()
+        titles = {item["id"]: item.get("title") for checklist in answer.json()
+                  for item in checklist.get("items", []) if item.get("id")}
+        _cache.update(titles=titles, until=time.monotonic() + TTL)
+    except (requests.RequestException, ValueError, TypeError, AttributeError) as error:
+        log.info("checklist titles not available from inspection (%s)", type(error).__name__)
+        _cache["until"] = time.monotonic() + RETRY

@@ -1,0 +1,158 @@
+"""Writing and reading the mirror of other services' data (tables in projections.py).
+
+Called from event handlers inside a unit of work, so the inbox makes every write
+happen once. Each event type has its own queue, so events of one source can
+arrive out of order: writes upsert (a licence may come before its institution)
+and an institution's status only moves forward in the source's log position."""
+import json
+
+from sqlalchemy import insert, or_, select, update
+
+from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
+                          m_suspensions)
+
+
+def _upsert(conn, table, key, values):
+    column = table.c[key]
+    done = conn.execute(update(table).where(column == values[key]).values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(table).values(**values))
+
+
+def _row(conn, table, key, value):
+    if value is None:
+        return None
+    row = conn.execute(select(table).where(table.c[key] == value)).first()
+    return row._asdict() if row else None
+
+
+# -- registry -----------------------------------------------------------------------------
+def institution_registered(conn, data):
+    fields = ("name", "credit_code", "district", "category", "supervising_department", "address")
+    values = {k: data.get(k) or "" for k in fields}
+    _upsert(conn, m_institutions, "id", {"id": data["institution_id"], **values})
+
+
+def licence_changed(conn, data, expired):
+    institution_id = data["institution_id"]
+    row = _row(conn, m_institutions, "id", institution_id)
+    licences = json.loads(row["licences"]) if row else {}
+    licence = licences.setdefault(data["kind"], {})
+    if expired:
+        licence["expired"] = True
+    else:
+        licence.update(number=data.get("number"), valid_until=data.get("valid_until"),
+                       expired=False)
+    _upsert(conn, m_institutions, "id", {"id": institution_id,
+                                         "licences": json.dumps(licences, ensure_ascii=False)})
+
+
+def status_changed(conn, data, status, inbound):
+    """Apply a status unless a later one (by source log position) is there already."""
+    position = _position(inbound)
+    row = _row(conn, m_institutions, "id", data["institution_id"])
+    if row and position is not None and (row["status_position"] or 0) > position:
+        return
+    _upsert(conn, m_institutions, "id", {
+        "id": data["institution_id"], "status": status, "status_position": position,
+        "status_since": inbound.get("time")})
+
+
+def suspension_recorded(conn, data, inbound):
+    if data.get("source_event_id"):
+        _upsert(conn, m_suspensions, "source_event_id", {
+            "source_event_id": data["source_event_id"], "institution_id": data["institution_id"],
+            "district": data.get("district"), "suspended_at": inbound.get("time")})
+
+
+def review_opened(conn, data, inbound):
+    _upsert(conn, m_reviews, "review_id", {
+        "review_id": data["review_id"], "institution_id": data["institution_id"],
+        "district": data.get("district"), "source_event_id": data.get("source_event_id"),
+        "reason": data.get("reason"), "opened_at": inbound.get("time")})
+
+
+def review_decided(conn, data, inbound):
+    _upsert(conn, m_reviews, "review_id", {
+        "review_id": data["review_id"], "institution_id": data["institution_id"],
+        "district": data.get("district"), "decision": data.get("decision"),
+        "decision_reason": data.get("reason"), "decided_at": inbound.get("time"),
+        "department": data.get("department")})
+    if data.get("decision") == "blacklisted":
+        _upsert(conn, m_institutions, "id", {"id": data["institution_id"], "blacklisted": True})
+
+
+# -- inspection ---------------------------------------------------------------------------
+def hazard_found(conn, data, inbound, item_title=None):
+    """Idempotent like every mirror write: a concurrent redelivery must not fail."""
+    _upsert(conn, m_hazards, "event_id", {
+        "event_id": inbound["id"], "finding_id": data.get("finding_id"),
+        "inspection_id": data.get("inspection_id"), "institution_id": data.get("institution_id"),
+        "district": data.get("district"), "severity": data.get("severity"),
+        "item": data.get("item"), "item_title": item_title, "category": data.get("category"),
+        "department": data.get("department"), "found_at": inbound.get("time")})
+
+
+def inspection_scheduled(conn, data):
+    _upsert(conn, m_inspections, "inspection_id", {
+        "inspection_id": data["inspection_id"], "kind": data.get("kind"),
+        "modes": json.dumps(data.get("modes") or []),
+        "departments": json.dumps(data.get("departments") or [])})
+
+
+# -- complaints ---------------------------------------------------------------------------
+def complaint_received(conn, data, inbound):
+    _upsert(conn, m_complaints, "complaint_id", {
+        "complaint_id": data["complaint_id"], "district": data.get("district"),
+        "received_at": inbound.get("time")})
+
+
+def complaint_progressed(conn, data, closed):
+    values = {"complaint_id": data["complaint_id"], "answered": True}
+    if closed:
+        values["closed"] = True
+    _upsert(conn, m_complaints, "complaint_id", values)
+
+
+# -- reads used by the handlers ---------------------------------------------------------------
+def institution(conn, institution_id):
+    row = _row(conn, m_institutions, "id", institution_id)
+    if row:
+        row["licences"] = json.loads(row["licences"])
+    return row
+
+
+def hazard(conn, event_id):
+    return _row(conn, m_hazards, "event_id", event_id)
+
+
+def suspension(conn, source_event_id):
+    return _row(conn, m_suspensions, "source_event_id", source_event_id)
+
+
+def review(conn, review_id):
+    return _row(conn, m_reviews, "review_id", review_id)
+
+
+def inspection(conn, inspection_id):
+    row = _row(conn, m_inspections, "inspection_id", inspection_id)
+    if row:
+        row["modes"], row["departments"] = json.loads(row["modes"]), json.loads(row["departments"])
+    return row
+
+
+def institutions_matching(conn, q, district=None, limit=50):
+    c = m_institutions.c
+    query = select(m_institutions).where(c.name != "").where(
+        or_(c.name.contains(q, autoescape=True), c.credit_code == q.upper()))
+    if district:
+        query = query.where(c.district == district)
+    rows = conn.execute(query.order_by(c.name, c.id).limit(limit))
+    return [dict(row._asdict(), licences=json.loads(row.licences)) for row in rows]
+
+
+def _position(inbound):
+    try:
+        return int(inbound.get("position"))
+    except (TypeError, ValueError):
+        return None

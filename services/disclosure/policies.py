@@ -1,0 +1,89 @@
+"""Which foreign events make a public case, and what the case says (pure decisions).
+
+A case is built only from codes, dates and business data (the institution's name,
+credit code, address): free text such as descriptions, remarks or reporter
+details is never copied, and the few free texts that are (an official's reason,
+a checklist item) go through `redact`."""
+from .domain import Case, redact
+
+
+def _institution_facts(institution, institution_id, district, name="", address=""):
+    known = institution or {}
+    return {
+        "institution_id": institution_id,
+        "district": known.get("district") or district,
+        "institution_name": known.get("name") or name or "",
+        "credit_code": known.get("credit_code") or None,
+        "address": known.get("address") or address or "",
+        "category": known.get("category") or None,
+    }
+
+
+def _finding(hazard, inspection):
+    finding = {"category": hazard.get("category"), "severity": hazard.get("severity"),
+               "item": redact(hazard.get("item")), "item_title": redact(hazard.get("item_title")),
+               "department": hazard.get("department"),
+               "inspection_id": hazard.get("inspection_id")}
+    if inspection:
+        finding.update(inspection_kind=inspection.get("kind"), modes=inspection.get("modes"),
+                       departments=inspection.get("departments"))
+    return finding
+
+
+def hazard_case(hazard, suspension, institution, inspection):
+    """A hazard that led to a suspension is a case (chain 1); None until both are known.
+
+    Returns (case_id, kind, facts, found_at)."""
+    if not hazard or not suspension:
+        return None
+    facts = _institution_facts(institution, suspension["institution_id"],
+                               suspension.get("district") or hazard.get("district"))
+    facts["finding"] = _finding(hazard, inspection)
+    facts["decision"] = {"action": "suspended", "at": suspension.get("suspended_at"),
+                         "department": (institution or {}).get("supervising_department")}
+    facts["source_event_id"] = hazard["event_id"]
+    return Case.id_for(hazard["event_id"]), "hazard_suspension", facts, hazard.get("found_at")
+
+
+def review_root(review, decision_event_id):
+    """The event a black-list review goes back to (a hazard, an unlicensed finding), or the decision."""
+    return (review or {}).get("source_event_id") or decision_event_id
+
+
+def blacklist_case(data, inbound, review, institution, hazard, inspection):
+    """A review that ended in black-listing, with no case yet for what started it."""
+    if data.get("decision") != "blacklisted":
+        return None
+    root = review_root(review, inbound["id"])
+    facts = _institution_facts(institution, data["institution_id"], data.get("district"))
+    # the review's opening reason is internal working text: only the decision goes public
+    facts["finding"] = _finding(hazard, inspection) if hazard else {}
+    facts["decision"] = {"action": "blacklisted", "at": inbound.get("time"),
+                         "department": data.get("department"), "reason": redact(data.get("reason"))}
+    facts["source_event_id"] = root
+    found_at = (hazard or {}).get("found_at") or (review or {}).get("opened_at") or inbound.get("time")
+    return Case.id_for(root), "blacklisted", facts, found_at
+
+
+def unlicensed_case(data, inbound, institution, inspection):
+    """Operating without the required licences is always a case (chain 5)."""
+    facts = _institution_facts(institution, data.get("institution_id"), data.get("district"),
+                               name=data.get("name"), address=data.get("address"))
+    facts["finding"] = {"category": "unlicensed", "inspection_id": data.get("inspection_id"),
+                        "department": data.get("department")}
+    if inspection:
+        facts["finding"].update(inspection_kind=inspection.get("kind"),
+                                modes=inspection.get("modes"),
+                                departments=inspection.get("departments"))
+    facts["decision"] = {"action": "ordered_to_stop", "at": inbound.get("time")}
+    facts["source_event_id"] = inbound["id"]
+    return Case.id_for(inbound["id"]), "unlicensed", facts, inbound.get("time")
+
+
+def district_named_notice(data):
+    """tasks' DistrictNamed becomes a public notice naming the district."""
+    reasons = data.get("reasons") or []
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    return {"district": data["district"], "kind": "district_named", "reasons": reasons,
+            "named_on": data.get("named_on"), "campaign_id": data.get("campaign_id")}

@@ -1,0 +1,217 @@
+"""What the public site reads: cases, list batches with their entries, the
+institution search, notices and report statistics (read-only queries)."""
+import json
+
+from sqlalchemy import Integer, func, select
+
+from . import mirror, render
+from .domain import redact
+from .projections import (case_history, cases, m_complaints, m_institutions, m_reviews,
+                          notices, published_batches)
+
+LISTS = ("white", "black")
+
+
+# -- cases ------------------------------------------------------------------------------------
+def _case(row, statuses):
+    corrections = json.loads(row.corrections)
+    view = {k: getattr(row, k) for k in (
+        "case_id", "kind", "district", "institution_id", "credit_code", "category",
+        "source_event_id", "found_at", "exposed_at", "seconds_to_publish", "updated_at",
+        "status", "withdrawn_reason")}
+    view.update(institution_name=corrections.get("institution_name", row.institution_name),
+                address=corrections.get("address", row.address),
+                finding=json.loads(row.finding), decision=json.loads(row.decision),
+                outcomes=json.loads(row.outcomes), corrected=bool(corrections),
+                summary=corrections.get("summary"), decision_text=corrections.get("decision"),
+                department=corrections.get("department"),
+                institution_status=statuses.get(row.institution_id))
+    return view
+
+
+def _statuses(conn, institution_ids):
+    ids = [i for i in set(institution_ids) if i]
+    if not ids:
+        return {}
+    rows = conn.execute(select(m_institutions.c.id, m_institutions.c.status)
+                        .where(m_institutions.c.id.in_(ids)))
+    return dict(rows.all())
+
+
+def case_list(conn, district=None, kind=None, institution_id=None, include_withdrawn=False,
+              page=1, per_page=20):
+    query = select(cases)
+    if district:
+        query = query.where(cases.c.district == district)
+    if kind:
+        query = query.where(cases.c.kind == kind)
+    if institution_id:
+        query = query.where(cases.c.institution_id == institution_id)
+    if not include_withdrawn:
+        query = query.where(cases.c.status == "published")
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+    rows = conn.execute(query.order_by(cases.c.exposed_at.desc(), cases.c.case_id)
+                        .limit(per_page).offset((page - 1) * per_page)).all()
+    statuses = _statuses(conn, [r.institution_id for r in rows])
+    return {"items": [_case(r, statuses) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def case_detail(conn, case_id):
+    row = conn.execute(select(cases).where(cases.c.case_id == case_id)).first()
+    if row is None:
+        return None
+    view = _case(row, _statuses(conn, [row.institution_id]))
+    history = conn.execute(select(case_history).where(case_history.c.case_id == case_id)
+                           .order_by(case_history.c.id))
+    view["history"] = [{"at": h.at, "action": h.action, **json.loads(h.detail)} for h in history]
+    return view
+
+
+# -- lists ------------------------------------------------------------------------------------
+def _batch(row):
+    return {"district": row.district, "list": row.list, "batch_no": row.batch_no,
+            "published_on": row.published_on, "published_at": row.published_at,
+            "institution_ids": json.loads(row.institution_ids)}
+
+
+def batches(conn, district, list_name):
+    rows = conn.execute(select(published_batches).where(
+        published_batches.c.district == district, published_batches.c.list == list_name)
+        .order_by(published_batches.c.batch_no.desc()))
+    return [_batch(r) for r in rows]
+
+
+def latest_batches(conn, list_name, district=None):
+    """The newest batch of `list_name` per district (one district, or all)."""
+    t = published_batches
+    newest = (select(t.c.district, func.max(t.c.batch_no).label("batch_no"))
+              .where(t.c.list == list_name).group_by(t.c.district).subquery())
+    query = select(t).join(newest, (t.c.district == newest.c.district)
+                           & (t.c.batch_no == newest.c.batch_no)).where(t.c.list == list_name)
+    if district:
+        query = query.where(t.c.district == district)
+    return [_batch(r) for r in conn.execute(query.order_by(t.c.district))]
+
+
+def with_entries(conn, batch):
+    """A batch with the fields bureaus publish for each institution in it."""
+    ids = batch["institution_ids"]
+    rows = {r.id: r for r in conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids)))}
+    decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
+    entries = []
+    for institution_id in ids:
+        row = rows.get(institution_id)
+        licences = json.loads(row.licences) if row else {}
+        entry = {"institution_id": institution_id, "name": row.name if row else "",
+                 "licence_number": licences.get("school_permit", {}).get("number"),
+                 "credit_code": row.credit_code if row else None,
+                 "address": row.address if row else "", "category": row.category if row else None,
+                 "status": row.status if row else None}
+        if batch["list"] == "black":
+            entry.update(decisions.get(institution_id, {"reason": None, "date": None,
+                                                        "outcome": None}))
+        entries.append(entry)
+    entries.sort(key=lambda e: (e["name"], e["institution_id"]))
+    return {**batch, "entries": entries}
+
+
+def _blacklistings(conn, ids):
+    rows = conn.execute(select(m_reviews).where(m_reviews.c.institution_id.in_(ids),
+                                                m_reviews.c.decision == "blacklisted")
+                        .order_by(m_reviews.c.decided_at))
+    return {r.institution_id: {"reason": redact(r.decision_reason), "date": (r.decided_at or "")[:10],
+                               "outcome": "blacklisted", "department": r.department}
+            for r in rows}
+
+
+def list_statuses(conn):
+    """institution id -> 'white' | 'black' by the newest published batches."""
+    status = {}
+    for list_name in LISTS:
+        for batch in latest_batches(conn, list_name):
+            for institution_id in batch["institution_ids"]:
+                status[institution_id] = list_name if list_name == "black" else status.get(
+                    institution_id, "white")
+    return status
+
+
+# -- search, notices, reporting ---------------------------------------------------------------
+def search(conn, q, district=None):
+    statuses = list_statuses(conn)
+    found = mirror.institutions_matching(conn, q, district)
+    open_cases = _case_counts(conn, [i["id"] for i in found])
+    return [{"institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
+             "district": i["district"], "category": i["category"], "address": i["address"],
+             "licence_number": i["licences"].get("school_permit", {}).get("number"),
+             "status": i["status"], "list": statuses.get(i["id"], "none"),
+             "cases": open_cases.get(i["id"], 0)} for i in found]
+
+
+def _case_counts(conn, ids):
+    if not ids:
+        return {}
+    rows = conn.execute(select(cases.c.institution_id, func.count()).where(
+        cases.c.institution_id.in_(ids), cases.c.status == "published")
+        .group_by(cases.c.institution_id))
+    return dict(rows.all())
+
+
+def notice_list(conn, district=None, limit=100):
+    query = select(notices).order_by(notices.c.published_at.desc()).limit(limit)
+    if district:
+        query = query.where(notices.c.district == district)
+    return [{"notice_id": r.notice_id, "district": r.district, "kind": r.kind,
+             "reasons": json.loads(r.reasons), "named_on": r.named_on,
+             "campaign_id": r.campaign_id, "published_at": r.published_at}
+            for r in conn.execute(query)]
+
+
+def complaint_counts(conn):
+    """district -> {received, answered}: how many reports came in and got an answer."""
+    c = m_complaints.c
+    rows = conn.execute(select(c.district, func.count(), func.sum(c.answered.cast(Integer)))
+                        .group_by(c.district))
+    return {d: {"received": n, "answered": int(a or 0)} for d, n, a in rows if d}
+
+
+def case_ids_of(conn, institution_id, kinds=None):
+    """Published (not withdrawn) cases of an institution, for later outcomes."""
+    query = select(cases.c.case_id).where(cases.c.institution_id == institution_id,
+                                          cases.c.status == "published")
+    if kinds:
+        query = query.where(cases.c.kind.in_(kinds))
+    return list(conn.execute(query).scalars())
+
+
+def list_view(conn, list_name, district=None, batch_no=None):
+    """The newest batch per district (or one district's batch `batch_no`) with entries."""
+    if district and batch_no:
+        chosen = [b for b in batches(conn, district, list_name) if b["batch_no"] == batch_no]
+    else:
+        chosen = latest_batches(conn, list_name, district)
+    history = ([{"batch_no": b["batch_no"], "published_on": b["published_on"]}
+                for b in batches(conn, district, list_name)] if district else None)
+    full = [with_entries(conn, b) for b in chosen]
+    for batch in full:
+        batch["institutions"] = batch.pop("entries")
+    return {"list": list_name, "district": district, "batches": full, "history": history}
+
+
+def feed_entries(conn, limit=50):
+    """Cases (withdrawn ones say so) and notices, newest change first."""
+    entries = []
+    for case in case_list(conn, include_withdrawn=True, per_page=limit)["items"]:
+        prefix = "【已撤回】" if case["status"] == "withdrawn" else ""
+        entries.append({"id": case["case_id"], "path": f"/cases/{case['case_id']}",
+                        "title": f"{prefix}{case['institution_name']}：{render.label(case['kind'], 'kind')}",
+                        "summary": f"{render.finding_text(case)} 处理：{render.decision_text(case)}",
+                        "published": case["exposed_at"], "updated": case["updated_at"],
+                        "category": "case"})
+    for notice in notice_list(conn, limit=limit):
+        name = render.label(notice["district"], "district")
+        entries.append({"id": notice["notice_id"], "path": "/notices", "title": f"关于{name}的通报",
+                        "summary": "；".join(notice["reasons"]), "published": notice["published_at"],
+                        "updated": notice["published_at"], "category": "notice"})
+    entries.sort(key=lambda e: e["updated"], reverse=True)
+    return entries[:limit]

@@ -1,0 +1,72 @@
+"""Disclosure HTTP input and output."""
+from marshmallow import Schema, fields, validate
+
+from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS
+
+from .events import CASE_KINDS
+
+District = lambda **kw: fields.Str(validate=validate.OneOf(LOCAL_DISTRICTS), **kw)  # noqa: E731
+Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
+
+
+class CaseQuery(Schema):
+    district = District(load_default=None)
+    kind = fields.Str(load_default=None, validate=validate.OneOf(CASE_KINDS))
+    institution_id = Text(64, load_default=None)
+    include_withdrawn = fields.Bool(load_default=False)
+    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class ListQuery(Schema):
+    district = District(load_default=None)
+    batch = fields.Int(load_default=None, validate=validate.Range(min=1),
+                       metadata={"description": "a batch number; the newest when absent"})
+
+
+class DistrictQuery(Schema):
+    district = District(load_default=None)
+
+
+class SearchQuery(Schema):
+    q = fields.Str(required=True, validate=validate.Length(min=2, max=100),
+                   metadata={"description": "part of a name, or a whole credit code"})
+    district = District(load_default=None)
+
+
+class PageSearchQuery(SearchQuery):
+    """The search page shows an empty form when nothing was asked yet."""
+    q = fields.Str(load_default=None, validate=validate.Length(min=2, max=100))
+
+
+class CorrectionIn(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
+    summary = Text(1000, metadata={"description": "what was found (replaces the generated text)"})
+    decision = Text(500, metadata={"description": "what was decided"})
+    department = fields.Str(validate=validate.OneOf(DEPARTMENTS))
+    institution_name = Text(200)
+    address = Text(300)
+
+
+class WithdrawalIn(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
+
+
+class CaseOut(Schema):
+    case_id = fields.Str()
+    kind = fields.Str(metadata={"enum": list(CASE_KINDS)})
+    district = fields.Str()
+    institution_id = fields.Str(allow_none=True)
+    institution_name = fields.Str()
+    credit_code = fields.Str(allow_none=True)
+    address = fields.Str()
+    category = fields.Str(allow_none=True)
+    finding = fields.Dict()
+    decision = fields.Dict()
+    outcomes = fields.List(fields.Dict())
+    found_at = fields.Str(allow_none=True)
+    exposed_at = fields.Str()
+    seconds_to_publish = fields.Float(allow_none=True)
+    status = fields.Str(metadata={"enum": ["published", "withdrawn"]})
+    institution_status = fields.Str(allow_none=True)
+    history = fields.List(fields.Dict())

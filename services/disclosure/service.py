@@ -1,0 +1,222 @@
+"""The disclosure service: the public site (pages in site.py), its JSON API,
+and the reactions to registry, inspection, complaints and tasks events."""
+from shared import service as base
+from shared.errors import NotFound
+from shared.messaging import handle_event
+from shared.web import api
+
+from . import channels, lookups, mirror, policies, queries, schemas, site
+from . import projections as views
+from .domain import Case, Notice, PublishedLists
+from .events import CATALOGUE
+
+PUBLISHERS = ("publisher",)
+
+
+class DisclosureService(site.PublicSite, base.OtgService):
+    name = "disclosure"
+    store = base.Store(CATALOGUE, [views.PublicViews, views.Mirror])
+
+    # -- registry ---------------------------------------------------------------------------
+    @handle_event("registry", "InstitutionRegistered")
+    def handle_registry_institution_registered(self, data):
+        with self.store.unit() as uow:
+            mirror.institution_registered(uow.conn, data)
+
+    @handle_event("registry", "LicenceRecorded")
+    def handle_registry_licence_recorded(self, data):
+        with self.store.unit() as uow:
+            mirror.licence_changed(uow.conn, data, expired=False)
+
+    @handle_event("registry", "LicenceExpired")
+    def handle_registry_licence_expired(self, data):
+        with self.store.unit() as uow:
+            mirror.licence_changed(uow.conn, data, expired=True)
+
+    @handle_event("registry", "InstitutionSuspended")
+    def handle_registry_institution_suspended(self, data):
+        with self.store.unit() as uow:
+            mirror.status_changed(uow.conn, data, "suspended", self.inbound)
+            mirror.suspension_recorded(uow.conn, data, self.inbound)
+            if data.get("source_event_id"):
+                self._expose_hazard(uow, data["source_event_id"])
+
+    @handle_event("registry", "InstitutionReinstated")
+    def handle_registry_institution_reinstated(self, data):
+        with self.store.unit() as uow:
+            mirror.status_changed(uow.conn, data, "open", self.inbound)
+            self._record_outcomes(uow, data["institution_id"], "reinstated", ("hazard_suspension",))
+
+    @handle_event("registry", "InstitutionClosed")
+    def handle_registry_institution_closed(self, data):
+        with self.store.unit() as uow:
+            mirror.status_changed(uow.conn, data, "closed", self.inbound)
+            self._record_outcomes(uow, data["institution_id"], "closed")
+
+    @handle_event("registry", "BlacklistReviewOpened")
+    def handle_registry_blacklist_review_opened(self, data):
+        with self.store.unit() as uow:
+            mirror.review_opened(uow.conn, data, self.inbound)
+
+    @handle_event("registry", "BlacklistReviewDecided")
+    def handle_registry_blacklist_review_decided(self, data):
+        with self.store.unit() as uow:
+            mirror.review_decided(uow.conn, data, self.inbound)
+            self._review_decided(uow, data)
+
+    @handle_event("registry", "ListBatchPublished")
+    def handle_registry_list_batch_published(self, data):
+        """A new registry batch is republished on the site at once."""
+        with self.store.unit() as uow:
+            stream = PublishedLists.stream_id(data["district"], data["list"])
+            lists = uow.get(PublishedLists, stream) or PublishedLists(stream)
+            lists.publish(data["district"], data["list"], data["batch_no"],
+                          data.get("institution_ids") or [], data.get("published_on"),
+                          self.inbound["id"])
+            uow.save(lists)
+
+    # -- inspection -------------------------------------------------------------------------
+    @handle_event("inspection", "InspectionScheduled")
+    def handle_inspection_inspection_scheduled(self, data):
+        with self.store.unit() as uow:
+            mirror.inspection_scheduled(uow.conn, data)
+
+    @handle_event("inspection", "HazardFound")
+    def handle_inspection_hazard_found(self, data):
+        title = lookups.item_title(data.get("item"))  # HTTP: before the write lock is taken
+        with self.store.unit() as uow:
+            mirror.hazard_found(uow.conn, data, self.inbound, title)
+            self._expose_hazard(uow, self.inbound["id"])
+
+    @handle_event("inspection", "UnlicensedOperationFound")
+    def handle_inspection_unlicensed_operation_found(self, data):
+        with self.store.unit() as uow:
+            conn = uow.conn
+            decided = policies.unlicensed_case(
+                data, self.inbound, mirror.institution(conn, data.get("institution_id")),
+                mirror.inspection(conn, data.get("inspection_id")))
+            self._expose(uow, decided)
+
+    # -- complaints and tasks -----------------------------------------------------------------
+    @handle_event("complaints", "ComplaintReceived")
+    def handle_complaints_complaint_received(self, data):
+        with self.store.unit() as uow:
+            mirror.complaint_received(uow.conn, data, self.inbound)
+
+    @handle_event("complaints", "ComplaintAnswered")
+    def handle_complaints_complaint_answered(self, data):
+        with self.store.unit() as uow:
+            mirror.complaint_progressed(uow.conn, data, closed=False)
+
+    @handle_event("complaints", "ComplaintClosed")
+    def handle_complaints_complaint_closed(self, data):
+        with self.store.unit() as uow:
+            mirror.complaint_progressed(uow.conn, data, closed=True)
+
+    @handle_event("tasks", "DistrictNamed")
+    def handle_tasks_district_named(self, data):
+        with self.store.unit() as uow:
+            notice_id = Notice.id_for(self.inbound["id"])
+            notice = uow.get(Notice, notice_id) or Notice(notice_id)
+            if notice.publish(source_event_id=self.inbound["id"],
+                              **policies.district_named_notice(data)):
+                uow.save(notice)
+
+    # -- JSON API ---------------------------------------------------------------------------------
+    @api("GET", "/api/cases", query=schemas.CaseQuery, summary="published violation cases")
+    def api_cases(self, request, query):
+        with self.store.read() as conn:
+            return queries.case_list(conn, **query)
+
+    @api("GET", "/api/cases/<case_id>", response=schemas.CaseOut, summary="one case with its history")
+    def api_case(self, request, case_id):
+        return self._case_view(case_id)
+
+    @api("GET", "/api/lists/<list_name>", query=schemas.ListQuery,
+         summary="the newest white/black list batch per district, or one district's batch")
+    def api_list(self, request, list_name, query):
+        with self.store.read() as conn:
+            return queries.list_view(conn, site.check_list(list_name), query["district"],
+                                     query["batch"])
+
+    @api("GET", "/api/institutions", query=schemas.SearchQuery,
+         summary="search by name or credit code: status and list")
+    def api_institutions(self, request, query):
+        with self.store.read() as conn:
+            return {"q": query["q"], "items": queries.search(conn, query["q"], query["district"])}
+
+    @api("GET", "/api/notices", query=schemas.DistrictQuery, summary="district notices")
+    def api_notices(self, request, query):
+        with self.store.read() as conn:
+            return {"items": queries.notice_list(conn, query["district"])}
+
+    @api("GET", "/api/channels", summary="each district's hotline, e-mail and report form")
+    def api_channels(self, request):
+        return channels.load()
+
+    @api("POST", "/api/cases/<case_id>/withdraw", roles=PUBLISHERS, body=schemas.WithdrawalIn,
+         response=schemas.CaseOut)
+    def withdraw_case(self, request, case_id, body):
+        return self._case_command(case_id, lambda case: case.withdraw(body["reason"]))
+
+    @api("POST", "/api/cases/<case_id>/correct", roles=PUBLISHERS, body=schemas.CorrectionIn,
+         response=schemas.CaseOut)
+    def correct_case(self, request, case_id, body):
+        changes = {k: v for k, v in body.items() if k != "reason"}
+        return self._case_command(case_id, lambda case: case.correct(changes, body["reason"]))
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _expose(self, uow, decided):
+        if decided is None:
+            return
+        case_id, kind, facts, found_at = decided
+        case = uow.get(Case, case_id) or Case(case_id)
+        if case.expose(kind, facts, found_at, self.clock.now()):
+            uow.save(case)
+
+    def _expose_hazard(self, uow, hazard_event_id):
+        conn = uow.conn
+        hazard = mirror.hazard(conn, hazard_event_id)
+        suspension = mirror.suspension(conn, hazard_event_id)
+        if hazard and suspension:
+            self._expose(uow, policies.hazard_case(
+                hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
+                mirror.inspection(conn, hazard.get("inspection_id"))))
+
+    def _review_decided(self, uow, data):
+        """An outcome of the case the review came from, or a case of its own."""
+        conn, inbound = uow.conn, self.inbound
+        review = mirror.review(conn, data["review_id"])
+        root = policies.review_root(review, inbound["id"])
+        case = uow.get(Case, Case.id_for(root))
+        if case is not None:
+            case.record_outcome(data.get("decision"), inbound.get("time"), data.get("department"),
+                                data.get("reason"), inbound["id"])
+            uow.save(case)
+            return
+        hazard = mirror.hazard(conn, root)
+        self._expose(uow, policies.blacklist_case(
+            data, inbound, review, mirror.institution(conn, data["institution_id"]), hazard,
+            mirror.inspection(conn, (hazard or {}).get("inspection_id"))))
+
+    def _record_outcomes(self, uow, institution_id, outcome, kinds=None):
+        for case_id in queries.case_ids_of(uow.conn, institution_id, kinds):
+            case = uow.load(Case, case_id)
+            case.record_outcome(outcome, self.inbound.get("time"),
+                                source_event_id=self.inbound["id"])
+            uow.save(case)
+
+    def _case_command(self, case_id, command):
+        with self.store.unit() as uow:
+            case = uow.load(Case, case_id)
+            self.actor.require_district(case.district)
+            command(case)
+            uow.save(case)
+        return self._case_view(case_id)
+
+    def _case_view(self, case_id):
+        with self.store.read() as conn:
+            view = queries.case_detail(conn, case_id)
+        if view is None:
+            raise NotFound(f"case {case_id} not found")
+        return view

@@ -1,0 +1,150 @@
+"""The public website: HTML pages, CSV downloads and the Atom feed (no login).
+
+A mixin of DisclosureService; `Page` is the `api` entrypoint answering errors
+as an HTML page instead of JSON, since people, not programs, read these."""
+import logging
+
+from marshmallow import ValidationError
+
+from shared.errors import BadRequest, NotFound, OtgError
+from shared.vocabulary import DISTRICTS, LOCAL_DISTRICTS
+from shared.web import Api
+
+from . import channels, queries, render, schemas
+
+log = logging.getLogger(__name__)
+LISTS = ("white", "black")
+TITLES = {400: "请求有误", 404: "未找到", 409: "无法完成"}
+
+
+class Page(Api):
+    def response_from_exception(self, exc):
+        if isinstance(exc, (BadRequest, ValidationError)):
+            return render.page("error.html", 400, title=TITLES[400],
+                               message="查询条件不正确，请检查后重试。")
+        if isinstance(exc, OtgError) and exc.status < 500:
+            return render.page("error.html", exc.status, title=TITLES.get(exc.status, "无法访问"),
+                               message=str(exc))
+        log.error("unexpected error on %s", self.url, exc_info=exc)
+        return render.page("error.html", 500, title="出错了", message="请稍后再试。")
+
+
+page = Page.decorator
+
+
+def check_list(name):
+    if name not in LISTS:
+        raise NotFound(f"没有“{name}”名单：只有 white（白名单）和 black（黑名单）")
+    return name
+
+
+def district_code(code):
+    if code not in LOCAL_DISTRICTS:
+        raise NotFound(f"没有代码为 {code} 的区市")
+    return code
+
+
+def _empty(list_name, district):
+    return {"list": list_name, "district": district, "batch_no": None, "entries": []}
+
+
+class PublicSite:
+    @page("GET", "/", summary="home page (HTML)")
+    def home_page(self, request):
+        with self.store.read() as conn:
+            counts = {code: {"white": 0, "black": 0} for code in LOCAL_DISTRICTS}
+            for name in LISTS:
+                for batch in queries.latest_batches(conn, name):
+                    counts[batch["district"]][name] = len(batch["institution_ids"])
+            cases = queries.case_list(conn, per_page=5)["items"]
+            notices = queries.notice_list(conn, limit=5)
+        return render.page("home.html", counts=counts, cases=cases, notices=notices)
+
+    @page("GET", "/districts/<district>", summary="a district's lists, cases and report channels (HTML)")
+    def district_page(self, request, district):
+        district_code(district)
+        with self.store.read() as conn:
+            lists = {}
+            for name in LISTS:
+                newest = queries.latest_batches(conn, name, district)
+                lists[name] = (queries.with_entries(conn, newest[0]) if newest
+                               else _empty(name, district))
+            cases = queries.case_list(conn, district=district, per_page=10)["items"]
+        channel = self._channel(district)
+        return render.page("district.html", district=district, name=DISTRICTS[district],
+                           white=lists["white"], black=lists["black"], cases=cases,
+                           channel=channel, sample=channels.load()["sample"])
+
+    @page("GET", "/districts/<district>/<list_name>", query=schemas.ListQuery,
+          summary="one district's list, any batch (HTML)")
+    def list_page(self, request, district, list_name, query):
+        district_code(district)
+        check_list(list_name)
+        with self.store.read() as conn:
+            view = queries.list_view(conn, list_name, district, query["batch"])
+        batch = view["batches"][0] if view["batches"] else None
+        if batch:
+            batch["entries"] = batch.pop("institutions")
+        elif query["batch"]:
+            raise NotFound(f"第 {query['batch']} 批不存在")
+        return render.page("list.html", district=district, name=DISTRICTS[district],
+                           list_name=list_name, batch=batch, batches=view["history"])
+
+    @page("GET", "/search", query=schemas.PageSearchQuery, summary="institution search (HTML)")
+    def search_page(self, request, query):
+        results = []
+        if query["q"]:
+            with self.store.read() as conn:
+                results = queries.search(conn, query["q"].strip(), query["district"])
+        return render.page("search.html", q=query["q"], results=results)
+
+    @page("GET", "/cases", query=schemas.CaseQuery, summary="published cases (HTML)")
+    def cases_page(self, request, query):
+        with self.store.read() as conn:
+            result = queries.case_list(conn, **{**query, "include_withdrawn": False})
+        return render.page("cases.html", result=result, district=query["district"])
+
+    @page("GET", "/cases/<case_id>", summary="one case (HTML)")
+    def case_page(self, request, case_id):
+        with self.store.read() as conn:
+            case = queries.case_detail(conn, case_id)
+        if case is None:
+            raise NotFound("没有这个案例")
+        return render.page("case.html", case=case)
+
+    @page("GET", "/notices", summary="district notices (HTML)")
+    def notices_page(self, request):
+        with self.store.read() as conn:
+            notices = queries.notice_list(conn)
+        return render.page("notices.html", notices=notices)
+
+    @page("GET", "/report", summary="how to report, per district (HTML)")
+    def report_page(self, request):
+        data = channels.load()
+        for channel in data["districts"]:
+            channel["qr"] = render.qr_svg(channel["form_url"])
+        with self.store.read() as conn:
+            stats = queries.complaint_counts(conn)
+        return render.page("report.html", channels=data["districts"], sample=data["sample"],
+                           city=data["city"], stats=stats)
+
+    @page("GET", "/lists/<list_name>.csv", query=schemas.DistrictQuery,
+          summary="a list as CSV (UTF-8 with BOM): one district's newest batch, or every district's")
+    def list_csv(self, request, list_name, query):
+        name = check_list(list_name)
+        with self.store.read() as conn:
+            chosen = queries.latest_batches(conn, name, query["district"])
+            full = [queries.with_entries(conn, batch) for batch in chosen]
+        return render.list_csv(name, full)
+
+    @page("GET", "/feed.atom", summary="Atom feed of cases and notices")
+    def atom_feed(self, request):
+        with self.store.read() as conn:
+            entries = queries.feed_entries(conn)
+        updated = entries[0]["updated"] if entries else "1970-01-01T00:00:00Z"
+        return render.atom(request.host_url, entries, updated)
+
+    def _channel(self, district):
+        channel = channels.for_district(district)
+        channel["qr"] = render.qr_svg(channel["form_url"])
+        return channel

@@ -1,0 +1,102 @@
+"""Disclosure rules without a broker: a case is published once, corrections and
+withdrawals keep their reason, texts that go public are masked."""
+from datetime import datetime, timezone
+
+import pytest
+
+from services.disclosure import policies
+from services.disclosure.domain import Case, Notice, PublishedLists, redact
+from shared.errors import BadRequest, Conflict
+
+NOW = datetime(2024, 1, 30, 10, 0, 5, tzinfo=timezone.utc)
+FACTS = {"institution_id": "i-1", "district": "371002", "institution_name": "海星艺术培训学校",
+         "source_event_id": "e-1", "finding": {"severity": "critical"}, "decision": {"action": "suspended"}}
+
+
+def exposed():
+    case = Case(Case.id_for("e-1"))
+    case.expose("hazard_suspension", FACTS, "2024-01-30T10:00:00Z", NOW)
+    return case
+
+
+def test_case_records_seconds_from_finding_to_publication():
+    [event] = exposed().collect()
+    assert event.NAME == "CaseExposed" and event.seconds_to_publish == 5.0
+    assert event.exposed_at == "2024-01-30T10:00:05Z" and event.found_at == "2024-01-30T10:00:00Z"
+
+
+def test_second_route_to_the_same_case_publishes_nothing():
+    case = Case.replay(Case.id_for("e-1"), exposed().collect())
+    assert case.expose("blacklisted", FACTS, None, NOW) is False and case.collect() == []
+
+
+def test_case_id_follows_the_event_that_started_it():
+    assert Case.id_for("e-1") == Case.id_for("e-1") != Case.id_for("e-2")
+
+
+def test_outcome_is_recorded_once():
+    case = exposed()
+    case.record_outcome("reinstated", "2024-02-01T00:00:00Z")
+    case.record_outcome("reinstated", "2024-02-02T00:00:00Z")
+    assert [e.NAME for e in case.collect()] == ["CaseExposed", "CaseOutcomeRecorded"]
+
+
+def test_withdrawn_case_cannot_be_withdrawn_or_corrected_again():
+    case = exposed()
+    case.withdraw("复核认定不属实")
+    with pytest.raises(Conflict):
+        case.withdraw("again")
+    with pytest.raises(Conflict):
+        case.correct({"summary": "x"}, "again")
+
+
+def test_correction_needs_a_known_field_and_masks_contacts():
+    case = exposed()
+    with pytest.raises(BadRequest):
+        case.correct({"phone": "1"}, "理由")
+    case.correct({"summary": "联系电话13912345678"}, "更正说明")
+    event = case.collect()[-1]
+    assert event.changes == {"summary": "联系电话＊＊＊"}
+
+
+@pytest.mark.parametrize("text", [
+    "电话13912345678", "电话 139-1234-5678", "座机0631-5201234", "邮箱li.xh@example.com反映",
+    "身份证37010220100101123X"])
+def test_contact_details_and_id_numbers_are_masked(text):
+    masked = redact(text)
+    assert "＊＊＊" in masked and not any(ch.isdigit() for ch in masked.replace("0631", ""))
+
+
+def test_ordinary_text_and_hotline_numbers_stay():
+    assert redact("逾期未整改，12345热线转办") == "逾期未整改，12345热线转办"
+
+
+def test_same_registry_batch_is_published_once():
+    lists = PublishedLists(PublishedLists.stream_id("371002", "white"))
+    assert lists.publish("371002", "white", 1, ["b", "a"], "2024-01-24") is True
+    assert lists.publish("371002", "white", 1, ["b", "a"], "2024-01-24") is False
+    [event] = lists.collect()
+    assert event.institution_ids == ["a", "b"]
+
+
+def test_notice_reasons_are_masked():
+    notice = Notice(Notice.id_for("e-9"))
+    notice.publish("371002", "district_named", ["举报人a@b.cn未获答复"])
+    assert notice.collect()[0].reasons == ["举报人＊＊＊未获答复"]
+
+
+def test_hazard_is_a_case_only_once_the_suspension_is_known():
+    hazard = {"event_id": "e-1", "institution_id": "i-1", "district": "371002",
+              "severity": "major", "item": "fire.evacuation", "found_at": "2024-01-30T10:00:00Z"}
+    assert policies.hazard_case(hazard, None, None, None) is None
+    suspension = {"institution_id": "i-1", "district": "371002", "suspended_at": "t"}
+    case_id, kind, facts, found_at = policies.hazard_case(hazard, suspension, None, None)
+    assert (case_id, kind, found_at) == (Case.id_for("e-1"), "hazard_suspension", hazard["found_at"])
+    assert facts["decision"]["action"] == "suspended"
+
+
+def test_review_opening_reason_never_goes_public():
+    decided = policies.blacklist_case(
+        {"institution_id": "i", "district": "371002", "decision": "blacklisted", "reason": "违规"},
+        {"id": "d-1", "time": "t"}, {"source_event_id": None, "reason": "家长李小红举报"}, None, None, None)
+    assert "李小红" not in str(decided)

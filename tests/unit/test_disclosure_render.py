@@ -1,0 +1,48 @@
+"""What people read: CSV for Excel, labels in Chinese, QR codes, error pages."""
+import csv
+import io
+
+from services.disclosure import render
+
+BATCH = {"district": "371002", "list": "black", "batch_no": 3, "published_on": "2024-01-24",
+         "entries": [{"name": "=HYPERLINK(\"x\")", "licence_number": None, "credit_code": "C",
+                      "address": "环翠区", "category": "arts", "reason": "operating without the required licences",
+                      "date": "2024-01-20", "outcome": "blacklisted"}]}
+
+
+def test_csv_starts_with_a_bom_and_has_chinese_headers():
+    body = render.list_csv("black", [BATCH]).get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][3] == "机构名称" and rows[1][2] == "环翠区" and rows[1][7] == "文化艺术类"
+    assert rows[1][-3:] == ["无证办学", "2024-01-20", "经复核列入黑名单"]
+
+
+def test_csv_cell_cannot_run_as_a_spreadsheet_formula():
+    rows = list(csv.reader(io.StringIO(render.list_csv("black", [BATCH]).get_data(as_text=True))))
+    assert rows[1][3].startswith("'=")
+
+
+def test_unknown_checklist_item_is_named_as_an_item_not_left_bare():
+    case = {"kind": "hazard_suspension", "finding": {"department": "fire", "severity": "critical",
+                                                     "category": "fire_safety", "item": "fire.evacuation"}}
+    assert render.finding_text(case) == "消防救援部门检查发现重大消防安全隐患：检查项 fire.evacuation。"
+    case["finding"]["item_title"] = "安全出口保持畅通"
+    assert render.finding_text(case).endswith("隐患：安全出口保持畅通。")
+
+
+def test_correction_replaces_the_generated_text():
+    case = {"kind": "unlicensed", "finding": {}, "decision": {"action": "ordered_to_stop"},
+            "summary": "更正后的描述", "decision_text": None}
+    assert render.finding_text(case) == "更正后的描述"
+    assert render.decision_text(case) == "责令停止无证办学，依法查处"
+
+
+def test_qr_code_is_inline_svg():
+    svg = render.qr_svg("http://127.0.0.1:8005/report?district=371002")
+    assert svg.startswith("<svg") and "http" not in svg
+
+
+def test_pages_escape_what_they_show():
+    html = render.page("error.html", 404, title="<script>", message="x").get_data(as_text=True)
+    assert "<script>" not in html.split("<body>")[1] and "&lt;script&gt;" in html
