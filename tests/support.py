@@ -136,3 +136,14 @@ def queue_drained(amqp_uri, queue):
     info.raise_for_status()
     data = info.json()
     return data.get("messages", 1) == 0 and data.get("messages_unacknowledged", 1) == 0
+
+
+def tiny_png():
+    """A valid 1×1 PNG image, e.g. for photo uploads."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
