@@ -1,0 +1,190 @@
+"""The protected part of a case: what the reporter wrote and their contact details,
+notes and the answer (all Fernet-encrypted at rest: free text often names people or
+repeats a phone number), photos' metadata, supervisors' codes.
+
+These tables are primary data, not projections: events only refer to them, so
+they are never dropped by a projection rebuild (own MetaData)."""
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+
+metadata = MetaData()
+case_files = Table(
+    "case_files", metadata,
+    Column("complaint_id", String(36), primary_key=True),
+    Column("tracking_code", String(16), nullable=False, unique=True),
+    Column("description", Text, nullable=False),   # Fernet token (as are notes' texts, answer)
+    Column("contact", Text),                        # Fernet token of {name, phone, email}
+    Column("details", Text, nullable=False, default="{}"),  # e.g. Open311 lat/long, media_url
+    Column("external_ref", String(64), unique=True),  # hash of an e-mail's Message-ID
+    Column("answer", Text),
+    Column("answered_at", String(40)),
+    Column("notes", Text, nullable=False, default="[]"),
+)
+photos = Table(
+    "case_photos", metadata,
+    Column("photo_id", String(36), primary_key=True),
+    Column("complaint_id", String(36), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),
+    Column("content_type", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+)
+supervisor_secrets = Table(
+    "supervisor_secrets", metadata,
+    Column("supervisor_id", String(36), primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("contact", Text, nullable=False),
+)
+
+# No 0/O, 1/I/L: read out over the phone and typed on a phone without confusion.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text):
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def display_code(code):
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+class Keeper:
+    """Encrypts contacts and hashes codes with keys derived from one secret."""
+
+    def __init__(self, secret):
+        self.fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"otg-contact-encryption")))
+        self.hmac_key = _derive(secret, b"otg-code-hash")
+
+    def seal(self, contact):
+        """A token for `contact` ({name, phone, email}); None when nothing was given."""
+        contact = {k: v for k, v in (contact or {}).items() if v}
+        if not contact:
+            return None
+        return self.fernet.encrypt(json.dumps(contact, ensure_ascii=False).encode()).decode()
+
+    def open(self, token):
+        if not token:
+            return None
+        try:
+            return json.loads(self.fernet.decrypt(token.encode()))
+        except InvalidToken:
+            return {"error": "cannot be decrypted with the current contact_key"}
+
+    def seal_text(self, text):
+        return self.fernet.encrypt(text.encode()).decode() if text is not None else None
+
+    def open_text(self, token):
+        if token is None:
+            return None
+        try:
+            return self.fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            return "[cannot be decrypted with the current contact_key]"
+
+    def code_hash(self, code):
+        return hmac.new(self.hmac_key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def _derive(secret, info):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"otg-complaints",
+                info=info).derive(secret.encode())
+
+
+# -- case files (the keeper seals and opens the free text) -------------------------------
+def file_case(conn, keeper, complaint_id, tracking_code, description, contact=None,
+              details=None, external_ref=None):
+    conn.execute(insert(case_files).values(
+        complaint_id=complaint_id, tracking_code=tracking_code,
+        description=keeper.seal_text(description), contact=keeper.seal(contact),
+        details=json.dumps(details or {}, ensure_ascii=False), external_ref=external_ref,
+        notes="[]"))
+
+
+def add_photos(conn, complaint_id, refs):
+    for ref in refs:
+        conn.execute(insert(photos).values(complaint_id=complaint_id, **ref))
+
+
+def case_file(conn, keeper, complaint_id):
+    """The case file with its texts opened; `contact` stays sealed (see Keeper.open)."""
+    row = conn.execute(select(case_files).where(case_files.c.complaint_id == complaint_id)).first()
+    if row is None:
+        return None
+    case = row._asdict()
+    case["description"], case["answer"] = (keeper.open_text(case["description"]),
+                                           keeper.open_text(case["answer"]))
+    case["details"] = json.loads(case["details"])
+    case["notes"] = [{**note, "text": keeper.open_text(note["text"])}
+                     for note in json.loads(case["notes"])]
+    return case
+
+
+def by_tracking_code(conn, code):
+    return conn.execute(select(case_files.c.complaint_id)
+                        .where(case_files.c.tracking_code == normalize_code(code))).scalar()
+
+
+def tracking_code_of(conn, complaint_id):
+    return conn.execute(select(case_files.c.tracking_code)
+                        .where(case_files.c.complaint_id == complaint_id)).scalar()
+
+
+def by_external_ref(conn, ref):
+    row = conn.execute(select(case_files.c.complaint_id, case_files.c.tracking_code)
+                       .where(case_files.c.external_ref == ref)).first()
+    return row._asdict() if row else None
+
+
+def set_answer(conn, keeper, complaint_id, text, at):
+    conn.execute(update(case_files).where(case_files.c.complaint_id == complaint_id)
+                 .values(answer=keeper.seal_text(text), answered_at=at))
+
+
+def add_note(conn, keeper, complaint_id, kind, text, at):
+    """Reopen reasons, verification notes: free text that may be personal."""
+    notes = json.loads(conn.execute(select(case_files.c.notes)
+                                    .where(case_files.c.complaint_id == complaint_id)).scalar())
+    notes.append({"kind": kind, "text": keeper.seal_text(text), "at": at})
+    conn.execute(update(case_files).where(case_files.c.complaint_id == complaint_id)
+                 .values(notes=json.dumps(notes)))
+
+
+def photos_of(conn, complaint_id):
+    rows = conn.execute(select(photos).where(photos.c.complaint_id == complaint_id)
+                        .order_by(photos.c.photo_id))
+    return [row._asdict() for row in rows]
+
+
+def photo(conn, complaint_id, photo_id):
+    row = conn.execute(select(photos).where(photos.c.complaint_id == complaint_id,
+                                            photos.c.photo_id == photo_id)).first()
+    return row._asdict() if row else None
+
+
+# -- social supervisors ------------------------------------------------------------
+def add_supervisor(conn, supervisor_id, code_hash, contact):
+    conn.execute(insert(supervisor_secrets).values(
+        supervisor_id=supervisor_id, code_hash=code_hash, contact=contact))
+
+
+def supervisor_by_code_hash(conn, code_hash):
+    return conn.execute(select(supervisor_secrets.c.supervisor_id)
+                        .where(supervisor_secrets.c.code_hash == code_hash)).scalar()
+
+
+def supervisor_contacts(conn, supervisor_ids):
+    rows = conn.execute(select(supervisor_secrets)
+                        .where(supervisor_secrets.c.supervisor_id.in_(supervisor_ids)))
+    return {row.supervisor_id: row.contact for row in rows}
