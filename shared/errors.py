@@ -2,16 +2,16 @@
 
 
 class OtgError(Exception):
+    """`fields` maps field names to messages, like marshmallow's errors."""
     status = 500
-
-
-class BadRequest(OtgError):
-    """400; `fields` maps field names to messages, like marshmallow's errors."""
-    status = 400
 
     def __init__(self, message, fields=None):
         super().__init__(message)
         self.fields = fields or {}
+
+
+class BadRequest(OtgError):
+    status = 400
 
 
 class Unauthorized(OtgError):

@@ -115,12 +115,10 @@ class Api(HttpRequestHandler):
         return json_response(result, status, headers)
 
     def response_from_exception(self, exc):
-        if isinstance(exc, BadRequest):
-            return error_response(400, str(exc), exc.fields)
         if isinstance(exc, ValidationError):
             return error_response(400, "invalid input", exc.messages)
         if isinstance(exc, OtgError):
-            return error_response(exc.status, str(exc))
+            return error_response(exc.status, str(exc), exc.fields)
         if isinstance(exc, HTTPException):
             return error_response(exc.code, exc.description)
         log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)

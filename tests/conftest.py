@@ -86,3 +86,16 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """A RabbitMQ node of this test's own, which it may stop and restart."""
+    import shutil
+
+    from support import PrivateBroker
+    if not shutil.os.path.exists(f"{PrivateBroker.BIN}/rabbitmq-server"):
+        pytest.fail("RabbitMQ is not installed (Debian: apt-get install rabbitmq-server)")
+    broker = PrivateBroker(tmp_path / "rabbitmq").start()
+    yield broker
+    broker.shutdown()

@@ -147,3 +147,62 @@ def tiny_png():
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+class PrivateBroker:
+    """A RabbitMQ node of the test's own (own port, own data), so a test may stop
+    and restart a real broker without touching the machine's shared one."""
+
+    BIN = "/usr/lib/rabbitmq/bin"
+
+    def __init__(self, workdir):
+        import os
+        self.port, dist = free_port(), free_port()
+        self.node = f"otgtest{os.getpid()}{self.port}@localhost"
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "enabled_plugins").write_text("[].")
+        (workdir / "rabbitmq.conf").write_text(
+            f"listeners.tcp.default = 127.0.0.1:{self.port}\n"
+            "distribution.listener.interface = 127.0.0.1\n")
+        self.env = {**os.environ, "HOME": str(workdir), "RABBITMQ_CONF_ENV_FILE": "/dev/null",
+                    "RABBITMQ_CONFIG_FILE": str(workdir / "rabbitmq.conf"),
+                    "RABBITMQ_NODENAME": self.node, "RABBITMQ_NODE_PORT": str(self.port),
+                    "RABBITMQ_DIST_PORT": str(dist), "RABBITMQ_MNESIA_BASE": str(workdir / "mnesia"),
+                    "RABBITMQ_LOG_BASE": str(workdir / "log"),
+                    "RABBITMQ_ENABLED_PLUGINS_FILE": str(workdir / "enabled_plugins"),
+                    "RABBITMQ_PID_FILE": str(workdir / "pid"), "ERL_EPMD_ADDRESS": "127.0.0.1"}
+        self.amqp_uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def ctl(self, *args, timeout=120):
+        import subprocess
+        subprocess.run([f"{self.BIN}/rabbitmqctl", "-n", self.node, "-q", *args], env=self.env,
+                       check=True, capture_output=True, timeout=timeout)
+
+    def start(self):
+        import subprocess
+        subprocess.run([f"{self.BIN}/rabbitmq-server", "-detached"], env=self.env, check=True)
+        eventually(lambda: self._answers_ctl(), timeout=90, interval=0.5)
+        self.ctl("await_startup")
+        return self
+
+    def _answers_ctl(self):
+        import subprocess
+        try:
+            self.ctl("status", timeout=10)
+            return True
+        except subprocess.SubprocessError:
+            return False
+
+    def stop_app(self):
+        self.ctl("stop_app")
+
+    def start_app(self):
+        self.ctl("start_app")
+        self.ctl("await_startup")
+
+    def shutdown(self):
+        import subprocess
+        try:
+            self.ctl("stop")
+        except subprocess.SubprocessError:
+            pass

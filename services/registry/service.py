@@ -38,6 +38,18 @@ class RegistryService(base.OtgService):
             uow.save(institution)
         return 201, self._view(institution.id)
 
+    @api("POST", "/institutions/import", roles=WRITERS, body=schemas.ImportIn,
+         summary="register many institutions at once: all or nothing")
+    def import_institutions(self, request, body):
+        rows = body["institutions"]
+        for row in rows:
+            self.actor.require_district(row["district"])
+        with self.store.unit() as uow:
+            _refuse_duplicates(uow.conn, rows)
+            institutions = [Institution.register(**row) for row in rows]
+            uow.save(*institutions)
+        return 201, {"imported": len(institutions), "ids": [i.id for i in institutions]}
+
     @api("GET", "/institutions/<institution_id>", roles=READERS, response=schemas.InstitutionOut)
     def get_institution(self, request, institution_id):
         return self._view(institution_id)
@@ -168,6 +180,20 @@ class RegistryService(base.OtgService):
         with self.store.read() as conn:
             return next(b for b in views.batches(conn, district, list_name)
                         if b["batch_no"] == batch_no)
+
+
+def _refuse_duplicates(conn, rows):
+    errors, seen = {}, {}
+    for index, row in enumerate(rows):
+        code = row["credit_code"]
+        if code in seen:
+            errors[str(index)] = {"credit_code": [f"same credit code as row {seen[code]}"]}
+        elif views.by_credit_code(conn, code):
+            errors[str(index)] = {"credit_code": ["already registered"]}
+        seen.setdefault(code, index)
+    if errors:
+        raise Conflict("some institutions are registered already; nothing was imported",
+                       {"institutions": errors})
 
 
 def _list(list_name):
