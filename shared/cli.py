@@ -48,6 +48,17 @@ def issue_token(role, department, district, days):
         sys.exit(2)
 
 
+@main.command()
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
+def docs(out):
+    """Write docs/events.md and docs/asyncapi.json from the event classes."""
+    from pathlib import Path
+
+    from shared import catalogue_docs
+    catalogue_docs.write(Path(out))
+    click.echo(f"wrote {out}/events.md and {out}/asyncapi.json")
+
+
 def _load_service_commands():
     """Each service may add its own group in `services/<name>/commands.py`."""
     for name in config.available_services():

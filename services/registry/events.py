@@ -10,6 +10,8 @@ Cause = lambda: fields.Str(load_default=None, allow_none=True)  # noqa: E731
 
 
 class InstitutionRegistered(Event):
+    """An institution entered the registry (registrar, or bulk import)."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         name = fields.Str(required=True)
@@ -22,6 +24,8 @@ class InstitutionRegistered(Event):
 
 
 class LicenceRecorded(Event):
+    """A licence was recorded or renewed for an institution."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         kind = fields.Str(required=True, validate=validate.OneOf(LICENCE_KINDS))
@@ -30,6 +34,8 @@ class LicenceRecorded(Event):
 
 
 class LicenceExpired(Event):
+    """A licence passed its validity date (flagged by the periodic check)."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         kind = fields.Str(required=True, validate=validate.OneOf(LICENCE_KINDS))
@@ -37,6 +43,8 @@ class LicenceExpired(Event):
 
 
 class InstitutionSuspended(Event):
+    """Suspended for rectification (停业整改): by hand, or at once on a major/critical hazard."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         district = District()
@@ -45,6 +53,8 @@ class InstitutionSuspended(Event):
 
 
 class InstitutionReinstated(Event):
+    """Reinstated after rectification was verified (or by hand)."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         district = District()
@@ -52,6 +62,8 @@ class InstitutionReinstated(Event):
 
 
 class InstitutionClosed(Event):
+    """The institution closed; it stays in the registry's history."""
+
     class Schema(EventSchema):
         institution_id = Ref()
         district = District()
@@ -59,6 +71,8 @@ class InstitutionClosed(Event):
 
 
 class BlacklistReviewOpened(Event):
+    """A black-list review was opened (a hazard, a complaint, a registrar's decision)."""
+
     class Schema(EventSchema):
         review_id = Ref()
         institution_id = Ref()
@@ -68,6 +82,8 @@ class BlacklistReviewOpened(Event):
 
 
 class BlacklistReviewDecided(Event):
+    """The supervising department decided the review: cleared or black-listed."""
+
     class Schema(EventSchema):
         review_id = Ref()
         institution_id = Ref()
@@ -78,6 +94,8 @@ class BlacklistReviewDecided(Event):
 
 
 class ListBatchPublished(Event):
+    """A numbered batch of a district's white or black list was published."""
+
     class Schema(EventSchema):
         district = District()
         list = fields.Str(required=True, validate=validate.OneOf(("white", "black")))
@@ -87,6 +105,8 @@ class ListBatchPublished(Event):
 
 
 class ListFiled(Event):
+    """A published batch was filed with the municipal office."""
+
     class Schema(EventSchema):
         district = District()
         list = fields.Str(required=True, validate=validate.OneOf(("white", "black")))
