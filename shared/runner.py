@@ -5,25 +5,24 @@ import signal
 import subprocess
 import sys
 import time
-from importlib.resources import files
+from pathlib import Path
 
 from shared import config
 
+# The project root: the command below runs there, as it runs in the image's WORKDIR.
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def command(service):
-    """Exactly the command the image runs for a service."""
-    return ["nameko", "run", "--config", str(config_file()), f"services.{service}.service"]
+    """Exactly the command the image (docker-compose.yml) runs for a service."""
+    return ["nameko", "run", "--config", "shared/nameko.yaml", f"services.{service}.service"]
 
 
-def config_file():
-    return files("shared") / "nameko.yaml"
-
-
-def start(service, env=None):
+def start(service, env=None, **popen):
     environment = {**os.environ, **(env or {})}
     bin_dir = os.path.dirname(sys.executable)
     environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
-    return subprocess.Popen(command(service), env=environment)
+    return subprocess.Popen(command(service), env=environment, cwd=ROOT, **popen)
 
 
 def run_until_interrupted(services):
