@@ -1,11 +1,42 @@
-"""Structured JSON log lines that carry the correlation id across services."""
+"""Structured JSON log lines carrying the correlation id across services.
+
+Each nameko worker runs in its own green thread; `WorkerLogContext` puts the
+worker's service, correlation id and handled event id in a thread-local that
+`ContextFilter` copies onto every record logged while the worker runs."""
 import json
 import logging
+import threading
 import time
 
+from nameko.extensions import DependencyProvider
+
+_current = threading.local()  # green-thread local once eventlet has patched threading
+
+
+class WorkerLogContext(DependencyProvider):
+    def worker_setup(self, worker_ctx):
+        _current.fields = {
+            "service": worker_ctx.service_name,
+            "correlation_id": worker_ctx.data.get("otg.correlation_id"),
+            "event_id": worker_ctx.data.get("otg.event_id"),
+            "consumer": worker_ctx.data.get("otg.consumer"),
+        }
+
+    def worker_teardown(self, worker_ctx):
+        _current.fields = {}
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record):
+        for key, value in getattr(_current, "fields", {}).items():
+            if value and not hasattr(record, key):
+                setattr(record, key, value)
+        return True
 
 
 class JsonFormatter(logging.Formatter):
+    FIELDS = ("service", "correlation_id", "event_id", "consumer")
+
     def format(self, record):
         line = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
@@ -14,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("service", "correlation_id", "event_id", "consumer"):
+        for key in self.FIELDS:
             value = getattr(record, key, None)
             if value:
                 line[key] = value

@@ -120,10 +120,14 @@ class OtgEventHandler(EventHandler):
 
     @property
     def store(self):
+        return self._store_provider.store
+
+    @property
+    def _store_provider(self):
         from shared.service import Store
         for dependency in self.container.dependencies:
             if isinstance(dependency, Store):
-                return dependency.store
+                return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
     # -- from the bus -----------------------------------------------------
@@ -148,6 +152,7 @@ class OtgEventHandler(EventHandler):
 
     def dead_letter(self, body, message, reason):
         log.error("%s: dead-lettering a message: %s", self.consumer, reason)
+        self._store_provider.metrics.dead_lettered.labels(self.consumer).inc()
         try:
             deadletter.park(self.container.config["AMQP_URI"], self.consumer, body,
                             message.headers, reason, self.queue.name)
@@ -168,6 +173,7 @@ class OtgEventHandler(EventHandler):
         if error is REQUEUE:
             raise ContainerBeingKilled()
         if error is not None:
+            self._store_provider.metrics.dead_lettered.labels(self.consumer).inc()
             deadletter.park(self.container.config["AMQP_URI"], self.consumer, event.get("data"),
                             envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
                             error, self.queue.name)
@@ -191,15 +197,16 @@ class OtgEventHandler(EventHandler):
     def _handled(self, body, attrs, done, attempt, worker_ctx, result, exc_info):
         error = exc_info[1] if exc_info else None
         if error is None or isinstance(error, AlreadyHandled):
+            log.info("handled %s %s", attrs.get("type"), attrs["id"])
             done(None)
-        elif attempt < MAX_ATTEMPTS:
-            delay = BACKOFF[min(attempt - 1, len(BACKOFF) - 1)]
-            if isinstance(error, ConcurrencyError):
-                delay = 0
+            return result, None
+        self._store_provider.metrics.handler_failures.labels(self.consumer).inc()
+        if attempt < MAX_ATTEMPTS:
+            delay = 0 if isinstance(error, ConcurrencyError) else BACKOFF[attempt - 1]
             eventlet.spawn_after(delay, self._attempt, body, attrs, done, attempt + 1)
         else:
             done(f"{type(error).__name__}: {error} (after {attempt} attempts)")
-        return result, None if isinstance(error, AlreadyHandled) else exc_info
+        return result, exc_info
 
 
 handle_event = OtgEventHandler.decorator

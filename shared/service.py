@@ -2,10 +2,13 @@
 caller's identity, a clock, and the routes /health, /events and /openapi.json."""
 from marshmallow import Schema, fields, validate
 from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
 
 from shared import config, envelope, openapi
 from shared.auth import Actor
 from shared.clock import Clock, default_clock
+from shared.logs import WorkerLogContext
+from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.relay import Relay
 from shared.store import Context, EventStore
 from shared.web import api
@@ -25,6 +28,7 @@ class Store(DependencyProvider):
                                 clock=default_clock())
         self.store.create()
         self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
+        self.metrics = ServiceMetrics(self.store)
 
     def start(self):
         self.container.spawn_managed_thread(self.relay.run, identifier="otg.relay")
@@ -36,7 +40,7 @@ class Store(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return StoreHandle(self.store, context_of(worker_ctx))
+        return StoreHandle(self.store, context_of(worker_ctx), self.metrics)
 
 
 def context_of(worker_ctx):
@@ -54,9 +58,10 @@ def context_of(worker_ctx):
 class StoreHandle:
     """What a worker sees: units of work in its own context, and reads."""
 
-    def __init__(self, store, context):
+    def __init__(self, store, context, metrics=None):
         self.store = store
         self.context = context
+        self.metrics = metrics
 
     def unit(self):
         return self.store.unit(self.context)
@@ -102,6 +107,7 @@ class OtgService:
     clock = Clock()
     inbound = InboundEvent()
     api_document = ApiDocument()
+    log_context = WorkerLogContext()
 
     @api("GET", "/health", summary="liveness and relay progress")
     def health(self, request):
@@ -115,6 +121,10 @@ class OtgService:
         names = query["types"].split(",") if query["types"] else None
         batch = store.read_after(query["after"], query["limit"], names)
         return [envelope.structured(self.name, stored, store.catalogue) for stored in batch]
+
+    @api("GET", "/metrics", summary="Prometheus metrics")
+    def metrics(self, request):
+        return Response(self.store.metrics.render(), content_type=CONTENT_TYPE)
 
     @api("GET", "/openapi.json", summary="this document")
     def openapi(self, request):

@@ -51,10 +51,15 @@ class Cluster:
             self.env[f"OTG_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
         self.processes = {}
 
-    def start(self, *names, **env):
+    def start(self, *names, log_dir=None, **env):
+        """Start services; with `log_dir`, each writes its output to `<log_dir>/<name>.log`."""
         from shared import runner
         for name in names:
-            self.processes[name] = runner.start(name, {**self.env, **env})
+            output = {}
+            if log_dir is not None:
+                handle = open(f"{log_dir}/{name}.log", "a")
+                output = {"stdout": handle, "stderr": handle}
+            self.processes[name] = runner.start(name, {**self.env, **env}, **output)
         for name in names:
             self.wait_healthy(name)
         return self

@@ -122,3 +122,19 @@ def test_two_concurrent_commands_on_one_institution_lose_no_update(start_service
     assert applied and all(numbers[k] == f"{k}-2" for k in applied)
     stream = [e for e in api.get("/events?limit=1000").json() if e["subject"] == institution_id]
     assert [int(e["sequence"]) for e in stream] == list(range(1, len(stream) + 1))
+
+
+def test_metrics_count_appended_published_failures_and_dead_letters(start_service, amqp_uri, token):
+    api = start_service(RegistryService)
+    api.post("/institutions", token(), json=institution(9))
+    publish_event(amqp_uri, "inspection", "HazardFound", {"institution_id": "unknown", "district": "371002",
+                                                          "severity": "critical", "item": "x"})
+
+    def scraped():
+        text = api.get("/metrics").text
+        return text if 'otg_dead_lettered_total{consumer="registry.handle_inspection_hazard_found"} 1.0' in text else None
+    text = eventually(scraped, timeout=20)
+    assert "otg_events_appended_total 3.0" in text
+    assert 'otg_handler_failures_total{consumer="registry.handle_inspection_hazard_found"} 3.0' in text
+    eventually(lambda: "otg_relay_lag_events 0.0" in api.get("/metrics").text)
+    assert api.get("/metrics").headers["Content-Type"].startswith("text/plain")
