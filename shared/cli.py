@@ -59,6 +59,87 @@ def docs(out):
     click.echo(f"wrote {out}/events.md and {out}/asyncapi.json")
 
 
+@main.group()
+def events():
+    """Watch the events of the services."""
+
+
+@events.command("tail")
+@click.option("--service", "services", multiple=True, help="only this service (repeatable)")
+@click.option("--type", "event_type", help="only this event name, e.g. HazardFound")
+def tail_events(services, event_type):
+    """Print live events as they are published (Ctrl-C to stop)."""
+    from shared import tail
+    unknown = [s for s in services if s not in config.SERVICES]
+    if unknown:
+        raise click.UsageError(f"unknown service(s): {', '.join(unknown)}")
+    try:
+        tail.follow(config.amqp_uri(), services or config.SERVICES, event_type,
+                    on_event=lambda attrs, data: click.echo(tail.line(attrs, data)))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.group()
+def dlq():
+    """Dead-lettered messages: list them, send them back."""
+
+
+@dlq.command("list")
+@click.argument("consumer", required=False)
+def dlq_list(consumer):
+    """List parked messages (of CONSUMER, e.g. registry.handle_inspection_hazard_found)."""
+    from shared import deadletter
+    consumers = [consumer] if consumer else deadletter.consumers_with_messages()
+    if not consumers:
+        click.echo("no dead-lettered messages")
+    for name in consumers:
+        for message in deadletter.read(config.amqp_uri(), name):
+            headers = message.headers or {}
+            click.echo(f"{name}  {headers.get('ce-type', '?')}  {headers.get('ce-id', '?')}  "
+                       f"{headers.get('x-otg-reason', '')}")
+
+
+@dlq.command("replay")
+@click.argument("consumer")
+def dlq_replay(consumer):
+    """Send CONSUMER's parked messages back to the queue they came from."""
+    from shared import deadletter
+    count = deadletter.replay(config.amqp_uri(), consumer)
+    click.echo(f"replayed {count} message(s) to {consumer}")
+
+
+@main.group()
+def projections():
+    """Read models: rebuild them from the event store."""
+
+
+@projections.command("rebuild")
+@click.argument("service")
+def rebuild_projections(service):
+    """Drop and rebuild SERVICE's read models from its events (stop the service first)."""
+    from shared import projections as read_models
+    store = _service_store(service)
+    total = store.last_position()
+    for projection in store.projections:
+        with click.progressbar(length=total, label=f"{service}: {projection.NAME}",
+                               file=sys.stderr) as progress:
+            read_models.rebuild(store, projection, progress=progress.update)
+    click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
+
+
+def _service_store(service):
+    from shared.service import Store
+    from shared.store import EventStore
+    if service not in config.available_services():
+        raise click.UsageError(f"unknown service {service!r}")
+    module = importlib.import_module(f"services.{service}.service")
+    provider = next(value for cls in vars(module).values() if isinstance(cls, type)
+                    for value in vars(cls).values() if isinstance(value, Store))
+    return EventStore(config.database_url(service), provider.catalogue,
+                      [projection() for projection in provider.projections])
+
+
 def _load_service_commands():
     """Each service may add its own group in `services/<name>/commands.py`."""
     for name in config.available_services():

@@ -60,3 +60,20 @@ def replay(amqp_uri, consumer):
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
             count += 1
+
+
+def consumers_with_messages(api_url=None):
+    """Consumers whose dead-letter queue holds messages (RabbitMQ management API)."""
+    import os
+    from urllib.parse import quote, urlparse
+
+    import requests
+    from shared import config
+    uri = urlparse(config.amqp_uri())
+    api_url = api_url or os.environ.get("OTG_RABBITMQ_API", f"http://{uri.hostname or 'localhost'}:15672")
+    vhost = quote(uri.path.lstrip("/") or "/", safe="")
+    response = requests.get(f"{api_url}/api/queues/{vhost}", timeout=10,
+                            auth=(uri.username or "guest", uri.password or "guest"))
+    response.raise_for_status()
+    return sorted(q["name"][len("dlq."):] for q in response.json()
+                  if q["name"].startswith("dlq.") and q.get("messages", 0))
