@@ -59,6 +59,16 @@ def check_interval():
     return float(os.environ.get("OTG_CHECK_INTERVAL", 60))
 
 
+def relay_enabled():
+    """`OTG_RELAY=0` on all replicas of a service but one: one relay publishes."""
+    return os.environ.get("OTG_RELAY", "1") != "0"
+
+
+def quorum_queues():
+    """`OTG_QUORUM_QUEUES=1` declares the services' queues as quorum queues."""
+    return os.environ.get("OTG_QUORUM_QUEUES", "0") == "1"
+
+
 def available_services():
     """The services of SERVICES that exist in this installation, in port order."""
     import importlib.util

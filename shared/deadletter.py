@@ -8,7 +8,10 @@ EXCHANGE = Exchange("otg.dead-letter", type="direct", durable=True)
 
 
 def queue_for(consumer):
-    return Queue(f"dlq.{consumer}", exchange=EXCHANGE, routing_key=consumer, durable=True)
+    from shared import config
+    arguments = {"x-queue-type": "quorum"} if config.quorum_queues() else None
+    return Queue(f"dlq.{consumer}", exchange=EXCHANGE, routing_key=consumer, durable=True,
+                 queue_arguments=arguments)
 
 
 def park(amqp_uri, consumer, body, headers, reason, origin_queue):

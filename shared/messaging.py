@@ -41,6 +41,17 @@ class OtgQueueConsumer(QueueConsumer):
     def _undecodable(self, provider, message, error):
         provider.dead_letter(message.body, message, f"undecodable message: {error}")
 
+    def unregister_provider(self, provider):
+        # Stopped while still starting, nameko signals "last provider gone" once per
+        # handler; the second signal raises, aborts the stop and leaves the process
+        # running for ever (a SIGTERM in the first second of a service with several
+        # handlers). Signal it once.
+        if not self._consumers_ready.ready():
+            if not self._last_provider_unregistered.ready():
+                self._last_provider_unregistered.send()
+            return
+        super().unregister_provider(provider)
+
 
 class Follower(ProviderCollector, SharedExtension):
     """At start, replays each source service's feed into the handlers that
@@ -108,6 +119,9 @@ class OtgEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
+        if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
+            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
+                                          "x-queue-type": "quorum"}
         self.follower.register_provider(self)
 
     def stop(self):

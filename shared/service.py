@@ -31,7 +31,8 @@ class Store(DependencyProvider):
         self.metrics = ServiceMetrics(self.store)
 
     def start(self):
-        self.container.spawn_managed_thread(self.relay.run, identifier="otg.relay")
+        if config.relay_enabled():
+            self.container.spawn_managed_thread(self.relay.run, identifier="otg.relay")
 
     def stop(self):
         self.relay.stop()
