@@ -1,4 +1,5 @@
 """Settings operators use for replicas and RabbitMQ clusters."""
+import time
 from urllib.parse import quote, urlparse
 
 import requests
@@ -26,5 +27,6 @@ def test_a_replica_without_relay_publishes_nothing(start_service, token, monkeyp
     monkeypatch.setenv("OTG_RELAY", "0")
     api = start_service(RegistryService)
     api.post("/institutions", token(), json=institution(1))
+    time.sleep(1)  # long enough for a relay to have published
     health = api.get("/health").json()
     assert (health["events"], health["published"]) == (3, 0)
