@@ -1,0 +1,199 @@
+"""Tasks rules: campaigns, each district's part in one (completion, overdue,
+naming), schools and their returns. No I/O here: commands check the rules and
+trigger events; `today` is always passed in (the campaign's local date)."""
+import unicodedata
+import uuid
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from shared.aggregate import Aggregate, applies
+from shared.errors import Conflict
+
+from . import events as ev
+from .measures import measure
+
+
+class Plan:
+    """A validated plan (the dict CampaignStarted carries) with date helpers."""
+
+    def __init__(self, data):
+        self.data = data
+        self.id = data["campaign_id"]
+        self.title = data["title"]
+        self.districts = list(data["districts"])
+        self.tasks = sorted(data["tasks"], key=lambda t: t["task_no"])
+        self.zone = ZoneInfo(data.get("timezone") or "Asia/Shanghai")
+        self.starts_on = date.fromisoformat(data["starts_on"])
+
+    def today(self, now):
+        """The campaign's local date at instant `now` (deadlines are local dates)."""
+        return now.astimezone(self.zone).date()
+
+    def since(self):
+        """The start as a UTC instant text, comparable with mirrored fact times."""
+        start = datetime.combine(self.starts_on, time.min, tzinfo=self.zone)
+        return start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+    def task(self, task_no):
+        return next(t for t in self.tasks if t["task_no"] == task_no)
+
+    @staticmethod
+    def deadline(task):
+        return date.fromisoformat(task["deadline"])
+
+    def measure_all(self, facts):
+        return {t["task_no"]: measure(t, facts) for t in self.tasks}
+
+    def status(self, task, measured, record, today):
+        """done | overdue | on_track; done is kept once TaskCompleted was emitted."""
+        if record.get("completed_on") or measured.done:
+            return "done"
+        return "overdue" if today > self.deadline(task) else "on_track"
+
+
+class Campaign(Aggregate):
+    plan = None
+
+    @staticmethod
+    def stream_id(campaign_id):
+        return f"campaign-{campaign_id}"
+
+    @classmethod
+    def start(cls, plan_data):
+        campaign = cls(cls.stream_id(plan_data["campaign_id"]))
+        campaign.trigger(ev.CampaignStarted, campaign_id=plan_data["campaign_id"],
+                         title=plan_data["title"], starts_on=plan_data["starts_on"],
+                         plan=plan_data)
+        return campaign
+
+    @applies(ev.CampaignStarted)
+    def _started(self, event):
+        self.plan = Plan(event.plan)
+
+
+class DistrictCampaign(Aggregate):
+    """One district's part in one campaign: the decisions that must happen once."""
+
+    @staticmethod
+    def stream_id(campaign_id, district):
+        return f"campaign-{campaign_id}-{district}"
+
+    def __init__(self, id):
+        super().__init__(id)
+        self.completed, self.overdue = set(), set()
+        self.plan_revisions = 0
+        self.named_on = None
+
+    def file_plan(self, campaign_id, district, document_sha256, media_type, size):
+        self.trigger(ev.ImplementationPlanFiled, campaign_id=campaign_id, district=district,
+                     document_sha256=document_sha256, media_type=media_type, size=size,
+                     revision=self.plan_revisions + 1)
+
+    def settle(self, plan, district, measured, today):
+        """Emit what the measures and the calendar decide, each at most once:
+        TaskOverdue when the deadline passed undone, TaskCompleted when done."""
+        for task in plan.tasks:
+            number, deadline = task["task_no"], plan.deadline(task)
+            if number in self.completed:
+                continue
+            result = measured[number]
+            common = {"campaign_id": plan.id, "district": district, "task_no": number,
+                      "deadline": deadline.isoformat(), "value": result.value}
+            if today > deadline and number not in self.overdue:
+                self.trigger(ev.TaskOverdue, target=task.get("target", 1.0), **common)
+            if result.done:
+                self.trigger(ev.TaskCompleted, completed_on=today.isoformat(),
+                             late=today > deadline, **common)
+
+    def needs_settling(self, plan, measured, today):
+        return any(t["task_no"] not in self.completed and (
+            measured[t["task_no"]].done or
+            (today > plan.deadline(t) and t["task_no"] not in self.overdue)) for t in plan.tasks)
+
+    def name(self, campaign_id, district, reasons, today):
+        if self.named_on is not None:
+            raise Conflict(f"district {district} was named in campaign {campaign_id} "
+                           f"on {self.named_on}")
+        self.trigger(ev.DistrictNamed, campaign_id=campaign_id, district=district,
+                     reasons=list(reasons), named_on=today.isoformat())
+
+    @applies(ev.ImplementationPlanFiled)
+    def _plan_filed(self, event):
+        self.plan_revisions = event.revision
+
+    @applies(ev.TaskCompleted)
+    def _completed(self, event):
+        self.completed.add(event.task_no)
+
+    @applies(ev.TaskOverdue)
+    def _overdue(self, event):
+        self.overdue.add(event.task_no)
+
+    @applies(ev.DistrictNamed)
+    def _named(self, event):
+        self.named_on = event.named_on
+
+
+class School(Aggregate):
+    @staticmethod
+    def stream_id(school_id):
+        return f"school-{school_id}"
+
+    @classmethod
+    def register(cls, school_id, name, district):
+        school = cls(cls.stream_id(school_id))
+        school.trigger(ev.SchoolRegistered, school_id=school_id, name=name, district=district)
+        return school
+
+    @applies(ev.SchoolRegistered)
+    def _registered(self, event):
+        self.school_id, self.name, self.district = event.school_id, event.name, event.district
+
+
+class SchoolCampaign(Aggregate):
+    """A school's returns in one campaign: its survey ledger (task 4), meetings (task 5)."""
+
+    @staticmethod
+    def stream_id(campaign_id, school_id):
+        return f"returns-{campaign_id}-{school_id}"
+
+    def __init__(self, id):
+        super().__init__(id)
+        self.revision = 0
+        self.reported = set()   # institution keys already reported as unlisted
+
+    def return_survey(self, campaign_id, school, counts, unlisted):
+        """Record a ledger upload; each unlisted institution is reported once per campaign."""
+        self.trigger(ev.SurveyReturned, campaign_id=campaign_id, school_id=school.school_id,
+                     district=school.district, revision=self.revision + 1, **counts)
+        for group in unlisted:
+            if group["key"] in self.reported:
+                continue
+            self.trigger(ev.UnlistedInstitutionReported, report_id=str(uuid.uuid4()),
+                         campaign_id=campaign_id, school_id=school.school_id,
+                         district=group.get("district") or school.district,
+                         **{k: group.get(k) for k in (
+                             "institution_name", "credit_code", "address", "pupil_count",
+                             "institution_id", "reason")})
+
+    def report_meetings(self, campaign_id, school, parent_meetings, class_meetings):
+        self.trigger(ev.MeetingsReported, campaign_id=campaign_id, school_id=school.school_id,
+                     district=school.district, parent_meetings=parent_meetings,
+                     class_meetings=class_meetings)
+
+    @applies(ev.SurveyReturned)
+    def _returned(self, event):
+        self.revision = event.revision
+
+    @applies(ev.UnlistedInstitutionReported)
+    def _reported(self, event):
+        self.reported.add(institution_key(event.credit_code, event.institution_name))
+
+
+def name_key(name):
+    """Names compared as a school types them: full/half width and spaces ignored."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).lower()
+
+
+def institution_key(credit_code, name):
+    return f"code:{credit_code.upper()}" if credit_code else f"name:{name_key(name)}"

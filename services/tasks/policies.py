@@ -1,0 +1,62 @@
+"""How tasks reads other services' events (pure): which facts they are, when
+they happened, and which of them count. Foreign events are read tolerantly by
+the field names of ARCHITECTURE.md and the cross-service agreements."""
+from datetime import datetime, timezone
+
+from shared.vocabulary import LOCAL_DISTRICTS
+
+# The registry's status events and the status they leave an institution in.
+STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
+                "InstitutionClosed": "closed"}
+INSPECTION_KINDS = ("self", "safety", "enforcement")
+
+
+def fact_time(attrs, now):
+    """The event's own time (UTC, second precision) so facts sort and compare as
+    text; the handling time when the event carries none."""
+    text = (attrs or {}).get("time")
+    try:
+        instant = datetime.fromisoformat(text) if text else now
+    except (TypeError, ValueError):
+        instant = now
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def sequence(attrs):
+    """The event's position in its stream, to keep the latest status when
+    events of one institution arrive out of order (one queue per event type)."""
+    try:
+        return int((attrs or {}).get("sequence"))
+    except (TypeError, ValueError):
+        return None
+
+
+def newer(seq, stored_seq):
+    return seq is None or seq > (stored_seq or 0)
+
+
+def inspection_row(data):
+    """The facts of a completed inspection that tasks 3, 6 and 7 count; None when
+    it is not an inspection kind tasks knows."""
+    kind = data.get("kind")
+    if kind not in INSPECTION_KINDS:
+        return None
+    return {"institution_id": data.get("institution_id"), "district": data["district"],
+            "kind": kind, "modes": sorted(set(data.get("modes") or ())),
+            "focus": sorted(set(data.get("focus") or ()))}
+
+
+def case_key(name, data):
+    """One case per inspection and institution: several hazards found in one
+    visit are one case, as the registry suspends and disclosure exposes once."""
+    who = data.get("institution_id") or data.get("name") or data.get("address") or "?"
+    inspection = data.get("inspection_id") or data.get("finding_id") or "?"
+    kind = "unlicensed" if name == "UnlicensedOperationFound" else "hazard"
+    return f"{kind}:{inspection}:{who}", kind
+
+
+def concerns_districts(district):
+    """Only the districts a campaign can measure (not the city as a whole)."""
+    return district in LOCAL_DISTRICTS

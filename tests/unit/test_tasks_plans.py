@@ -1,0 +1,72 @@
+"""Campaign plans as data: the shipped Weihai plan, and clear refusals of bad ones."""
+from pathlib import Path
+
+import pytest
+
+from services.tasks import plans
+from shared.errors import BadRequest
+
+WEIHAI = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
+
+
+def weihai_text():
+    return WEIHAI.read_text(encoding="utf-8")
+
+
+def refusal(text):
+    with pytest.raises(BadRequest) as refused:
+        plans.parse(text)
+    return refused.value
+
+
+def test_weihai_plan_has_the_eight_tasks_with_their_deadlines():
+    plan = plans.parse(WEIHAI.read_bytes())
+    assert plan["campaign_id"] == "weihai-2024-winter"
+    assert [(t["task_no"], t["deadline"]) for t in plan["tasks"]] == [
+        (1, "2024-01-22"), (2, "2024-01-24"), (3, "2024-01-26"), (4, "2024-01-26"),
+        (5, "2024-01-26"), (6, "2024-02-06"), (7, "2024-02-24"), (8, "2024-02-24")]
+    assert len(plan["districts"]) == 8
+    assert plan["tasks"][2]["lead"] == ["education", "culture_tourism", "sports"]
+    assert plan["tasks"][2]["responsible"] == ["public_security", "fire"]
+
+
+def test_bad_deadline_is_refused_naming_its_line_and_field():
+    text = weihai_text().replace("deadline: 2024-02-06", "deadline: 2024-02-31")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "2024-02-31" in l)
+    error = refusal(text)
+    assert f"line {line}: tasks[5].deadline" in str(error)
+    assert list(error.fields) == [f"line {line}: tasks[5].deadline"]
+
+
+def test_parameter_of_another_measure_is_refused():
+    text = weihai_text().replace("measure: {kind: survey_share}",
+                                 "measure: {kind: survey_share, min_exposed: 2}")
+    error = refusal(text)
+    assert "tasks[3].measure.min_exposed" in str(error)
+
+
+def test_unknown_department_and_measure_are_named():
+    text = weihai_text().replace("responsible: [public_security, fire]\n    deadline: 2024-01-26",
+                                 "responsible: [police, fire]\n    deadline: 2024-01-26")
+    text = text.replace("kind: plan_filed", "kind: plan_written")
+    fields = refusal(text).fields
+    assert any(key.endswith("tasks[2].responsible[0]") for key in fields)
+    assert any(key.endswith("tasks[0].measure.kind") for key in fields)
+
+
+def test_a_task_number_used_twice_is_refused():
+    text = weihai_text().replace("task_no: 8", "task_no: 7")
+    assert "task 7 appears twice" in str(refusal(text).fields)
+
+
+def test_broken_yaml_is_refused_with_its_line():
+    error = refusal("campaign_id: x\ntasks: [\n")
+    assert "not valid YAML" in str(error) and "line 3" in str(error)
+
+
+def test_short_measure_form_and_defaults():
+    plan = plans.parse("campaign_id: c1\ntitle: 试点\nstarts_on: 2024-07-01\n"
+                       "tasks:\n  - {task_no: 1, title: 方案, deadline: 2024-07-10, measure: plan_filed}\n")
+    assert plan["tasks"][0]["measure"] == {"kind": "plan_filed"}
+    assert plan["tasks"][0]["target"] == 1.0
+    assert plan["timezone"] == "Asia/Shanghai" and "371074" in plan["districts"]
