@@ -50,6 +50,7 @@ class Cluster:
             self.env[f"OTG_{name.upper()}_PORT"] = str(port)
             self.env[f"OTG_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
         self.processes = {}
+        self.started = set()
 
     def start(self, *names, log_dir=None, **env):
         """Start services; with `log_dir`, each writes its output to `<log_dir>/<name>.log`."""
@@ -60,6 +61,7 @@ class Cluster:
                 handle = open(f"{log_dir}/{name}.log", "a")
                 output = {"stdout": handle, "stderr": handle}
             self.processes[name] = runner.start(name, {**self.env, **env}, **output)
+            self.started.add(name)
         for name in names:
             self.wait_healthy(name)
         return self

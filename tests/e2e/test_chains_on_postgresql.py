@@ -30,11 +30,18 @@ def cluster(amqp_uri, tmp_path):
     running = Cluster(amqp_uri, tmp_path, extra_env=env)
     yield running
     running.stop_all()
-    registry = sqlalchemy.create_engine(normalise_url(env["REGISTRY_DATABASE_URL"]))
-    with registry.connect() as conn:  # the events really went to PostgreSQL
-        assert conn.exec_driver_sql("SELECT count(*) FROM events").scalar() > 0
-    registry.dispose()
+    used = [name for name in running.started if _event_count(env[f"{name.upper()}_DATABASE_URL"])]
+    assert used and set(used) == set(running.started)  # the events really went to PostgreSQL
     with admin.connect() as conn:
         for service in config.SERVICES:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{prefix}_{service}" WITH (FORCE)')
     admin.dispose()
+
+
+def _event_count(url):
+    engine = sqlalchemy.create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
+    finally:
+        engine.dispose()
