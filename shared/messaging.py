@@ -58,16 +58,12 @@ class Follower(ProviderCollector, SharedExtension):
     follow it (de-duplicated by the inbox), then leaves the rest to the bus."""
 
     def start(self):
-        if self.container.config.get("OTG_FOLLOW_FEEDS", True):
-            self.container.spawn_managed_thread(self.backfill_all, identifier="otg.follower")
-
-    def backfill_all(self):
+        if not self.container.config.get("OTG_FOLLOW_FEEDS", True):
+            return
         # one thread per source: a source that is down must not hold up the others
-        sources = sorted({provider.source_service for provider in self._providers})
-        for source in sources:
-            self.container.spawn_managed_thread(
-                lambda source=source: self._backfill_with_retry(source),
-                identifier=f"otg.follower.{source}")
+        for source in sorted({provider.source_service for provider in self._providers}):
+            self.container.spawn_managed_thread(partial(self._backfill_with_retry, source),
+                                                identifier=f"otg.follower.{source}")
 
     def _backfill_with_retry(self, source, delay=0.5):
         while True:
@@ -82,6 +78,8 @@ class Follower(ProviderCollector, SharedExtension):
 
     def backfill(self, source):
         providers = [p for p in self._providers if p.source_service == source]
+        if not providers:  # the service is stopping
+            return
         self._declare_queues(providers)  # so nothing published from now on is missed
         store = providers[0].store
         cursor_name = f"follow:{source}"
