@@ -140,6 +140,32 @@ def _service_store(service):
                       [projection() for projection in provider.projections])
 
 
+@main.command(short_help="Play the Weihai winter campaign on all five services (start here).")
+@click.option("--data-dir", default="./var/demo", show_default=True,
+              type=click.Path(file_okay=False), help="the demo's databases, files, clock and logs")
+@click.option("--fresh", is_flag=True,
+              help="empty the demo data dir first and play the campaign again")
+@click.option("--institutions", default=300, show_default=True, type=click.IntRange(24, 5000),
+              help="how many institutions the data set has (fewer is quicker)")
+@click.option("--seed", default=2024, show_default=True, help="the same seed makes the same data set")
+@click.option("--no-wait", is_flag=True,
+              help="play, print the URLs, then stop the services and exit (for tests)")
+@click.option("--check-interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
+              help="seconds between the services' deadline checks")
+def demo(data_dir, fresh, institutions, seed, no_wait, check_interval):
+    """Start all five services (SQLite in DATA_DIR, the local RabbitMQ), load a made-up
+    Weihai data set and play the 2024 winter campaign through the HTTP APIs, printing
+    the events as they flow; then leave the system running until Ctrl-C.
+
+    A DATA_DIR that holds a finished demo is reused: the services start on its data and
+    nothing is played again (use --fresh to play from empty). A demo that did not finish
+    needs --fresh. A non-empty directory that holds no demo is never touched.
+    Ports: 8001-8005, or OTG_<SERVICE>_PORT."""
+    from shared import demo as demo_module
+    sys.exit(demo_module.run(data_dir, fresh=fresh, institutions=institutions, seed=seed,
+                             wait=not no_wait, check_interval=check_interval))
+
+
 def _load_service_commands():
     """Each service may add its own group in `services/<name>/commands.py`."""
     for name in config.available_services():

@@ -1,0 +1,109 @@
+"""`otg demo`: all five services on the embedded defaults (SQLite in a demo data dir,
+the local RabbitMQ), a made-up Weihai data set, and the 2024 winter campaign played
+through the services' HTTP APIs while a timeline prints the events from the bus."""
+import signal
+import sys
+
+from shared import broker, config
+
+from . import dataset
+from .campaign import Campaign
+from .client import Client, DemoError
+from .clock import day
+from .stack import Stack
+from .stage import LOADING, PLAYED, Stage
+from .timeline import Timeline
+
+
+def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_interval=2.0):
+    """Play (or restart) the demo; the exit status."""
+    stage = Stage(data_dir)
+    stack, timeline = Stack(config.available_services(), stage.logs), None
+    state = _prepare(stage, stack, fresh, check_interval)
+    if state is None:
+        return 2
+    try:
+        timeline = _start(stage, stack, state)
+        _play(stage, stack, timeline, state, seed, institutions)
+        timeline.settle()
+        print(banner(stage, stack.services), flush=True)
+        return _keep_running(stack) if wait else 0
+    except DemoError as error:
+        print(f"\notg demo: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\notg demo: stopping …", file=sys.stderr)
+        return 0
+    finally:
+        if timeline:
+            timeline.stop()
+        stack.stop()
+
+
+def _prepare(stage, stack, fresh, check_interval):
+    """'new' or 'played', with the environment and the broker ready; None when refused."""
+    try:
+        stack.check_ports()  # first: --fresh must not empty the dir of a demo that runs
+        state = stage.prepare(fresh)
+    except DemoError as error:
+        print(f"otg demo: {error}", file=sys.stderr)
+        return None
+    stage.environment(check_interval)
+    broker.ensure_running(config.amqp_uri())
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
+    return state
+
+
+def _start(stage, stack, state):
+    """The services (before any thread of the demo's own), then the timeline."""
+    if state != PLAYED:
+        stage.clock.set(day(15, 8, 30))  # before the services start: every event in campaign time
+    print(f"otg demo: starting {', '.join(stack.services)} (logs in {stage.logs}) …", flush=True)
+    stack.start()
+    return Timeline(config.amqp_uri(), config.SERVICES).start()
+
+
+def _play(stage, stack, timeline, state, seed, institutions):
+    if state == PLAYED:
+        print(f"otg demo: {stage.path} holds the demo played before; started it again "
+              "(--fresh plays it from the start)", flush=True)
+        return
+    data = dataset.build(seed, institutions)
+    stage.mark(status=LOADING, seed=seed, institutions=institutions)
+    played = Campaign(Client(stack.services), timeline, data, stage.clock, stack.services).play()
+    stage.mark(status=PLAYED, **played)
+
+
+def _keep_running(stack):
+    print("Ctrl-C stops the services. Until then the timeline goes on with what happens "
+          "(try the report form).", flush=True)
+    died = stack.watch()
+    print(f"otg demo: {died} exited; stopping the others (see {stack.log_dir / died}.log)",
+          file=sys.stderr)
+    return 1
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def banner(stage, services):
+    """Where to look now: the public site, the dashboard, each API."""
+    url, info, now = config.service_url, stage.read() or {}, stage.clock.now()
+    lines = ["═" * 78, f"otg 演示运行中 · the demo is running — data in {stage.path}"]
+    if now:
+        lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time ({stage.clock.path})")
+    lines.append(f"  公示网站 public site      {url('disclosure')}/")
+    if "tasks" in services:
+        lines.append(f"  治理看板 dashboard        {url('tasks')}/dashboard")
+    lines.append(f"  举报入口 report form      {url('complaints')}/report?district=371002")
+    if info.get("case_id"):
+        lines.append(f"  曝光案例 exposed case     {url('disclosure')}/cases/{info['case_id']}")
+    if info.get("tracking_code"):
+        track = f"{url('complaints')}/report/track?code={info['tracking_code']}"
+        lines.append(f"  举报查询 track a report   {track}")
+    lines.append("  APIs (each with /openapi.json, /events, /health):")
+    lines += [f"    {name:<11} {url(name)}" for name in services]
+    lines += [f"  tokens: OTG_DATA_DIR={stage.path} otg token issue --role coordinator "
+              "--department education --district 371000", "═" * 78]
+    return "\n".join(lines)
