@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/otg run all
+	$(BIN)/otg demo
 
 test: $(STAMP)
 	$(BIN)/pytest
