@@ -21,7 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
 clean:

@@ -1,12 +1,13 @@
 """The outbox relay: publishes committed events in position order to
 `<service>.events` (topic, durable; routing key = event name) as persistent
 messages, with publisher confirms in windows, and advances its cursor only
-after the broker confirmed a whole window.
+after the broker confirmed them.
 
-Windows are pipelined: the next window is on the wire while the broker still
-syncs the previous one, so the broker never idles waiting for the relay. A
-crash republishes at most the windows in flight plus one window of confirmed
-but not yet recorded progress (consumers de-duplicate by event id); a broker
+Speed (bench/README.md): windows are pipelined — the next window is on the wire
+while the broker still syncs the previous one — and a window's frames leave in
+one socket write. The cursor is recorded once per batch read, or when the log
+has been quiet for `poll_interval`, not after every window. A crash thus
+republishes at most one batch (consumers de-duplicate by event id); a broker
 outage only delays."""
 import json
 import logging
@@ -43,6 +44,8 @@ class Relay:
         self.published = 0
         self.position = None            # last confirmed position; None = read the cursor
         self._recorded = None           # the position the cursor table holds
+        self._sent = None               # last published position
+        self._unconfirmed = deque()
         self._connection = None
 
     # -- lifecycle ----------------------------------------------------------
@@ -59,14 +62,18 @@ class Relay:
                 self.close()
                 self.stopped.wait(1.0)
         self.close()
-        try:
-            self._record_progress()
-        except Exception as error:  # the store is going away too; we republish on start
-            log.warning("relay %s: progress not recorded at stop: %s", self.service, error)
+        self._record_final_progress()
 
     def stop(self):
         self.stopped.set()
         self.store.committed.set()
+        self._record_final_progress()  # the container may kill `run` before it gets here
+
+    def _record_final_progress(self):
+        try:
+            self._record_progress()
+        except Exception as error:  # the store is closing too: we republish on start
+            log.warning("relay %s: progress not recorded at stop: %s", self.service, error)
 
     def connect(self):
         connection = Connection(self.amqp_uri, heartbeat=0)
@@ -83,6 +90,8 @@ class Relay:
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
         self._connection, self._channel, self._tag = connection, channel, 0
+        self._unconfirmed = deque()  # (last tag, last position, size) of windows on the wire
+        self._sent = self.position   # unconfirmed windows go out again on this connection
 
     def _check_stopped(self):
         if self.stopped.is_set():
@@ -100,23 +109,32 @@ class Relay:
     def _publish_until_stopped(self):
         while not self.stopped.is_set():
             self.store.committed.clear()
-            if self.publish_pending() == 0 and not self.store.committed.wait(self.poll_interval):
+            if self.publish_pending() >= self.batch:
+                continue  # a full batch: more may be waiting
+            # Everything committed before clear() is out; a commit since has set the event.
+            if not self.store.committed.wait(self.poll_interval):
                 self._record_progress()  # quiet for a while: not a write per small batch
 
     def publish_pending(self):
-        """Publish everything committed after the cursor; return how many."""
+        """Publish what was committed after the last published event; return how many.
+
+        After a full batch the newest windows stay unconfirmed, so that reading the
+        next batch overlaps the broker syncing them; caught up, everything settles."""
         if self.position is None:
-            self.position = self._recorded = self.store.cursor(CURSOR)
-        stored = self.store.read_after(self.position, self.batch)
-        unconfirmed = deque()
+            self.position = self._recorded = self._sent = self.store.cursor(CURSOR)
+        stored = self.store.read_after(self._sent, self.batch)
         for start in range(0, len(stored), self.window):
             window = stored[start:start + self.window]
             self._publish_window(window)
-            unconfirmed.append((self._tag, window[-1].position, len(window)))
-            if len(unconfirmed) >= self.in_flight:
-                self._confirmed(*unconfirmed.popleft())
-        while unconfirmed:
-            self._confirmed(*unconfirmed.popleft())
+            self._sent = window[-1].position
+            self._unconfirmed.append((self._tag, self._sent, len(window)))
+            if len(self._unconfirmed) >= self.in_flight:
+                self._confirmed(*self._unconfirmed.popleft())
+        if len(stored) < self.batch:
+            while self._unconfirmed:
+                self._confirmed(*self._unconfirmed.popleft())
+        if self.position - self._recorded >= self.window:
+            self._record_progress()  # once per batch (a commit costs as much as 20 messages)
         return len(stored)
 
     def _publish_window(self, window):
@@ -138,9 +156,6 @@ class Relay:
         the syscall, not the encoding, is the larger cost of a small message.
         (py-amqp 5 writes every frame through `transport._write`.)"""
         transport = self._connection.connection.transport
-        if not hasattr(transport, "_write"):
-            yield
-            return
         send, frames = transport._write, []
         transport._write = lambda data: frames.append(bytes(data))  # py-amqp reuses its buffer
         try:
@@ -154,8 +169,6 @@ class Relay:
         self._wait_for_confirms(last_tag)
         self.position = position
         self.published += count
-        if position - self._recorded >= self.window:
-            self._record_progress()
 
     def _record_progress(self):
         if self.position is not None and self.position != self._recorded:

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import (Column, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, create_engine, event, func, insert,
-                        select, update)
+                        UniqueConstraint, bindparam, create_engine, event, func,
+                        insert, select, update)
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import SystemClock, rfc3339
@@ -44,6 +44,14 @@ cursors_table = Table(
 )
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_loads = json.loads
+# Built once: SQLAlchemy then skips building and cache-keying a statement per call
+# (bench/README.md: appends +70 %, replay +37 %).
+_STREAM = (select(events_table).where(events_table.c.stream_id == bindparam("stream_id"))
+           .order_by(events_table.c.sequence))
+_STREAM_VERSION = (select(func.max(events_table.c.sequence))
+                   .where(events_table.c.stream_id == bindparam("stream_id")))
+_INSERT_EVENT = insert(events_table)
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
 
 
@@ -105,8 +113,9 @@ def make_engine(url):
 
 
 def _row_to_event(row):
-    return StoredEvent(row.position, row.id, row.stream_id, row.sequence, row.name,
-                       row.version, row.time, json.loads(row.data), json.loads(row.meta))
+    # by index, in the column order of events_table (replay +25 %)
+    return StoredEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                       _loads(row[7]), _loads(row[8]))
 
 
 class EventStore:
@@ -146,12 +155,11 @@ class EventStore:
         return self.engine.connect()
 
     def load_stream(self, stream_id, conn=None):
-        query = (select(events_table).where(events_table.c.stream_id == stream_id)
-                 .order_by(events_table.c.sequence))
+        params = {"stream_id": stream_id}
         if conn is not None:
-            return [_row_to_event(row) for row in conn.execute(query)]
+            return [_row_to_event(row) for row in conn.execute(_STREAM, params)]
         with self.read() as conn:
-            return [_row_to_event(row) for row in conn.execute(query)]
+            return [_row_to_event(row) for row in conn.execute(_STREAM, params)]
 
     def read_after(self, position, limit=1000, names=None):
         query = (select(events_table).where(events_table.c.position > position)
@@ -276,32 +284,33 @@ class UnitOfWork:
             aggregate.loaded_version = aggregate.version
 
     def append(self, stream_id, events, expected_version):
-        current = self.conn.execute(
-            select(func.max(events_table.c.sequence))
-            .where(events_table.c.stream_id == stream_id)).scalar() or 0
-        if current != expected_version:
-            raise ConcurrencyError(
-                f"stream {stream_id} is at version {current}, expected {expected_version}")
+        # A new stream needs no look-up: uq_stream_sequence refuses sequence 1 twice.
+        if expected_version:
+            current = self.conn.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar() or 0
+            if current != expected_version:
+                raise ConcurrencyError(
+                    f"stream {stream_id} is at version {current}, expected {expected_version}")
         now = rfc3339(self.store.clock.now())
         meta = {"actor": self.context.actor,
                 "correlationid": self.context.correlation_id,
                 "causationid": self.context.causation_id}
-        meta_json = _dumps({k: v for k, v in meta.items() if v})
+        meta = {k: v for k, v in meta.items() if v}
+        meta_json = _dumps(meta)
         for offset, event in enumerate(events, start=1):
-            stored = self._insert(stream_id, expected_version + offset, event, now, meta_json)
+            stored = self._insert(stream_id, expected_version + offset, event, now, meta, meta_json)
             event.meta = stored
             for projection in self.store.projections:
                 projection.apply(self.conn, event)
             self.appended.append(stored)
 
-    def _insert(self, stream_id, sequence, event, now, meta_json):
+    def _insert(self, stream_id, sequence, event, now, meta, meta_json):
         event_id = str(uuid.uuid4())
-        data_json = _dumps(event.data)
         try:
-            result = self.conn.execute(insert(events_table).values(
-                id=event_id, stream_id=stream_id, sequence=sequence, name=event.NAME,
-                version=event.VERSION, time=now, data=data_json, meta=meta_json))
+            result = self.conn.execute(_INSERT_EVENT, {
+                "id": event_id, "stream_id": stream_id, "sequence": sequence,
+                "name": event.NAME, "version": event.VERSION, "time": now,
+                "data": _dumps(event.data), "meta": meta_json})
         except IntegrityError:
             raise ConcurrencyError(f"stream {stream_id} moved on") from None
         return StoredEvent(result.inserted_primary_key[0], event_id, stream_id, sequence,
-                           event.NAME, event.VERSION, now, event.data, json.loads(meta_json))
+                           event.NAME, event.VERSION, now, event.data, dict(meta))

@@ -1,0 +1,91 @@
+"""`python -m bench` (`make bench`): see bench/README.md."""
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+
+import requests
+
+from bench import broker, ceiling, endtoend, eventstores, outbox, pipeline, report
+from shared import config
+
+QUICK = {"events": 2000, "appends": 500, "requests": 200, "rounds": 1, "aggregates": 0}
+FULL = {"events": 20000, "appends": 5000, "requests": 3000, "rounds": 3, "aggregates": 3000}
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small run (about 10 s)")
+    parser.add_argument("--events", type=int, help="messages for the ceiling and the relay")
+    parser.add_argument("--appends", type=int, help="units of work for append → consumer")
+    parser.add_argument("--requests", type=int, help="registrations over HTTP")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument("--rounds", type=int, help="repeat each part, keep the best round")
+    parser.add_argument("--aggregates", type=int,
+                        help="aggregates saved against the eventsourcing library (0: skip)")
+    parser.add_argument("--amqp-uri", default=config.amqp_uri())
+    parser.add_argument("--management", default=broker.MANAGEMENT,
+                        help="RabbitMQ management API (makes the throwaway vhost)")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="sample the registry with py-spy during the HTTP part "
+                             "(speedscope JSON; raw collapsed stacks if PATH ends in .txt)")
+    args = parser.parse_args(argv)
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
+def header(args):
+    overview = requests.get(f"{args.management}/api/overview", timeout=10).json()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"otg bench {time.strftime('%Y-%m-%d %H:%M')}: {os.cpu_count()} cores "
+            f"(load {load}), Python {platform.python_version()}, "
+            f"RabbitMQ {overview.get('rabbitmq_version', '?')}; "
+            f"{args.events:,} messages, {args.appends:,} appends, {args.requests:,} registrations; "
+            f"best of {args.rounds}")
+
+
+def run(args):
+    with tempfile.TemporaryDirectory(prefix="otg-bench-") as data_dir, \
+            broker.throwaway_vhost(args.amqp_uri, args.management) as amqp_uri:
+        database_url = f"sqlite:///{data_dir}/relay.db"
+        top = max((ceiling.measure(amqp_uri, args.events) for _ in range(args.rounds)),
+                  key=lambda result: result.rate)
+        relay = outbox.measure(amqp_uri, database_url, args.events, args.rounds)
+        backbone = max((pipeline.measure(amqp_uri, f"sqlite:///{data_dir}/pipeline{n}.db",
+                                         args.appends) for n in range(args.rounds)),
+                       key=lambda result: result.rate)
+        e2e = endtoend.measure(amqp_uri, os.path.join(data_dir, "e2e"), broker.free_port(),
+                               args.requests, args.clients, max(1, args.rounds - 1), args.profile)
+        stores = (eventstores.measure(data_dir, args.aggregates, max(1, args.aggregates // 6),
+                                      args.rounds) if args.aggregates else None)
+    return top, [relay, backbone, e2e], stores
+
+
+def main(argv=None):
+    args = parse(argv)
+    print(header(args), flush=True)
+    top, parts, stores = run(args)
+    print(report.table(top, parts))
+    figures = report.as_dict(top, parts)
+    if stores:
+        print()
+        print(report.store_table(stores))
+        figures["event store"] = {ours.name: {"otg": round(ours.rate, 1), "eventsourcing":
+                                              round(library.rate, 1), "target": ours.target}
+                                  for ours, library in stores}
+    elif args.aggregates:
+        print("\n(eventsourcing is not installed: pip install -e '.[bench]' to compare the store)")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(figures, out, indent=2, ensure_ascii=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

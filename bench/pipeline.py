@@ -1,0 +1,40 @@
+"""The backbone without HTTP: registrations appended one unit of work (one
+commit) at a time while the relay, woken by each commit, publishes them to an
+outside consumer — append → relay → broker → consumer, in one process as in a
+service."""
+import threading
+import time
+
+from bench import broker, sample
+from bench.report import Result
+from services.registry.domain import Institution
+from services.registry.events import CATALOGUE
+from shared.relay import Relay
+from shared.store import EventStore
+
+QUEUE = "bench.pipeline.sink"
+
+
+def measure(amqp_uri, database_url, count):
+    store = EventStore(database_url, CATALOGUE)
+    store.create()
+    relay = Relay(store, sample.SERVICE, amqp_uri)
+    broker.declare_sink(amqp_uri, relay.exchange, QUEUE)
+    publisher = threading.Thread(target=relay.run, name="relay", daemon=True)
+    try:
+        with broker.OutsideConsumer(amqp_uri, QUEUE, count) as consumer:
+            publisher.start()
+            started = time.monotonic()
+            for n in range(count):
+                with store.unit() as uow:
+                    uow.save(Institution.register(**sample.registration(n)))
+            appended = time.monotonic()
+            received, _, last = consumer.wait()
+    finally:
+        relay.stop()
+        publisher.join(30)
+        store.dispose()
+        broker.delete_queue(amqp_uri, QUEUE)
+    return Result("append → relay → outside consumer", received, last - started,
+                  detail=f"appends {count / (appended - started):,.0f}/s, one commit each",
+                  target=0.5)

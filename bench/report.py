@@ -1,0 +1,58 @@
+"""Results and the table `make bench` prints."""
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    name: str
+    count: int
+    seconds: float
+    detail: str = ""
+    target: float | None = None  # the share of the ceiling this part should reach
+
+    @property
+    def rate(self):
+        return self.count / self.seconds if self.seconds > 0 else 0.0
+
+
+def table(ceiling, parts):
+    """The ceiling and each part, with its rate, its share of the ceiling and its target."""
+    rows = [("part", "events", "seconds", "rate/s", "of ceiling", "target", "notes")]
+    for result in [ceiling, *parts]:
+        share = result.rate / ceiling.rate if ceiling.rate else 0.0
+        target = "" if result.target is None else (
+            f"≥ {result.target:.0%} {'met' if share >= result.target else 'MISSED'}")
+        rows.append((result.name, f"{result.count:,}", f"{result.seconds:.2f}",
+                     f"{result.rate:,.0f}", f"{share:.0%}", target, result.detail))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell.ljust(w) if i in (0, 5, 6) else cell.rjust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def as_dict(ceiling, parts):
+    return {result.name: {"events": result.count, "seconds": round(result.seconds, 3),
+                          "rate": round(result.rate, 1),
+                          "ratio": round(result.rate / ceiling.rate, 3) if ceiling.rate else None,
+                          "target": result.target, "notes": result.detail}
+            for result in [ceiling, *parts]}
+
+
+def store_table(pairs):
+    """otg's event store against the `eventsourcing` library."""
+    rows = [("otg event store vs eventsourcing (SQLite)", "otg /s", "library /s", "ratio", "target")]
+    for ours, library in pairs:
+        ratio = ours.rate / library.rate if library.rate else 0.0
+        met = "met" if ratio >= ours.target else "MISSED"
+        rows.append((ours.name.removeprefix("otg store: "), f"{ours.rate:,.0f}",
+                     f"{library.rate:,.0f}", f"{ratio:.2f}×", f"≥ {ours.target}× {met}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)
+                       for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

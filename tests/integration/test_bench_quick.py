@@ -1,0 +1,24 @@
+"""`python -m bench --quick` (what `make bench` runs, smaller) works end to end and reports the three rates (no timing
+assertions: the figures depend on the machine)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PARTS = {"raw kombu publish → consumer (ceiling)": 2000,  # events in --quick mode
+         "outbox relay, committed → confirmed": 2000,
+         "HTTP registration → outside consumer": 200}
+
+
+def test_quick_bench_reports_the_ceiling_the_relay_and_end_to_end_rates(tmp_path):
+    figures = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(figures)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=110)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for part in PARTS:
+        assert part in done.stdout
+    results = json.loads(figures.read_text())
+    for part, events in PARTS.items():
+        assert results[part]["rate"] > 0
+        assert results[part]["events"] == events, results[part]  # every event arrived
