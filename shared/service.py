@@ -15,11 +15,17 @@ from shared.web import api
 
 
 class Store(DependencyProvider):
-    """The service's event store; its relay runs while the service runs."""
+    """The service's event store; its relay runs while the service runs.
 
-    def __init__(self, catalogue, projections=()):
+    `projections` are rebuilt from the service's own events. `tables` (MetaData) hold
+    what its events cannot rebuild: mirrors of other services' events, filled by the
+    event handlers, and private data kept out of events (contacts, free text). They
+    are created at start and never dropped by a rebuild."""
+
+    def __init__(self, catalogue, projections=(), tables=()):
         self.catalogue = catalogue
         self.projections = projections
+        self.tables = tables
 
     def setup(self):
         service = self.container.service_name
@@ -27,6 +33,8 @@ class Store(DependencyProvider):
         self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
                                 clock=default_clock())
         self.store.create()
+        for metadata in self.tables:
+            metadata.create_all(self.store.engine)
         self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
         self.metrics = ServiceMetrics(self.store)
 

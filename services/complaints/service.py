@@ -23,15 +23,6 @@ from .events import CATALOGUE
 log = logging.getLogger(__name__)
 
 
-class ComplaintsStore(base.Store):
-    """The event store, plus the vault and the mirrored institution directory."""
-
-    def setup(self):
-        super().setup()
-        vault.metadata.create_all(self.store.engine)
-        views.reference.create_all(self.store.engine)
-
-
 class CaseVault(DependencyProvider):
     """Contact encryption (key derived from the `contact_key` secret) and photo storage."""
 
@@ -54,7 +45,7 @@ class ComplaintRules(DependencyProvider):
 class ComplaintsService(base.OtgService, http_public.PublicDesk, http_cases.Casework,
                         http_open311.Open311):
     name = "complaints"
-    store = ComplaintsStore(CATALOGUE, [views.ComplaintViews])
+    store = base.Store(CATALOGUE, [views.ComplaintViews], tables=[vault.metadata, views.reference])
     vault = CaseVault()
     rules = ComplaintRules()
 

@@ -1,10 +1,10 @@
 """Disclosure read models.
 
 `PublicViews` is derived from disclosure's own events (cases, published list
-batches, notices) and can be dropped and rebuilt. `Mirror` holds reference data
+batches, notices) and can be dropped and rebuilt. `mirror` holds reference data
 copied from other services' events in their handlers (institutions, reviews,
 hazards, suspensions, inspections, complaint counts); it cannot be replayed from
-our own log, so its VERSION must never change (a new table gets a new Projection)."""
+our own log, so it is one of the Store's `tables`, never dropped by a rebuild."""
 import json
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, insert,
@@ -200,9 +200,3 @@ m_complaints = Table(
     Column("closed", Boolean, nullable=False, default=False),
 )
 
-
-class Mirror(Projection):
-    """Tables only (filled by the event handlers); never bump VERSION (see the module doc)."""
-    NAME = "disclosure-mirror"
-    VERSION = 1
-    metadata = mirror

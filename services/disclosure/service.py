@@ -15,7 +15,7 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews, views.Mirror])
+    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror])
 
     # -- registry ---------------------------------------------------------------------------
     @handle_event("registry", "InstitutionRegistered")

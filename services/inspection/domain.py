@@ -34,6 +34,10 @@ class Inspection(Aggregate):
     answered = False
     unlicensed_reported = False
 
+    def __init__(self, id):
+        super().__init__(id)
+        self.notes = {}  # finding id -> description: kept by the service, never in an event
+
     @classmethod
     def schedule(cls, district, kind, departments, modes=(), focus=(), institution_id=None,
                  site_name=None, site_address=None, source=None, source_type=None,
@@ -66,8 +70,9 @@ class Inspection(Aggregate):
         self.trigger(ev.FindingRecorded, inspection_id=self.id, finding_id=finding_id,
                      institution_id=self.institution_id, district=self.district, item=item["id"],
                      checklist=item["checklist"], category=category, severity=severity,
-                     description=description, suspend_immediately=bool(suspend_immediately),
+                     suspend_immediately=bool(suspend_immediately),
                      department=department, evidence=list(evidence))
+        self.notes[finding_id] = description
         if self.institution_id and is_hazard(category, severity, suspend_immediately):
             self.trigger(ev.HazardFound, inspection_id=self.id, finding_id=finding_id,
                          institution_id=self.institution_id, district=self.district,

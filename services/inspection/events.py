@@ -85,8 +85,16 @@ class SelfInspectionAnswered(Event):
                              "[{item, result: pass|fail|not_applicable, evidence: [sha256]}]")
 
 
+def _without_description(data):
+    return {key: value for key, value in data.items() if key != "description"}
+
+
 class FindingRecorded(Event):
-    """An inspector (or a self-inspection) recorded a finding against a checklist item."""
+    """An inspector (or a self-inspection) recorded a finding against a checklist item.
+
+    v2: the free-text description stays in the inspection service (it may name people)."""
+    VERSION = 2
+    upcasters = {1: _without_description}
 
     class Schema(EventSchema):
         inspection_id = Ref()
@@ -98,8 +106,6 @@ class FindingRecorded(Event):
         category = _described(fields.Str(required=True, validate=validate.OneOf(CATEGORIES)),
                               " | ".join(CATEGORIES))
         severity = Severity(required=True)
-        description = _described(fields.Str(required=True),
-                                 "what was found, about the site; never names a person")
         suspend_immediately = fields.Bool(load_default=False)
         department = _described(fields.Str(required=True, validate=validate.OneOf(DEPARTMENTS)),
                                 "department that found it")

@@ -39,7 +39,6 @@ findings = Table(
     Column("checklist", String(60), nullable=False),
     Column("category", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("description", Text, nullable=False),
     Column("suspend_immediately", Boolean, nullable=False),
     Column("department", String(30), nullable=False),
     Column("evidence", Text, nullable=False),
@@ -80,11 +79,11 @@ samples = Table(
     Column("data", Text, nullable=False),
 )
 
-# The directory is fed by the registry's events (handlers in service.py), not by
-# our own log: it lives in its own MetaData so rebuilding InspectionViews keeps it.
-directory_metadata = MetaData()
+# Tables our own log cannot rebuild (the Store's `tables`): the directory, fed by the
+# registry's events (handlers in service.py), and the findings' notes.
+own_tables = MetaData()
 directory = Table(
-    "institution_directory", directory_metadata,
+    "institution_directory", own_tables,
     Column("id", String(36), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("credit_code", String(18), index=True),
@@ -93,13 +92,21 @@ directory = Table(
     Column("address", String(300), nullable=False),
     Column("closed", Boolean, nullable=False, default=False),
 )
+# What an inspector wrote about a finding: free text may name people, so it stays
+# here and never travels in an event.
+finding_notes = Table(
+    "finding_notes", own_tables,
+    Column("finding_id", String(36), primary_key=True),
+    Column("description", Text, nullable=False),
+)
 
 
-class Directory(Projection):
-    """Creates the directory tables. VERSION stays 1: a rebuild would empty them for good."""
-    NAME = "inspection_directory"
-    VERSION = 1
-    metadata = directory_metadata
+def save_notes(conn, notes):
+    if notes:
+        conn.execute(insert(finding_notes), [{"finding_id": finding_id, "description": text}
+                                             for finding_id, text in notes.items()])
+        notes.clear()
+
 
 
 def mirror_registered(conn, data):
@@ -119,7 +126,7 @@ def mirror_closed(conn, data):
 
 class InspectionViews(Projection):
     NAME = "inspection"
-    VERSION = 1
+    VERSION = 2
     metadata = metadata
 
     @handles("InspectionScheduled")
@@ -140,7 +147,7 @@ class InspectionViews(Projection):
     @handles("FindingRecorded")
     def finding(self, conn, event):
         data = {k: event.data[k] for k in ("finding_id", "inspection_id", "item", "checklist",
-                                           "category", "severity", "description",
+                                           "category", "severity",
                                            "suspend_immediately", "department")}
         conn.execute(insert(findings).values(evidence=json.dumps(event.evidence),
                                              recorded_at=event.meta.time, **data))
@@ -214,7 +221,9 @@ def inspection_view(conn, inspection_id):
         return None
     view = _inspection(row)
     view["findings"] = [_finding(f) for f in conn.execute(
-        select(findings).where(findings.c.inspection_id == inspection_id)
+        select(findings, finding_notes.c.description)
+        .outerjoin(finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
+        .where(findings.c.inspection_id == inspection_id)
         .order_by(findings.c.recorded_at, findings.c.finding_id))]
     view["patrol_logs"] = [dict(r._asdict()) for r in conn.execute(
         select(patrol_logs).where(patrol_logs.c.inspection_id == inspection_id))]

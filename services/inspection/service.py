@@ -23,7 +23,7 @@ PATROL_ITEM = "special.fire_patrol_2h"
 
 class InspectionService(base.OtgService):
     name = "inspection"
-    store = base.Store(CATALOGUE, [views.InspectionViews, views.Directory])
+    store = base.Store(CATALOGUE, [views.InspectionViews], tables=[views.own_tables])
 
     # -- checklists and evidence ---------------------------------------------
     @api("GET", "/checklists", summary="every checklist with its version, sources and items")
@@ -77,7 +77,7 @@ class InspectionService(base.OtgService):
             finding_id = inspection.record_finding(
                 item, body["severity"], body["description"], self.actor.department,
                 body["suspend_immediately"], proof)
-            uow.save(inspection)
+            self._save(uow, inspection)
         view = self._inspection(inspection_id)
         finding = next(f for f in view["findings"] if f["finding_id"] == finding_id)
         return 201, {"id": finding_id, **finding}
@@ -95,7 +95,7 @@ class InspectionService(base.OtgService):
             gaps = inspection.import_patrol_log(
                 stored["sha256"], patrols, body["opening_hours"], days, self.actor.department,
                 checklists.item(PATROL_ITEM), body["severity"])
-            uow.save(inspection)
+            self._save(uow, inspection)
         return 201, {"sha256": stored["sha256"], "gaps": gaps,
                      "inspection": self._inspection(inspection_id)}
 
@@ -236,8 +236,14 @@ class InspectionService(base.OtgService):
         """Complete the inspection and order the rectification of its findings, if any."""
         inspection.complete()
         order = RectificationOrder.for_inspection(inspection, self.clock.today(), deadline)
-        uow.save(inspection, *([order] if order else []))
+        self._save(uow, inspection, *([order] if order else []))
         return order.id if order else None
+
+    @staticmethod
+    def _save(uow, inspection, *others):
+        """Save, and keep the findings' notes beside the events (never in them)."""
+        uow.save(inspection, *others)
+        views.save_notes(uow.conn, inspection.notes)
 
     def _sampled_check(self, conn, sample_id, institution_id, body):
         return Inspection.schedule(

@@ -19,14 +19,6 @@ DISTRICT_OFFICIALS = ("registrar", "coordinator")
 SCHOOLS = ("school",)
 
 
-class TasksStore(base.Store):
-    """The event store, plus the tables not rebuilt from our own events (mirrors, ledger)."""
-
-    def setup(self):
-        super().setup()
-        views.primary.create_all(self.store.engine)
-
-
 class Memory(DependencyProvider):
     """What this process already settled (saves work only: the aggregates decide)."""
 
@@ -39,7 +31,7 @@ class Memory(DependencyProvider):
 
 class TasksService(reactions.Reactions, base.OtgService):
     name = "tasks"
-    store = TasksStore(CATALOGUE, [views.TasksViews])
+    store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary])
     memory = Memory()
 
     # -- campaigns ---------------------------------------------------------------------

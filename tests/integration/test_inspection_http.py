@@ -224,3 +224,18 @@ def test_inspection_is_recorded_from_the_command_line(inspection, amqp_uri, toke
     assert refused.exit_code == 1 and "item" in refused.output
     done = runner.invoke(commands, ["complete", inspection_id, *fire])
     assert json.loads(done.output)["rectification_order_id"]
+
+
+def test_finding_description_stays_in_the_service_and_never_travels_in_an_event(
+        inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    note = "负责人张三（13812345678）拒绝打开安全出口"
+    recorded = inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.evacuation", "severity": "major", "description": note})
+    assert recorded.json()["description"] == note
+    shown = inspection.get(f"/inspections/{inspection_id}", token()).json()["findings"]
+    assert shown[0]["description"] == note
+    assert "张三" not in inspection.get("/events?limit=1000").text
+    [finding] = feed(inspection, "FindingRecorded")
+    assert finding["type"] == "otg.inspection.FindingRecorded.v2"

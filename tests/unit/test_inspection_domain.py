@@ -187,3 +187,13 @@ def test_new_order_needs_a_future_deadline_but_a_carry_over_may_be_late_already(
     with pytest.raises(BadRequest):
         order(deadline=date(2024, 1, 10))
     assert order(deadline=date(2024, 1, 10), carry_over=True).carry_over is True
+
+
+def test_an_old_finding_event_is_read_without_its_free_text():
+    from services.inspection.events import CATALOGUE
+    v1 = {"inspection_id": "i", "finding_id": "f", "institution_id": None, "district": "371002",
+          "item": "fire.evacuation", "checklist": "special_safety@2024.1", "category": "fire_safety",
+          "severity": "major", "description": "负责人张三", "suspend_immediately": False,
+          "department": "fire", "evidence": []}
+    event = CATALOGUE.decode("FindingRecorded", 1, v1)
+    assert "description" not in event.data and event.severity == "major"
