@@ -9,11 +9,13 @@ import time
 
 import requests
 
-from bench import broker, ceiling, endtoend, eventstores, outbox, pipeline, report
+from bench import broker, ceiling, endtoend, eventstores, hazards, outbox, pipeline, report
 from shared import config
 
-QUICK = {"events": 2000, "appends": 500, "requests": 200, "rounds": 1, "aggregates": 0}
-FULL = {"events": 20000, "appends": 5000, "requests": 3000, "rounds": 3, "aggregates": 3000}
+QUICK = {"events": 2000, "appends": 500, "requests": 200, "rounds": 1, "aggregates": 0,
+         "hazards": 100}
+FULL = {"events": 20000, "appends": 5000, "requests": 3000, "rounds": 3, "aggregates": 3000,
+        "hazards": 1000}
 
 
 def parse(argv):
@@ -26,6 +28,10 @@ def parse(argv):
     parser.add_argument("--rounds", type=int, help="repeat each part, keep the best round")
     parser.add_argument("--aggregates", type=int,
                         help="aggregates saved against the eventsourcing library (0: skip)")
+    parser.add_argument("--hazards", type=int,
+                        help="critical hazards sent through registry, inspection and disclosure "
+                             "(0: skip)")
+    parser.add_argument("--hazard-rate", type=float, default=50.0, help="hazards per second")
     parser.add_argument("--amqp-uri", default=config.amqp_uri())
     parser.add_argument("--management", default=broker.MANAGEMENT,
                         help="RabbitMQ management API (makes the throwaway vhost)")
@@ -33,6 +39,9 @@ def parse(argv):
     parser.add_argument("--profile", metavar="PATH",
                         help="sample the registry with py-spy during the HTTP part "
                              "(speedscope JSON; raw collapsed stacks if PATH ends in .txt)")
+    parser.add_argument("--profile-hazards", metavar="PATH",
+                        help="sample the three services during the hazard part "
+                             "(PATH with .<service> before its suffix; as --profile)")
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
@@ -46,7 +55,8 @@ def header(args):
     return (f"otg bench {time.strftime('%Y-%m-%d %H:%M')}: {os.cpu_count()} cores "
             f"(load {load}), Python {platform.python_version()}, "
             f"RabbitMQ {overview.get('rabbitmq_version', '?')}; "
-            f"{args.events:,} messages, {args.appends:,} appends, {args.requests:,} registrations; "
+            f"{args.events:,} messages, {args.appends:,} appends, {args.requests:,} registrations, "
+            f"{args.hazards:,} hazards at {args.hazard_rate:g}/s; "
             f"best of {args.rounds}")
 
 
@@ -64,13 +74,21 @@ def run(args):
                                args.requests, args.clients, max(1, args.rounds - 1), args.profile)
         stores = (eventstores.measure(data_dir, args.aggregates, max(1, args.aggregates // 6),
                                       args.rounds) if args.aggregates else None)
-    return top, [relay, backbone, e2e], stores
+        chain = _hazards(args, os.path.join(data_dir, "hazards")) if args.hazards else None
+    return top, [relay, backbone, e2e], stores, chain
+
+
+def _hazards(args, data_dir):
+    """On a vhost of its own: nothing of the parts before lingers in its queues."""
+    with broker.throwaway_vhost(args.amqp_uri, args.management) as amqp_uri:
+        return hazards.measure(amqp_uri, data_dir, args.hazards, args.hazard_rate,
+                               max(1, args.rounds - 1), args.profile_hazards)
 
 
 def main(argv=None):
     args = parse(argv)
     print(header(args), flush=True)
-    top, parts, stores = run(args)
+    top, parts, stores, chain = run(args)
     print(report.table(top, parts))
     figures = report.as_dict(top, parts)
     if stores:
@@ -81,6 +99,10 @@ def main(argv=None):
                                   for ours, library in stores}
     elif args.aggregates:
         print("\n(eventsourcing is not installed: pip install -e '.[bench]' to compare the store)")
+    if chain:
+        print()
+        print(report.latency_table(chain))
+        figures[chain.name] = report.latency_dict(chain)
     if args.json:
         with open(args.json, "w") as out:
             json.dump(figures, out, indent=2, ensure_ascii=False)

@@ -56,3 +56,35 @@ def store_table(pairs):
                        for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def latency_table(result):
+    """The hazard chain: send → public case, its percentiles and its hops."""
+    ms = lambda seconds: f"{seconds * 1000:,.1f}"  # noqa: E731
+    head = (f"hazard → public case page ({result.count:,} at {result.rate:,.0f}/s)",
+            "p50 ms", "p95 ms", "p99 ms", "target")
+    target = f"p99 ≤ {result.target * 1000:.0f} ms {'met' if result.met else 'MISSED'}"
+    rows = [head, ("finding sent → CaseExposed at an outside queue", ms(result.p(0.5)),
+                   ms(result.p(0.95)), ms(result.p(0.99)), target)]
+    for label, values in result.hops.items():
+        rows.append(("  " + label, ms(result.p(0.5, values)), ms(result.p(0.95, values)),
+                     ms(result.p(0.99, values)), ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)
+                       for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"case pages answering 200: {result.pages:,} of {result.count:,}"
+                 + (f"; {result.missing:,} cases never arrived" if result.missing else "")
+                 + (f"; p99 of each round: {', '.join(ms(p) for p in result.rounds)} ms"
+                    if len(result.rounds) > 1 else ""))
+    return "\n".join(lines)
+
+
+def latency_dict(result):
+    rounded = lambda values, share: round(result.p(share, values) * 1000, 2)  # noqa: E731
+    return {"hazards": result.count, "rate": round(result.rate, 1), "missing": result.missing,
+            "pages_200": result.pages, "target_p99_ms": result.target * 1000,
+            "met": result.met, "p99_ms_of_rounds": [round(p * 1000, 2) for p in result.rounds],
+            **{f"p{int(share * 100)}_ms": rounded(None, share) for share in (0.5, 0.95, 0.99)},
+            "hops_ms": {label: {"p50": rounded(values, 0.5), "p99": rounded(values, 0.99)}
+                        for label, values in result.hops.items()}}

@@ -26,6 +26,10 @@ class Event:
         super().__init_subclass__(**kwargs)
         cls.NAME = cls.__name__
         cls._schema = cls.Schema()
+        for field_name, field in cls._schema.fields.items():
+            key = field.data_key or field_name
+            if not hasattr(cls, key):  # a class attribute wins, as it did over __getattr__
+                setattr(cls, key, _PayloadField(key))
 
     def __init__(self, **data):
         errors = self._schema.validate(data)
@@ -56,6 +60,24 @@ class Event:
 
     def __eq__(self, other):
         return type(self) is type(other) and self.data == other.data
+
+
+class _PayloadField:
+    """`event.<key>` for a schema field: what __getattr__ answers, without first
+    failing the ordinary look-up (half of what Aggregate.replay cost before).
+    Not a data descriptor, and absent on the class: all else looks as before."""
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __get__(self, event, owner=None):
+        if event is None:
+            raise AttributeError(self.key)
+        try:
+            return event.data[self.key]
+        except KeyError:
+            raise AttributeError(self.key) from None
 
 
 class Catalogue:

@@ -16,6 +16,7 @@ from sqlalchemy import (Column, Integer, MetaData, String, Table, Text,
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import SystemClock, rfc3339
+from shared.fastread import fetch_all, loads as _loads
 from shared.errors import ConcurrencyError, NotFound
 
 metadata = MetaData()
@@ -44,7 +45,6 @@ cursors_table = Table(
 )
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_loads = json.loads
 # Built once: SQLAlchemy then skips building and cache-keying a statement per call
 # (bench/README.md: appends +70 %, replay +37 %).
 _STREAM = (select(events_table).where(events_table.c.stream_id == bindparam("stream_id"))
@@ -128,6 +128,7 @@ class EventStore:
         self.committed = threading.Event()   # wakes the relay right after a commit
         self._writers = threading.Lock()     # in-process writers queue here, not in SQLite
         self.is_postgres = self.engine.dialect.name == "postgresql"
+        self._stream_sql = _STREAM.compile(dialect=self.engine.dialect)
 
     # -- schema -----------------------------------------------------------
     def create(self):
@@ -155,11 +156,11 @@ class EventStore:
         return self.engine.connect()
 
     def load_stream(self, stream_id, conn=None):
-        params = {"stream_id": stream_id}
-        if conn is not None:
-            return [_row_to_event(row) for row in conn.execute(_STREAM, params)]
-        with self.read() as conn:
-            return [_row_to_event(row) for row in conn.execute(_STREAM, params)]
+        if conn is None:
+            with self.read() as conn:
+                return self.load_stream(stream_id, conn)
+        rows = fetch_all(conn, _STREAM, self._stream_sql, {"stream_id": stream_id})
+        return [_row_to_event(row) for row in rows]
 
     def read_after(self, position, limit=1000, names=None):
         query = (select(events_table).where(events_table.c.position > position)
