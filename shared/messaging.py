@@ -19,7 +19,6 @@ from nameko.messaging import QueueConsumer
 
 from shared import config, deadletter, envelope
 from shared.errors import ConcurrencyError
-from shared.store import AlreadyHandled
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +207,7 @@ class OtgEventHandler(EventHandler):
 
     def _handled(self, body, attrs, done, attempt, worker_ctx, result, exc_info):
         error = exc_info[1] if exc_info else None
-        if error is None or isinstance(error, AlreadyHandled):
+        if error is None:
             log.info("handled %s %s", attrs.get("type"), attrs["id"])
             done(None)
             return result, None

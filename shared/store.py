@@ -6,6 +6,7 @@ advisory lock on PostgreSQL — so positions become visible in order and a reade
 of the log never skips an event that commits later with a smaller position.
 """
 import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ cursors_table = Table(
     Column("position", Integer, nullable=False),
 )
 
+log = logging.getLogger(__name__)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # Built once: SQLAlchemy then skips building and cache-keying a statement per call
 # (bench/README.md: appends +70 %, replay +37 %).
@@ -247,6 +249,12 @@ class UnitOfWork:
         if exc_type is None:
             try:
                 self._record_inbox()
+            except AlreadyHandled as error:
+                # a concurrent delivery (bus and catch-up feed) won: undo ours, quietly
+                self._writing.__exit__(type(error), error, None)
+                self.appended.clear()
+                log.info("event %s was handled already by %s", error, self.context.consumer)
+                return False
             except BaseException as error:
                 self._writing.__exit__(type(error), error, None)
                 raise
