@@ -1,6 +1,7 @@
 """Helpers for tests: HTTP client, services as processes, polling."""
 import os
 import socket
+import subprocess
 import time
 
 import requests
@@ -69,7 +70,7 @@ class Cluster:
     def api(self, name):
         return Api(f"http://127.0.0.1:{self.ports[name]}")
 
-    def wait_healthy(self, name, timeout=30):
+    def wait_healthy(self, name, timeout=60):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.processes[name].poll() is not None:
@@ -85,7 +86,11 @@ class Cluster:
     def stop(self, name, kill=False):
         process = self.processes.pop(name)
         process.kill() if kill else process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # never leave a service running behind a test
+            process.kill()
+            process.wait(timeout=10)
 
     def restart(self, name, kill=False):
         self.stop(name, kill)
