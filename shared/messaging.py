@@ -116,6 +116,7 @@ class OtgEventHandler(EventHandler):
 
     def setup(self):
         super().setup()
+        self._store_provider = self._find_store_provider()
         if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
             self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
                                           "x-queue-type": "quorum"}
@@ -133,8 +134,7 @@ class OtgEventHandler(EventHandler):
     def store(self):
         return self._store_provider.store
 
-    @property
-    def _store_provider(self):
+    def _find_store_provider(self):
         from shared.service import Store
         for dependency in self.container.dependencies:
             if isinstance(dependency, Store):

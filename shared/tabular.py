@@ -18,20 +18,16 @@ def rows(content, filename):
                      {"file": ["must be .csv or .xlsx"]})
 
 
-def require_header(table_rows, columns, header):
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise BadRequest("the header lacks required columns",
-                         {"header": [f"missing column {c}" for c in missing]})
-
-
 def read(content, filename, columns):
     """Rows as dicts; the header must name every column in `columns`."""
     table = rows(content, filename)
     if not table:
         raise BadRequest("the file is empty", {"file": ["no header row"]})
     header = table[0][1]
-    require_header(table, columns, header)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise BadRequest("the header lacks required columns",
+                         {"header": [f"missing column {c}" for c in missing]})
     return [(number, dict(zip(header, values))) for number, values in table[1:]
             if any(v.strip() for v in values)]
 

@@ -109,10 +109,10 @@ class Api(HttpRequestHandler):
     def response_from_result(self, result):
         if isinstance(result, Response):
             return result
-        status, headers = 200, None
+        status = 200
         if isinstance(result, tuple):
             status, result = result
-        return json_response(result, status, headers)
+        return json_response(result, status)
 
     def response_from_exception(self, exc):
         if isinstance(exc, ValidationError):
