@@ -67,6 +67,18 @@ def visited(driver, name):
     assert widths[0] <= widths[1] == 390, f"{name} is wider than a phone screen: {widths}"
 
 
+def shown(driver, css, containing=""):
+    """The element once the page that has it is loaded: a click or a form submit
+    returns before the browser has navigated, so reading the DOM at once races."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def present(d):
+        found = d.find_elements(By.CSS_SELECTOR, css)
+        return found[0] if found and containing in found[0].text else False
+    return WebDriverWait(driver, 10).until(present, f"no {css!r} containing {containing!r}")
+
+
 def seeded(cluster, amqp_uri, token):
     cluster.start("registry", "disclosure")
     registry, site = cluster.api("registry"), cluster.api("disclosure")
@@ -91,20 +103,21 @@ def test_parent_browses_lists_searches_and_opens_a_case_on_a_phone(cluster, amqp
     visited(browser, "1-home")
 
     browser.find_element(By.CSS_SELECTOR, f'a.district[href="/districts/{DISTRICT}"]').click()
+    shown(browser, "main", containing="第 1 批")
     assert "第 1 批" in browser.page_source and "教民137100270001" in browser.page_source
     visited(browser, "2-district-lists")
 
     browser.find_element(By.CSS_SELECTOR, "header a[href='/search']").click()
-    field = browser.find_element(By.NAME, "q")
+    field = shown(browser, "input[name=q]")
     field.send_keys("海星")
-    field.submit()
-    result = browser.find_element(By.CSS_SELECTOR, ".result")
+    browser.find_element(By.CSS_SELECTOR, "form.search button[type=submit]").click()
+    result = shown(browser, ".result")
     assert "海星艺术培训学校" in result.text and "停业整改中" in result.text and "白名单" in result.text
     visited(browser, "3-search")
 
     result.find_element(By.CSS_SELECTOR, "a.bad").click()
-    browser.find_element(By.CSS_SELECTOR, ".case h3 a").click()
-    assert "责令立即停业整改" in browser.find_element(By.CSS_SELECTOR, "dd.decision").text
+    shown(browser, ".case h3 a").click()
+    assert "责令立即停业整改" in shown(browser, "dd.decision").text
     visited(browser, "4-case")
 
     browser.get(site.base + "/report")
