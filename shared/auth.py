@@ -54,13 +54,21 @@ def issue(role, department, district, days=30, secret=None):
 
 
 def verify(token, secret=None):
-    try:
-        claims = jwt.decode(token, secret or config.secret("jwt_secret"),
-                            algorithms=[ALGORITHM], issuer="otg",
-                            options={"require": ["exp", "role", "department", "district"]})
-    except jwt.PyJWTError as error:
-        raise Unauthorized(f"invalid token: {error}") from None
-    return Actor(claims["role"], claims["department"], claims["district"])
+    """The token's actor; during a rotation a token signed with a previous secret
+    (`OTG_JWT_SECRET_PREVIOUS`) is still accepted until it expires."""
+    secrets = [secret] if secret else [config.secret("jwt_secret"),
+                                       *config.previous_secrets("jwt_secret")]
+    for key in secrets:
+        try:
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer="otg",
+                                options={"require": ["exp", "role", "department", "district"]})
+        except jwt.InvalidSignatureError as error:
+            failure = error  # perhaps signed with an older secret
+        except jwt.PyJWTError as error:
+            raise Unauthorized(f"invalid token: {error}") from None
+        else:
+            return Actor(claims["role"], claims["department"], claims["district"])
+    raise Unauthorized(f"invalid token: {failure}")
 
 
 def from_header(value):

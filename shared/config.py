@@ -54,6 +54,13 @@ def secret(name):
     return value
 
 
+def previous_secrets(name):
+    """Secrets retired by a rotation that must still be accepted or read:
+    `OTG_<NAME>_PREVIOUS`, comma-separated, newest first (deploy/OPERATIONS.md)."""
+    value = os.environ.get(f"OTG_{name.upper()}_PREVIOUS", "")
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def check_interval():
     """Seconds between a service's periodic checks (deadlines, expiries); tests shorten it."""
     return float(os.environ.get("OTG_CHECK_INTERVAL", 60))

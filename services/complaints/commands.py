@@ -8,8 +8,8 @@ from shared import auth, config
 from shared.errors import BadRequest
 from shared.vocabulary import LOCAL_DISTRICTS
 
-from . import evidence, mail
-from .events import CATEGORIES
+from . import evidence, mail, vault
+from .events import CATALOGUE, CATEGORIES
 
 
 @click.group()
@@ -40,6 +40,30 @@ def import_mail(source, district, category, url, token):
         click.echo(f"{label}: {outcome}{' — ' + detail if detail else ''}")
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
     sys.exit(1 if counts["refused"] else 0)
+
+
+@commands.command("reseal")
+def reseal():
+    """Seal every stored contact and text with the current OTG_CONTACT_KEY, after a
+    rotation: run it with the new key in OTG_CONTACT_KEY and the old one in
+    OTG_CONTACT_KEY_PREVIOUS (the service may keep running). See deploy/OPERATIONS.md."""
+    from sqlalchemy import inspect
+
+    from shared.store import EventStore
+    store = EventStore(config.database_url("complaints"), CATALOGUE)
+    try:
+        if not inspect(store.engine).has_table(vault.case_files.name):
+            raise click.UsageError("the complaints database has no case files "
+                                   "(is <SERVICE>_DATABASE_URL / OTG_DATA_DIR the service's?)")
+        keeper = vault.Keeper(config.secret("contact_key"), config.previous_secrets("contact_key"))
+        counts = vault.reseal_all(store.writing, keeper)
+    finally:
+        store.dispose()
+    click.echo(f"{counts['resealed']} text(s) sealed with the current key")
+    if counts["unreadable"]:
+        click.echo(f"{counts['unreadable']} text(s) no listed key opens, left as they were "
+                   "(is a previous key missing from OTG_CONTACT_KEY_PREVIOUS?)", err=True)
+        sys.exit(1)
 
 
 def _import(url, token, district, category, message):

@@ -24,10 +24,12 @@ log = logging.getLogger(__name__)
 
 
 class CaseVault(DependencyProvider):
-    """Contact encryption (key derived from the `contact_key` secret) and photo storage."""
+    """Contact encryption (key derived from the `contact_key` secret, and during a
+    rotation the previous ones) and photo storage."""
 
     def setup(self):
-        self.vault = SimpleNamespace(keeper=vault.Keeper(config.secret("contact_key")),
+        keeper = vault.Keeper(config.secret("contact_key"), config.previous_secrets("contact_key"))
+        self.vault = SimpleNamespace(keeper=keeper,
                                      photos=config.data_dir() / "complaints" / "photos")
 
     def get_dependency(self, worker_ctx):
@@ -150,7 +152,7 @@ class ComplaintsService(base.OtgService, http_public.PublicDesk, http_cases.Case
     def _supervisor(self, conn, code):
         if not code:
             return None
-        supervisor_id = vault.supervisor_by_code_hash(conn, self.vault.keeper.code_hash(code))
+        supervisor_id = vault.supervisor_by_code(conn, self.vault.keeper, code)
         known = supervisor_id and queries.supervisor(conn, supervisor_id)
         if not known or not known["active"]:
             raise BadRequest("unknown supervisor code",

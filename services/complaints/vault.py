@@ -10,7 +10,7 @@ import hmac
 import json
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
@@ -61,11 +61,17 @@ def display_code(code):
 
 
 class Keeper:
-    """Encrypts contacts and hashes codes with keys derived from one secret."""
+    """Encrypts contacts and hashes codes with keys derived from one secret.
 
-    def __init__(self, secret):
-        self.fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"otg-contact-encryption")))
-        self.hmac_key = _derive(secret, b"otg-code-hash")
+    `previous` secrets (a rotation: OTG_CONTACT_KEY_PREVIOUS) still open what they
+    sealed and still recognise the codes they hashed; `reseal_all` moves the texts to
+    the current secret, and a supervisor code moves when it is next used."""
+
+    def __init__(self, secret, previous=()):
+        secrets_ = [secret, *previous]
+        self.fernet = MultiFernet([Fernet(base64.urlsafe_b64encode(
+            _derive(each, b"otg-contact-encryption"))) for each in secrets_])
+        self.hmac_keys = [_derive(each, b"otg-code-hash") for each in secrets_]
 
     def seal(self, contact):
         """A token for `contact` ({name, phone, email}); None when nothing was given."""
@@ -93,8 +99,17 @@ class Keeper:
         except InvalidToken:
             return "[cannot be decrypted with the current contact_key]"
 
+    def reseal(self, token):
+        """`token` sealed with the current secret (InvalidToken if no secret opens it)."""
+        return self.fernet.rotate(token.encode()).decode() if token else token
+
     def code_hash(self, code):
-        return hmac.new(self.hmac_key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
+        return self.code_hashes(code)[0]
+
+    def code_hashes(self, code):
+        """The code's hash under the current secret, then under each previous one."""
+        return [hmac.new(key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
+                for key in self.hmac_keys]
 
 
 def _derive(secret, info):
@@ -179,12 +194,64 @@ def add_supervisor(conn, supervisor_id, code_hash, contact):
         supervisor_id=supervisor_id, code_hash=code_hash, contact=contact))
 
 
-def supervisor_by_code_hash(conn, code_hash):
-    return conn.execute(select(supervisor_secrets.c.supervisor_id)
-                        .where(supervisor_secrets.c.code_hash == code_hash)).scalar()
+def supervisor_by_code(conn, keeper, code):
+    """The supervisor whose code this is; a code hashed under a previous secret is
+    hashed again under the current one (its first use after a rotation)."""
+    current, *previous = keeper.code_hashes(code)
+    row = conn.execute(select(supervisor_secrets.c.supervisor_id, supervisor_secrets.c.code_hash)
+                       .where(supervisor_secrets.c.code_hash.in_([current, *previous]))).first()
+    if row is None:
+        return None
+    if row.code_hash != current:
+        conn.execute(update(supervisor_secrets)
+                     .where(supervisor_secrets.c.supervisor_id == row.supervisor_id)
+                     .values(code_hash=current))
+    return row.supervisor_id
 
 
 def supervisor_contacts(conn, supervisor_ids):
     rows = conn.execute(select(supervisor_secrets)
                         .where(supervisor_secrets.c.supervisor_id.in_(supervisor_ids)))
     return {row.supervisor_id: row.contact for row in rows}
+
+
+# -- rotation of the contact key ---------------------------------------------------------
+def reseal_all(connect, keeper, batch=200):
+    """Seal every stored text with the current secret, `batch` case files per
+    transaction (`connect()` gives one; a running service keeps working).
+
+    Returns counts: resealed, and unreadable (no listed secret opens them; left as
+    they are). Supervisor codes cannot be hashed again without the code: each moves
+    when it is next used (supervisor_by_code)."""
+    counts = {"resealed": 0, "unreadable": 0}
+
+    def reseal(token):
+        try:
+            sealed = keeper.reseal(token)
+        except InvalidToken:
+            counts["unreadable"] += 1
+            return token
+        counts["resealed"] += token is not None
+        return sealed
+
+    after = ""
+    while True:
+        with connect() as conn:
+            rows = conn.execute(select(case_files).where(case_files.c.complaint_id > after)
+                                .order_by(case_files.c.complaint_id).limit(batch)).all()
+            for row in rows:
+                notes = [{**note, "text": reseal(note["text"])} for note in json.loads(row.notes)]
+                conn.execute(update(case_files)
+                             .where(case_files.c.complaint_id == row.complaint_id)
+                             .values(description=reseal(row.description),
+                                     contact=reseal(row.contact), answer=reseal(row.answer),
+                                     notes=json.dumps(notes)))
+        if len(rows) < batch:
+            break
+        after = rows[-1].complaint_id
+    with connect() as conn:
+        for row in conn.execute(select(supervisor_secrets)).all():
+            conn.execute(update(supervisor_secrets)
+                         .where(supervisor_secrets.c.supervisor_id == row.supervisor_id)
+                         .values(contact=reseal(row.contact)))
+    return counts

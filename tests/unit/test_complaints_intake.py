@@ -85,6 +85,17 @@ def test_contact_is_unreadable_without_the_key():
     assert keeper.seal({"name": "", "phone": None}) is None
 
 
+def test_a_rotated_key_still_opens_what_the_previous_one_sealed_and_reseals_it():
+    old = vault.Keeper("secret-one")
+    sealed = old.seal({"phone": "13912345678"})
+    rotated = vault.Keeper("secret-two", previous=["secret-one"])
+    assert rotated.open(sealed) == {"phone": "13912345678"}
+    resealed = rotated.reseal(sealed)
+    assert vault.Keeper("secret-two").open(resealed) == {"phone": "13912345678"}
+    assert "error" in old.open(resealed)
+    assert rotated.code_hashes("ABCD-EFGH")[1] == old.code_hash("abcdefgh")
+
+
 def test_tracking_codes_are_read_back_in_any_spelling():
     code = vault.new_code()
     assert len(code) == 12 and not set(code) & set("01ILO")
