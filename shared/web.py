@@ -44,7 +44,7 @@ def error_response(status, message, fields=None):
 
 
 def request_data(request):
-    """The request's JSON body, or its form fields for multipart/urlencoded posts."""
+    """The request's JSON object, or its form fields for multipart/urlencoded posts."""
     if request.mimetype == "multipart/form-data":
         return request.form.to_dict()
     raw = request.get_data()
@@ -53,9 +53,12 @@ def request_data(request):
     if request.mimetype == "application/x-www-form-urlencoded" and not raw.lstrip().startswith(b"{"):
         return request.form.to_dict()
     try:
-        return json.loads(request.get_data(as_text=True))
+        data = json.loads(request.get_data(as_text=True))
     except ValueError as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object", {"_schema": ["expected a JSON object"]})
+    return data
 
 
 def load(schema_class, data, **kwargs):
@@ -78,6 +81,8 @@ class Api(HttpRequestHandler):
                  summary=None, **kwargs):
         self.roles, self.body, self.query = roles, body, query
         self.response, self.summary = response, summary
+        # a refused request is the client's error: nameko logs it as a warning, not an error
+        kwargs.setdefault("expected_exceptions", (OtgError, ValidationError, HTTPException))
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request):

@@ -43,6 +43,10 @@ def test_bad_report_is_refused_with_field_errors_and_nothing_written(complaints)
     assert refused.status_code == 400
     fields = refused.json()["fields"]
     assert {"district", "category", "description", "contact"} <= set(fields)
+    for path in ("/complaints", "/open311/v2/requests.json", "/report"):
+        for body in ("1", '"text"', "[]", "null"):  # JSON, but not an object
+            answer = complaints.post(path, data=body, headers={"Content-Type": "application/json"})
+            assert answer.status_code == 400, (path, body, answer.text)
     assert complaints.get("/health").json()["events"] == 0
 
 
