@@ -1,5 +1,6 @@
-"""Reading the tables bureaus and schools keep: CSV (UTF-8, with or without BOM)
-or XLSX, first row the header. Yields (row number, {column: text})."""
+"""Reading the tables bureaus and schools keep: CSV (UTF-8 with or without BOM, or
+GB18030/GBK, which Excel on a Chinese Windows writes) or XLSX, first row the header.
+Anything unreadable is a BadRequest naming the file (or the row), never a crash."""
 import csv
 import io
 from pathlib import Path
@@ -33,23 +34,38 @@ def read(content, filename, columns):
 
 
 def _csv_rows(content):
+    text = _decode(content)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0  # rows as a spreadsheet counts them (a quoted line break stays in its cell)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest("the CSV file is not UTF-8", {"file": ["save it as UTF-8 CSV"]}) from None
-    for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield number, [v.strip() for v in values]
+        for number, values in enumerate(reader, start=1):
+            yield number, [v.strip() for v in values]
+    except csv.Error as error:
+        raise BadRequest(f"the CSV file cannot be read at row {number + 1}: {error}",
+                         {"file": [f"row {number + 1}: {error}"]}) from None
+
+
+def _decode(content):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadRequest("the CSV file is neither UTF-8 nor GBK text",
+                     {"file": ["save it as CSV (UTF-8) or CSV from Excel"]})
 
 
 def _xlsx_rows(content):
     from openpyxl import load_workbook
-    try:
+    try:  # openpyxl reads a read-only workbook lazily: a broken sheet fails while iterating
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    except BadRequest:
+        raise
     except Exception as error:
         raise BadRequest(f"not a readable XLSX file: {error}", {"file": ["not an XLSX workbook"]}) from None
-    sheet = book.worksheets[0]
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, [_cell_text(v) for v in values]
 
 
 def _cell_text(value):
