@@ -32,6 +32,8 @@ def import_institutions(path, token, url):
         table = tabular.read(open(path, "rb").read(), path, ())
     except BadRequest as error:
         _fail(f"{path}: {error}", error.fields)
+    if not table:
+        _fail(f"{path}: no institutions below the header row; nothing was imported")
     rows, errors = [], {}
     with click.progressbar(table, label="checking rows", file=sys.stderr) as progress:
         for number, raw in progress:

@@ -55,3 +55,10 @@ def test_xlsx_import_and_a_duplicate_is_refused_without_partial_writes(start_ser
     again = run_import(path)  # rows 2 and 3 are registered already
     assert again.exit_code == 2 and "already registered" in again.output and "row 2" in again.output
     assert api.get("/health").json()["events"] == events_after_first
+
+
+def test_a_file_with_only_its_header_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(HEADER + "\n", encoding="gbk")  # as a Chinese Excel saves it
+    result = run_import(path)
+    assert result.exit_code == 2 and "no institutions below the header row" in result.output
