@@ -71,6 +71,18 @@ def relay_enabled():
     return os.environ.get("OTG_RELAY", "1") != "0"
 
 
+def public_rate_limit():
+    """Reports one client address may file without an account (`limits` notation,
+    `;`-separated); `OTG_PUBLIC_RATE_LIMIT=off` removes the limit."""
+    return os.environ.get("OTG_PUBLIC_RATE_LIMIT", "10/minute;100/day")
+
+
+def trusted_proxies():
+    """How many reverse proxies in front of the services set X-Forwarded-For: the
+    client's address is then taken from that header (0: the peer's address)."""
+    return int(os.environ.get("OTG_TRUSTED_PROXIES", "0"))
+
+
 def quorum_queues():
     """`OTG_QUORUM_QUEUES=1` declares the services' queues as quorum queues."""
     return os.environ.get("OTG_QUORUM_QUEUES", "0") == "1"

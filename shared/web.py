@@ -10,10 +10,12 @@ from marshmallow import ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, parse_address
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from shared import auth, config
 from shared.errors import BadRequest, OtgError
+from shared.ratelimit import PublicLimit
 
 log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
@@ -21,7 +23,16 @@ JSON = "application/json; charset=utf-8"
 
 class OtgWebServer(WebServer):
     """Listens on the service's own port (`OTG_<SERVICE>_PORT`, default 800N)
-    unless WEB_SERVER_ADDRESS is configured."""
+    unless WEB_SERVER_ADDRESS is configured; keeps the service's public limit."""
+
+    def setup(self):
+        super().setup()
+        self.public_limit = PublicLimit(config.public_rate_limit())
+
+    def get_wsgi_app(self):
+        app = super().get_wsgi_app()
+        proxies = config.trusted_proxies()
+        return ProxyFix(app, x_for=proxies) if proxies else app
 
     @property
     def bind_addr(self):
@@ -36,11 +47,11 @@ def json_response(payload, status=200, headers=None):
     return Response(body, status=status, headers=headers, content_type=JSON)
 
 
-def error_response(status, message, fields=None):
+def error_response(status, message, fields=None, headers=None):
     payload = {"error": message}
     if fields:
         payload["fields"] = fields
-    return json_response(payload, status)
+    return json_response(payload, status, headers)
 
 
 def request_data(request):
@@ -71,15 +82,16 @@ def load(schema_class, data, **kwargs):
 class Api(HttpRequestHandler):
     """`@api("POST", "/institutions", roles=("registrar",), body=InstitutionIn)`.
 
-    `roles=None` means public. A declared `body` or `query` schema is loaded and
+    `roles=None` means public; `limited=True` caps what one address may file
+    (shared/ratelimit.py). A declared `body` or `query` schema is loaded and
     passed to the method as the `body` / `query` keyword. The method returns a
     payload (200), `(status, payload)`, or a werkzeug Response.
     """
     server = OtgWebServer()
 
     def __init__(self, method, url, roles=None, body=None, query=None, response=None,
-                 summary=None, **kwargs):
-        self.roles, self.body, self.query = roles, body, query
+                 summary=None, limited=False, **kwargs):
+        self.roles, self.body, self.query, self.limited = roles, body, query, limited
         self.response, self.summary = response, summary
         # a refused request is the client's error: nameko logs it as a warning, not an error
         kwargs.setdefault("expected_exceptions", (OtgError, ValidationError, HTTPException))
@@ -88,13 +100,18 @@ class Api(HttpRequestHandler):
     def handle_request(self, request):
         request.shallow = False
         try:
+            if self.limited:
+                self.server.public_limit.check(request.remote_addr)
             args, kwargs, context_data = self._parse(request)
             event = Event()
             self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                         handle_result=partial(self.handle_result, event))
-            return self.response_from_result(event.wait())
+            response = self.response_from_result(event.wait())
         except Exception as exc:
             return self.response_from_exception(exc)
+        if self.limited and response.status_code < 300:
+            self.server.public_limit.count(request.remote_addr)
+        return response
 
     def _parse(self, request):
         actor = auth.from_header(request.headers.get("Authorization"))
@@ -123,7 +140,7 @@ class Api(HttpRequestHandler):
         if isinstance(exc, ValidationError):
             return error_response(400, "invalid input", exc.messages)
         if isinstance(exc, OtgError):
-            return error_response(exc.status, str(exc), exc.fields)
+            return error_response(exc.status, str(exc), exc.fields, getattr(exc, "headers", None))
         if isinstance(exc, HTTPException):
             return error_response(exc.code, exc.description)
         log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)

@@ -43,7 +43,7 @@ class Open311:
                  "type": "realtime", "keywords": ",".join(category.keywords),
                  "group": "校外培训"} for code, category in self.rules.categories.items()]
 
-    @open311_api("POST", f"{ROOT}/requests.json", body=schemas.Open311RequestIn,
+    @open311_api("POST", f"{ROOT}/requests.json", body=schemas.Open311RequestIn, limited=True,
                  summary="Open311: submit a service request (a report)")
     def open311_submit(self, request, body):
         name = " ".join(n for n in (body["last_name"], body["first_name"]) if n) or None

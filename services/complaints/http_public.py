@@ -89,7 +89,7 @@ class PublicDesk:
     """Mixed into ComplaintsService."""
 
     @upload_api("POST", "/complaints", body=schemas.ComplaintIn, response=schemas.ReceiptOut,
-                summary="report (public; JSON, or multipart/form-data with `photos`)")
+                limited=True, summary="report (public; JSON, or multipart/form-data with `photos`)")
     def report(self, request, body):
         uploads = evidence.check(uploaded_files(request))
         receipt = self.intake(body, "web", uploads, contact=body.get("contact"))
@@ -111,7 +111,7 @@ class PublicDesk:
     def report_form(self, request):
         return self.form_page(request.args.get("district"))
 
-    @upload_api("POST", "/report", summary="the report form's submission (HTML)")
+    @upload_api("POST", "/report", limited=True, summary="the report form's submission (HTML)")
     def report_form_submit(self, request):
         data = request_data(request)
         try:

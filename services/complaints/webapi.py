@@ -28,7 +28,11 @@ class Open311Api(UploadApi):
                    for field, messages in sorted((payload.get("fields") or {}).items())]
         description = " — ".join([payload.get("error", "error")] + details)
         return json_response([{"code": response.status_code, "description": description}],
-                             response.status_code)
+                             response.status_code, _kept_headers(response))
+
+
+def _kept_headers(response):
+    return {name: value for name, value in response.headers.items() if name == "Retry-After"}
 
 
 def _messages(messages):
