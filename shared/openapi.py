@@ -52,4 +52,8 @@ def _operation(entrypoint, path):
         operation["responses"]["403"] = {"description": "not allowed", **error}
     if "{" in path:
         operation["responses"]["404"] = {"description": "not found", **error}
+    if entrypoint.limited:
+        operation["responses"]["429"] = {
+            "description": "this address filed too many reports (OTG_PUBLIC_RATE_LIMIT)",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}}, **error}
     return operation

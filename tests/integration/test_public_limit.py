@@ -21,6 +21,8 @@ def test_an_address_that_used_up_its_reports_gets_429_and_nothing_is_stored(
     assert open311.status_code == 429 and open311.json()[0]["code"] == 429
     assert "Retry-After" in open311.headers
     assert api.get("/health").json()["events"] == events
+    documented = api.get("/openapi.json").json()["paths"]["/complaints"]["post"]["responses"]
+    assert "Retry-After" in documented["429"]["headers"]
 
 
 def test_behind_a_trusted_proxy_each_citizen_has_their_own_allowance(
