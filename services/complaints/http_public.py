@@ -16,7 +16,7 @@ from shared.web import api, load, request_data
 from . import evidence, queries, schemas, vault
 from . import projections as views
 from .domain import Complaint, instant
-from .webapi import upload_api
+from .webapi import PAGE_HEADERS, form_api, upload_api
 
 STATUS_LABELS = {"received": "已收到", "assigned": "已分派", "acknowledged": "已受理",
                  "verifying": "核查中", "verified": "已核查", "answered": "已答复",
@@ -32,10 +32,6 @@ FORM_HINTS = {"district": "请选择所在区市", "category": "请选择问题�
               "contact": "联系方式格式有误，请重新填写（电话只含数字，邮箱如 name@example.com）",
               "photos": "照片需为 JPG、PNG、GIF、WebP 或 HEIC 格式，每张不超过10MB，最多6张，请重新选择"}
 # The pages load nothing from elsewhere; inline styles only.
-PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                "Cache-Control": "no-store"}
 # page_*.html sit beside this module (package data: "*.html").
 pages = Environment(loader=FileSystemLoader(Path(__file__).parent),
                     autoescape=select_autoescape(), trim_blocks=True, lstrip_blocks=True)
@@ -111,7 +107,7 @@ class PublicDesk:
     def report_form(self, request):
         return self.form_page(request.args.get("district"))
 
-    @upload_api("POST", "/report", limited=True, summary="the report form's submission (HTML)")
+    @form_api("POST", "/report", limited=True, summary="the report form's submission (HTML)")
     def report_form_submit(self, request):
         data = request_data(request)
         try:

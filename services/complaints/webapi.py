@@ -1,11 +1,20 @@
-"""HTTP entrypoints of the complaints service: the shared `api`, with a size cap for
-public uploads, and Open311's own error format."""
+"""HTTP entrypoints of the complaints service: the shared `api` with a size cap for
+public uploads, the report form's page when the cap on reports is reached, Open311's
+own error format; and the headers of the public pages."""
 import json
 
+from werkzeug.wrappers import Response
+
+from shared.ratelimit import TooManyRequests
 from shared.web import Api, json_response
 
 from . import evidence
 
+# The public pages: nothing but their own HTML and inline style runs or loads.
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-store"}
 # Photos plus a generous allowance for the form fields.
 MAX_BODY = evidence.MAX_FILES * (evidence.MAX_BYTES + 64 * 1024) + 1024 * 1024
 
@@ -16,6 +25,26 @@ class UploadApi(Api):
     def handle_request(self, request):
         request.max_content_length = MAX_BODY
         return super().handle_request(request)
+
+
+class FormApi(UploadApi):
+    """The report form's submission: a citizen's browser gets a page, not JSON, when
+    the address has used up its reports."""
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, TooManyRequests):
+            wait = exc.headers["Retry-After"]
+            return Response(TOO_MANY_PAGE.format(wait=wait), status=429,
+                            headers={**PAGE_HEADERS, **exc.headers},
+                            content_type="text/html; charset=utf-8")
+        return super().response_from_exception(exc)
+
+
+TOO_MANY_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>提交过于频繁</title></head>
+<body style="font-family: sans-serif; margin: 1rem"><h1 style="font-size: 1.3rem">提交过于频繁</h1>
+<p>同一网络提交的举报次数已达上限，请 {wait} 秒后再试。紧急情况请拨打各区市举报电话。</p>
+<p><a href="/report">返回举报页面</a></p></body></html>"""
 
 
 class Open311Api(UploadApi):
@@ -42,4 +71,5 @@ def _messages(messages):
 
 
 upload_api = UploadApi.decorator
+form_api = FormApi.decorator
 open311_api = Open311Api.decorator
