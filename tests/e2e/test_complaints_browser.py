@@ -9,7 +9,7 @@ from browsing import shown, visited
 from services.complaints.service import ComplaintsService
 from support import tiny_png
 
-PHONE = "13800138000"
+PHONE, EMAIL = "13800138000", "parent@example.com"
 
 
 def fill_report(browser, photo):
@@ -18,6 +18,7 @@ def fill_report(browser, photo):
     browser.find_element(By.ID, "institution_name").send_keys("海星艺术培训学校")
     browser.find_element(By.NAME, "photos").send_keys(str(photo))
     browser.find_element(By.ID, "contact_phone").send_keys(PHONE)
+    browser.find_element(By.ID, "contact_email").send_keys(EMAIL)
     browser.find_element(By.CSS_SELECTOR, "form[action='/report'] button[type=submit]").click()
 
 
@@ -40,14 +41,15 @@ def test_parent_reports_with_a_photo_tracks_the_answer_and_reopens(
 
     [item] = api.get("/complaints?district=371002", handler).json()["items"]
     case = api.get(f"/complaints/{item['id']}", handler).json()
-    assert case["contact"] == {"phone": PHONE} and len(case["photos"]) == 1
+    assert case["contact"] == {"phone": PHONE, "email": EMAIL} and len(case["photos"]) == 1
     for step, body in (("acknowledge", None), ("verification", {"substantiated": True, "note": "现场核实"}),
                        ("answer", {"text": "已责令机构按合同退还剩余课时费用。"})):
         assert api.post(f"/complaints/{item['id']}/{step}", handler, json=body).ok, step
 
     browser.find_element(By.LINK_TEXT, "查看办理进度").click()
     answer = shown(browser, "section.ok", containing="已责令机构按合同退还剩余课时费用")
-    assert "经核查，反映的问题属实" in answer.text and PHONE not in browser.page_source
+    assert "经核查，反映的问题属实" in answer.text
+    assert PHONE not in browser.page_source and EMAIL not in browser.page_source
     visited(browser, "complaints", "3-answered")
     browser.find_element(By.ID, "reason").send_keys("退款金额不对。")
     browser.find_element(By.CSS_SELECTOR, "form[action='/report/reopen'] button").click()
