@@ -19,7 +19,8 @@ def commands():
 
 
 def call(method, path, token=None, **kwargs):
-    """One API call; prints the JSON answer, or the error with its fields and exits 1."""
+    """One API call; the JSON answer, or the error with its fields printed and exit
+    code 2 for refused input (400), 1 for any other failure."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     url = config.service_url("inspection") + path
     try:
@@ -31,7 +32,7 @@ def call(method, path, token=None, **kwargs):
         click.echo(f"error {answer.status_code}: {body.get('error', answer.text)}", err=True)
         for field, messages in (body.get("fields") or {}).items():
             click.echo(f"  {field}: {messages}", err=True)
-        sys.exit(1)
+        sys.exit(2 if answer.status_code == 400 else 1)
     return body
 
 

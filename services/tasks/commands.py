@@ -1,5 +1,4 @@
 """`otg tasks …`: check a plan file offline, start a campaign, import schools."""
-import os
 import sys
 from pathlib import Path
 
@@ -68,4 +67,4 @@ def _fail(message, fields=None):
     click.echo(f"error: {message}", err=True)
     for field, problems in (fields or {}).items():
         click.echo(f"  {field}: {problems}", err=True)
-    sys.exit(os.EX_DATAERR if fields else 1)
+    sys.exit(2 if fields else 1)  # 2: the input was refused

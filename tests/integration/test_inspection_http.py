@@ -221,7 +221,7 @@ def test_inspection_is_recorded_from_the_command_line(inspection, amqp_uri, toke
     assert json.loads(recorded.output)["hazard"] is True
     refused = runner.invoke(commands, ["finding", inspection_id, *fire, "--item", "fire.bogus",
                                        "--severity", "minor", "--description", "x"])
-    assert refused.exit_code == 1 and "item" in refused.output
+    assert refused.exit_code == 2 and "item" in refused.output
     done = runner.invoke(commands, ["complete", inspection_id, *fire])
     assert json.loads(done.output)["rectification_order_id"]
 

@@ -70,3 +70,15 @@ def test_short_measure_form_and_defaults():
     assert plan["tasks"][0]["measure"] == {"kind": "plan_filed"}
     assert plan["tasks"][0]["target"] == 1.0
     assert plan["timezone"] == "Asia/Shanghai" and "371074" in plan["districts"]
+
+
+def test_check_plan_command_names_the_problem_and_exits_2(tmp_path):
+    from click.testing import CliRunner
+
+    from services.tasks.commands import commands
+    broken = tmp_path / "plan.yaml"
+    broken.write_text("campaign_id: w\ntitle: 寒假\nstarts_on: 2024-13-01\ntasks: []\n", encoding="utf-8")
+    result = CliRunner().invoke(commands, ["check-plan", str(broken)])
+    assert result.exit_code == 2 and "starts_on" in result.output
+    shipped = Path(__file__).resolve().parents[2] / "deploy/plans/weihai-2024-winter.yaml"
+    assert CliRunner().invoke(commands, ["check-plan", str(shipped)]).exit_code == 0
