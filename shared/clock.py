@@ -4,13 +4,23 @@
 services read the time from it (tests and demos move time by rewriting it).
 """
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.extensions import DependencyProvider
 
 
+# Deadlines, validity and "today" are dates in Beijing time, where the campaign runs
+# (China has one zone and no daylight saving, so a fixed offset is exact).
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def local_date(instant):
+    """The Beijing calendar date of an aware instant."""
+    return instant.astimezone(BEIJING).date()
 
 
 class SystemClock:
@@ -18,7 +28,7 @@ class SystemClock:
         return utcnow()
 
     def today(self):
-        return self.now().date()
+        return local_date(self.now())
 
 
 class FixedClock(SystemClock):

@@ -1,7 +1,7 @@
 """Public routes, no login: report (JSON or multipart with photos), follow a report
 with its tracking code, reopen once, and the phone-friendly HTML form of the QR codes."""
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
 from shared import config
+from shared.clock import BEIJING
 from shared.errors import BadRequest, NotFound, OtgError
 from shared.vocabulary import DISTRICTS, LOCAL_DISTRICTS
 from shared.web import api, load, request_data
@@ -35,7 +36,6 @@ FORM_HINTS = {"district": "请选择所在区市", "category": "请选择问题�
 # page_*.html sit beside this module (package data: "*.html").
 pages = Environment(loader=FileSystemLoader(Path(__file__).parent),
                     autoescape=select_autoescape(), trim_blocks=True, lstrip_blocks=True)
-BEIJING = timezone(timedelta(hours=8))  # China keeps no daylight saving time
 
 
 def local_time(text):

@@ -5,8 +5,11 @@ inbox makes a redelivered event change nothing. Events of different types come
 through different queues and may arrive in any order: every writer upserts.
 """
 import json
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
+
+from shared.clock import local_date
 
 from . import policies
 from .domain import name_key
@@ -154,7 +157,7 @@ def _inspected(conn, active, kind, since):
 def _plan_filed_on(conn, campaign_id, district):
     at = conn.execute(select(plan_filings.c.first_filed_at).where(
         plan_filings.c.campaign_id == campaign_id, plan_filings.c.district == district)).scalar()
-    return at[:10] if at else None
+    return local_date(datetime.fromisoformat(at)).isoformat() if at else None
 
 
 def _lists(conn, district, since):

@@ -7,10 +7,12 @@ handlers inside their unit of work, see mirror.py) and the survey ledger of
 hashed pupils (never put in an event).
 """
 import json
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text,
                         insert, select, update)
 
+from shared.clock import local_date
 from shared.projections import Projection, handles
 
 metadata = MetaData()
@@ -155,7 +157,7 @@ survey_entries = Table(
 
 class TasksViews(Projection):
     NAME = "tasks"
-    VERSION = 1
+    VERSION = 2  # 2: dates in Beijing time; overdue from the day after the deadline
     metadata = metadata
 
     @handles("CampaignStarted")
@@ -180,10 +182,11 @@ class TasksViews(Projection):
         key = {"campaign_id": event.campaign_id, "district": event.district,
                "task_no": event.task_no}
         if event.NAME == "TaskCompleted":
-            values = {"completed_on": event.completed_on or event.meta.time[:10],
-                      "late": bool(event.data.get("late"))}
-        else:
-            values = {"overdue_on": event.meta.time[:10], "overdue_value": event.data.get("value")}
+            completed_on = event.completed_on or local_date(datetime.fromisoformat(event.meta.time))
+            values = {"completed_on": str(completed_on), "late": bool(event.data.get("late"))}
+        else:  # overdue from the first day after the deadline, whenever the check noticed
+            overdue_on = date.fromisoformat(str(event.deadline)) + timedelta(days=1)
+            values = {"overdue_on": overdue_on.isoformat(), "overdue_value": event.data.get("value")}
         upsert(conn, district_tasks, key, values)
 
     @handles("SurveyReturned", "MeetingsReported")

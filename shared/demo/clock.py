@@ -1,9 +1,10 @@
 """The campaign clock: the services read the time from the demo's OTG_CLOCK_FILE
 (shared/clock.py), so the demo plays January 2024 and lets a deadline pass."""
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-BEIJING = timezone(timedelta(hours=8))  # China keeps no daylight saving time
+from shared.clock import BEIJING
+
 
 
 def day(date, hour, minute=0):

@@ -46,7 +46,8 @@ def test_overdue_once_per_task_and_district_across_a_restart(start_service, toke
     eventually(lambda: sum(overdue_pairs(api).values()) == 8 * 5 - 1)
     pairs = overdue_pairs(api)
     assert set(pairs.values()) == {1} and ("371002", 1) not in pairs
-    assert api.get("/progress?district=371003").json()["tasks"][2]["status"] == "overdue"
+    task3 = api.get("/progress?district=371003").json()["tasks"][2]
+    assert task3["status"] == "overdue" and task3["overdue_since"] == "2024-01-27"  # Beijing date
 
     api.container.stop()
     api = start_service(TasksService, database_url=database)
