@@ -274,8 +274,10 @@ class UnitOfWork:
 
     # -- aggregates ---------------------------------------------------------
     def get(self, aggregate_class, aggregate_id):
+        """The aggregate, or None when no stream of that kind has this id (a stream
+        whose events the class does not apply is another kind of thing)."""
         stored = self.store.load_stream(aggregate_id, self.conn)
-        if not stored:
+        if not any(s.name in aggregate_class._appliers for s in stored):
             return None
         return aggregate_class.replay(aggregate_id, (self.store.decode(s) for s in stored))
 

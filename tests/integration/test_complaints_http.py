@@ -159,6 +159,9 @@ def test_social_supervisor_reports_with_their_code(complaints, handler):
     assert complaints.get("/supervisors", handler).json()["items"][0]["contact"]["phone"] == "13700001111"
     refused = complaints.post("/complaints", json={**REPORT, "supervisor_code": "WRONG-CODE"})
     assert refused.status_code == 400 and "supervisor_code" in refused.json()["fields"]
+    # a supervisor is not a complaint, whatever the id looks like
+    supervisor_id = registered.json()["supervisor_id"]
+    assert complaints.post(f"/complaints/{supervisor_id}/acknowledge", handler).status_code == 404
 
 
 def test_municipal_office_sees_statistics_per_district_channel_and_category(complaints, token, handler):
