@@ -3,6 +3,7 @@ GB18030/GBK, which Excel on a Chinese Windows writes) or XLSX, first row the hea
 Anything unreadable is a BadRequest naming the file (or the row), never a crash."""
 import csv
 import io
+from datetime import time
 from pathlib import Path
 
 from shared.errors import BadRequest
@@ -71,8 +72,8 @@ def _xlsx_rows(content):
 def _cell_text(value):
     if value is None:
         return ""
-    if hasattr(value, "date") and hasattr(value, "hour"):
-        return value.date().isoformat()
+    if hasattr(value, "date") and hasattr(value, "hour"):  # a datetime: a date cell, or a time
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -36,9 +36,10 @@ def test_a_damaged_file_is_a_clear_400(content, filename, message):
 def test_xlsx_dates_and_whole_numbers_are_text_as_a_person_typed_them():
     from datetime import datetime
     book = Workbook()
-    book.active.append(["name", "district", "valid_until"])
-    book.active.append(["鲸鱼", 371003.0, datetime(2025, 6, 30)])
+    book.active.append(["name", "district", "valid_until", "patrolled_at"])
+    book.active.append(["鲸鱼", 371003.0, datetime(2025, 6, 30), datetime(2024, 1, 19, 20, 30)])
     buffer = io.BytesIO()
     book.save(buffer)
     [(_, row)] = tabular.read(buffer.getvalue(), "list.xlsx", COLUMNS)
-    assert row == {"name": "鲸鱼", "district": "371003", "valid_until": "2025-06-30"}
+    assert row == {"name": "鲸鱼", "district": "371003", "valid_until": "2025-06-30",
+                   "patrolled_at": "2024-01-19 20:30:00"}  # a patrol log keeps its times
