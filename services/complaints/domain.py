@@ -1,12 +1,12 @@
 """Complaint rules: intake, triage, verification, answer, reopen, duplicates, deadlines.
 No I/O and no clock reads: the service passes `now`, the rules and the institution match."""
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from shared.aggregate import Aggregate, applies
 from shared.errors import Conflict, Forbidden
+from shared.redact import mask
 from shared.vocabulary import CITY
 
 from . import events as ev
@@ -14,14 +14,10 @@ from .rules import SUPERVISING
 
 OPEN = ("assigned", "acknowledged", "verifying", "verified", "reopened")
 MERGEABLE = ("received", "assigned", "acknowledged")
-# Reporters sometimes type contact details into any box; these never reach an event.
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def redact(text):
-    """`text` with phone numbers and e-mail addresses masked (for fields events carry)."""
-    return _EMAIL.sub("***", _PHONE.sub("***", text or "")).strip()
+    """`text` with contact details masked (for fields events carry): reporters
+    sometimes type them into any box, and they never reach an event."""
+    return mask(text or "", "***").strip()
 
 
 def normalize_name(name):
