@@ -106,7 +106,7 @@ class ApiDocument(DependencyProvider):
 
 
 class FeedQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     types = fields.String(load_default=None)
 

@@ -1,4 +1,6 @@
 """Complaints HTTP input and output (JSON bodies, or form fields of a multipart post)."""
+from datetime import timezone
+
 from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
                          validates)
 
@@ -104,7 +106,7 @@ class CaseQuery(Schema):
     channel = fields.Str(load_default=None, validate=validate.OneOf(CHANNELS))
     escalated = fields.Bool(load_default=None)
     department = fields.Str(load_default=None, validate=validate.OneOf(DEPARTMENTS))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -177,3 +179,11 @@ class Open311Query(Schema):
     status = fields.Str(load_default=None, validate=validate.OneOf(("open", "closed")))
     start_date = fields.AwareDateTime(load_default=None)
     end_date = fields.AwareDateTime(load_default=None)
+
+    @validates("start_date", "end_date")
+    def _representable(self, value, data_key, **kwargs):
+        # 0001-01-01T00:00+14:00 is a valid ISO 8601 date before year 1 in UTC
+        try:
+            value and value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValidationError("out of range") from None

@@ -14,7 +14,7 @@ class CaseQuery(Schema):
     kind = fields.Str(load_default=None, validate=validate.OneOf(CASE_KINDS))
     institution_id = Text(64, load_default=None)
     include_withdrawn = fields.Bool(load_default=False)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=200))
 
 

@@ -37,7 +37,7 @@ def test_anonymous_report_gets_a_tracking_code_and_shows_progress(complaints):
     assert complaints.get(f"/track/{receipt['tracking_code'].replace('-', '').lower()}").ok
 
 
-def test_bad_report_is_refused_with_field_errors_and_nothing_written(complaints):
+def test_bad_report_is_refused_with_field_errors_and_nothing_written(complaints, handler):
     refused = complaints.post("/complaints", json={"district": "999999", "category": "gossip",
                                                    "contact": {"phone": "call me"}})
     assert refused.status_code == 400
@@ -47,6 +47,9 @@ def test_bad_report_is_refused_with_field_errors_and_nothing_written(complaints)
         for body in ("1", '"text"', "[]", "null"):  # JSON, but not an object
             answer = complaints.post(path, data=body, headers={"Content-Type": "application/json"})
             assert answer.status_code == 400, (path, body, answer.text)
+    assert complaints.get("/complaints?page=99999999999999999999", handler).status_code == 400
+    far = complaints.get("/open311/v2/requests.json", params={"start_date": "0001-01-01T00:00:00+14:00"})
+    assert far.status_code == 400 and far.json()[0]["code"] == 400
     assert complaints.get("/health").json()["events"] == 0
 
 

@@ -99,6 +99,9 @@ def test_bad_queries_get_400_with_field_errors_and_unknown_things_404(start_serv
     bad = site.get("/api/cases", params={"district": "999999", "kind": "rumour"})
     assert bad.status_code == 400 and set(bad.json()["fields"]) == {"district", "kind"}
     assert site.get("/api/cases/no-such-case").status_code == 404
+    huge = "99999999999999999999"  # more than a database integer holds
+    assert site.get(f"/api/cases?page={huge}").status_code == 400
+    assert site.get(f"/events?after={huge}").status_code == 400
     page = site.get("/search?q=海")
     assert page.status_code == 400 and "text/html" in page.headers["Content-Type"]
     assert site.get("/cases/no-such-case").status_code == 404
