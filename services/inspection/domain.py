@@ -21,8 +21,27 @@ def is_hazard(category, severity, suspend_immediately):
                                          and severity in HAZARD_SEVERITIES)
 
 
+NOTE_READERS = ("inspector", "coordinator", "admin")
+
+
+def may_read_notes(actor, district):
+    """A finding's description is free text that may name people: only the officials who
+    inspect in the district (inspectors, coordinators, admins) read it."""
+    return actor is not None and actor.role in NOTE_READERS and actor.can_act_in(district)
+
+
 def _new_id():
     return str(uuid.uuid4())
+
+
+CARRY_OVER_IDS = uuid.UUID("5d0c7a36-2f4e-5a55-9b1e-6f1c3c0a7e21")
+
+
+def carry_over_id(campaign, institution_id, items):
+    """The same unfinished rectification (campaign, institution, items) always gets the
+    same order id, so importing a carry-over table again adds no second order."""
+    key = "\n".join([campaign or "", institution_id, *sorted(set(items))])
+    return str(uuid.uuid5(CARRY_OVER_IDS, key))
 
 
 def _unique(values):

@@ -4,9 +4,11 @@ stretch of opening hours longer than 2 hours without a patrol (plan, task 6:
 from datetime import date, datetime, time, timedelta
 
 from shared import tabular
+from shared.clock import BEIJING
 from shared.errors import BadRequest
 
 MAX_GAP = timedelta(hours=2)
+MAX_PERIOD_DAYS = 366  # one log checks at most a year: each day may become a finding
 DATE_COLUMNS = ("date", "日期")
 TIME_COLUMNS = ("time", "时间", "巡查时间")
 
@@ -16,8 +18,13 @@ def read_log(content, filename, form):
     period_from / period_to (default: the log's first and last day) and closed_on."""
     patrols = read_patrols(tabular.rows(content, filename))
     closed = _dates(form.get("closed_on") or "")
-    return patrols, days_between(form.get("period_from") or patrols[0].date(),
-                                 form.get("period_to") or patrols[-1].date(), closed)
+    first = form.get("period_from") or patrols[0].date()
+    last = form.get("period_to") or patrols[-1].date()
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        field = next((f for f in ("period_to", "period_from") if form.get(f)), "file")
+        raise BadRequest("the period is too long", {field: [
+            f"a log checks at most {MAX_PERIOD_DAYS} days ({first} to {last} is longer)"]})
+    return patrols, days_between(first, last, closed)
 
 
 def _dates(text):
@@ -76,7 +83,9 @@ def _column(header, names, required):
 def _instant(values, date_col, time_col):
     text = values[time_col].strip()
     if date_col is None:
-        return datetime.fromisoformat(text.replace("/", "-"))
+        instant = datetime.fromisoformat(text.replace("/", "-"))
+        # opening hours are Beijing wall-clock times: an offset given is converted, then dropped
+        return instant.astimezone(BEIJING).replace(tzinfo=None) if instant.tzinfo else instant
     day = date.fromisoformat(values[date_col].strip().replace("/", "-")[:10])
     hours, minutes = text.split(":")[:2]
     return datetime.combine(day, time(int(hours), int(minutes)))

@@ -2,10 +2,12 @@
 and the institution directory mirrored from the registry's events."""
 import json
 from collections import Counter
+from datetime import datetime, time, timezone
 
 from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
                         select, update)
 
+from shared.clock import BEIJING
 from shared.projections import Projection, handles
 
 metadata = MetaData()
@@ -215,15 +217,19 @@ def population(conn, district):
         directory.c.district == district, directory.c.closed == False)).scalars())  # noqa: E712
 
 
-def inspection_view(conn, inspection_id):
+def inspection_view(conn, inspection_id, with_notes=None):
+    """The inspection with its findings; `with_notes(district)` says whether the
+    reader may see the findings' descriptions (default: no)."""
     row = conn.execute(select(inspections).where(inspections.c.id == inspection_id)).first()
     if row is None:
         return None
     view = _inspection(row)
+    query = select(findings)
+    if with_notes and with_notes(row.district):
+        query = select(findings, finding_notes.c.description).outerjoin(
+            finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
     view["findings"] = [_finding(f) for f in conn.execute(
-        select(findings, finding_notes.c.description)
-        .outerjoin(finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
-        .where(findings.c.inspection_id == inspection_id)
+        query.where(findings.c.inspection_id == inspection_id)
         .order_by(findings.c.recorded_at, findings.c.finding_id))]
     view["patrol_logs"] = [dict(r._asdict()) for r in conn.execute(
         select(patrol_logs).where(patrol_logs.c.inspection_id == inspection_id))]
@@ -262,7 +268,9 @@ def coverage(conn, district, kind, since=None):
         inspections.c.district == district, inspections.c.kind == kind,
         inspections.c.status == "completed")
     if since:
-        done = done.where(inspections.c.completed_at >= since.isoformat())
+        # completed_at is a UTC timestamp; `since` is a Beijing date, from its midnight
+        start = datetime.combine(since, time(), BEIJING).astimezone(timezone.utc)
+        done = done.where(inspections.c.completed_at >= start.replace(tzinfo=None).isoformat())
     covered = set(conn.execute(done).scalars())
     rows = conn.execute(select(directory.c.id, directory.c.name).where(
         directory.c.district == district, directory.c.closed == False)  # noqa: E712

@@ -7,6 +7,8 @@ from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS, SEVERITIES
 from .checklists import all_checklists
 from .events import FOCUS, KINDS, MODES
 
+MAX_PAGE = 100_000  # a larger offset overflows the database's integer
+
 SELF_CHECKLISTS = [c["id"] for c in all_checklists().values() if "self" in c["kinds"]]
 
 District = lambda **kw: fields.Str(validate=validate.OneOf(LOCAL_DISTRICTS), **kw)  # noqa: E731
@@ -112,7 +114,7 @@ class InspectionQuery(Schema):
     kind = OneOf(KINDS, load_default=None)
     status = OneOf(("scheduled", "completed"), load_default=None)
     source = fields.Str(load_default=None)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -135,7 +137,8 @@ class FindingOut(Schema):
     item = fields.Str()
     category = fields.Str()
     severity = fields.Str()
-    description = fields.Str()
+    description = fields.Str(metadata={"description": "only for inspectors, coordinators and "
+                                       "admins who may act in the inspection's district"})
     suspend_immediately = fields.Bool()
     hazard = fields.Bool()
     department = fields.Str()

@@ -11,7 +11,7 @@ from shared.web import api
 
 from . import checklists, evidence, patrol, policies, sampling, schemas
 from . import projections as views
-from .domain import Inspection, RectificationOrder, Sample
+from .domain import Inspection, RectificationOrder, Sample, carry_over_id, may_read_notes
 from .events import CATALOGUE
 
 INSPECTORS = ("inspector",)
@@ -172,8 +172,16 @@ class InspectionService(base.OtgService):
         with self.store.unit() as uow:
             orders = [self._carry_over(uow.conn, number, row, query["campaign"])
                       for number, row in rows]
-            uow.save(*orders)
-        return 201, {"imported": len(orders), "order_ids": [o.id for o in orders]}
+            # an order imported before (or named twice in the file) is not ordered again
+            new, known = {}, []
+            for order in orders:
+                if order.id in new or uow.get(RectificationOrder, order.id) is not None:
+                    known.append(order.id)
+                else:
+                    new[order.id] = order
+            uow.save(*new.values())
+        return 201, {"imported": len(new), "already_imported": len(known),
+                     "order_ids": list(new), "already_imported_ids": _unique(known)}
 
     @api("GET", "/rectifications", roles=READERS, query=schemas.OrderQuery)
     def list_rectifications(self, request, query):
@@ -258,9 +266,10 @@ class InspectionService(base.OtgService):
             checklists.item(item, field=where)
         site = self._site(conn, institution_id or row["credit_code"], {})
         self.actor.require_district(site["district"])
-        return RectificationOrder.order(site["institution_id"], site["district"], row["items"],
-                                        row["deadline"], self.clock.today(), carry_over=True,
-                                        campaign=campaign)
+        return RectificationOrder.order(
+            site["institution_id"], site["district"], row["items"], row["deadline"],
+            self.clock.today(), carry_over=True, campaign=campaign,
+            order_id=carry_over_id(campaign, site["institution_id"], row["items"]))
 
     def _order_command(self, order_id, command):
         with self.store.unit() as uow:
@@ -277,7 +286,11 @@ class InspectionService(base.OtgService):
         return aggregate
 
     def _inspection(self, inspection_id):
-        return self._view(views.inspection_view, inspection_id, "inspection")
+        actor = self.actor
+
+        def find(conn, key):  # the findings' descriptions only for those who may read them
+            return views.inspection_view(conn, key, lambda district: may_read_notes(actor, district))
+        return self._view(find, inspection_id, "inspection")
 
     def _order(self, order_id):
         return self._view(views.order_view, order_id, "rectification order")
@@ -293,6 +306,10 @@ class InspectionService(base.OtgService):
         if view is None:
             raise NotFound(f"no {what} {key}")
         return view
+
+
+def _unique(values):
+    return list(dict.fromkeys(values))
 
 
 def _upload(request):

@@ -234,8 +234,92 @@ def test_finding_description_stays_in_the_service_and_never_travels_in_an_event(
     recorded = inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
         "item": "fire.evacuation", "severity": "major", "description": note})
     assert recorded.json()["description"] == note
-    shown = inspection.get(f"/inspections/{inspection_id}", token()).json()["findings"]
+    shown = inspection.get(f"/inspections/{inspection_id}", inspector(token)).json()["findings"]
     assert shown[0]["description"] == note
     assert "张三" not in inspection.get("/events?limit=1000").text
     [finding] = feed(inspection, "FindingRecorded")
     assert finding["type"] == "otg.inspection.FindingRecorded.v2"
+
+
+def test_finding_description_is_shown_only_to_officials_who_inspect_in_the_district(
+        inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    note = "负责人张三拒绝打开安全出口"
+    inspection.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
+        "item": "fire.evacuation", "severity": "major", "description": note})
+    path = f"/inspections/{inspection_id}"
+    for reader in (inspector(token, "education"), token("coordinator", "education", "371000"),
+                   token("admin", "education", "371003")):
+        assert inspection.get(path, reader).json()["findings"][0]["description"] == note
+    for reader in (token("registrar", "education"), token("publisher", "education", "371000"),
+                   inspector(token, "fire", "371003")):
+        shown = inspection.get(path, reader)
+        assert shown.status_code == 200
+        [finding] = shown.json()["findings"]
+        assert "description" not in finding and finding["item"] == "fire.evacuation"
+        assert "张三" not in shown.text
+
+
+def test_patrol_log_with_time_zone_offsets_is_read_in_beijing_time(inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    log = "time\n2024-01-20T08:00\n2024-01-20T10:00+08:00\n2024-01-20T05:30Z\n2024-01-20T15:30\n"
+    imported = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
+                               data={"opening_hours": "08:00-17:00"},
+                               files={"file": ("patrol.csv", log.encode())})
+    assert imported.status_code == 201, imported.text
+    [gap] = imported.json()["inspection"]["findings"]  # 05:30Z is 13:30 in Beijing
+    assert "10:00 to 13:30" in gap["description"]
+
+
+def test_patrol_log_period_longer_than_a_year_is_refused_and_nothing_is_written(
+        inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    before = inspection.get("/health").json()["events"]
+    refused = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
+                              data={"opening_hours": "08:00-17:00", "period_from": "2024-01-01",
+                                    "period_to": "2204-01-31"},
+                              files={"file": ("patrol.csv", b"date,time\n2024-01-20,08:00\n")})
+    assert refused.status_code == 400 and "period_to" in refused.json()["fields"]
+    assert inspection.get("/health").json()["events"] == before
+    assert inspection.get(f"/inspections/{inspection_id}", inspector(token)).json()["findings"] == []
+
+
+def test_carry_over_imported_twice_orders_each_rectification_once(inspection, amqp_uri, token):
+    register(inspection, amqp_uri, token, count=2)
+    table = ("credit_code,items,deadline\n"
+             f"{complete('91371002MA3C00000')},fire.equipment;special.emergency_torches,2024-01-26\n"
+             f"{complete('91371002MA3C00001')},fire.evacuation,2024-01-26\n").encode()
+    registrar = token("registrar", "education")
+    first = inspection.post("/rectifications/carry-over", registrar,
+                            files={"file": ("carry-over.csv", table)})
+    assert first.status_code == 201, first.text
+    assert (first.json()["imported"], first.json()["already_imported"]) == (2, 0)
+    again = inspection.post("/rectifications/carry-over", registrar,
+                            files={"file": ("again.csv", table)})
+    assert again.status_code == 201, again.text
+    assert (again.json()["imported"], again.json()["already_imported"]) == (0, 2)
+    assert sorted(again.json()["already_imported_ids"]) == sorted(first.json()["order_ids"])
+    assert inspection.get("/rectifications?carry_over=true", token()).json()["total"] == 2
+    assert len(feed(inspection, "RectificationOrdered")) == 2
+
+
+def test_page_beyond_the_maximum_is_a_field_error_not_a_crash(inspection, token):
+    for page in ("100000000000000000000", "100001"):
+        refused = inspection.get(f"/inspections?page={page}", token())
+        assert refused.status_code == 400 and "page" in refused.json()["fields"]
+    assert inspection.get("/inspections?page=100000", token()).json()["items"] == []
+
+
+def test_coverage_since_a_date_counts_from_beijing_midnight(inspection, amqp_uri, token, tmp_path):
+    [school] = register(inspection, amqp_uri, token)
+    (tmp_path / "clock").write_text("2024-01-20T07:00:00+08:00")  # still the 19th in UTC
+    nine = [i["id"] for i in inspection.get("/checklists/fire_nine_rules").json()["items"]]
+    submitted = inspection.post("/self-inspections", token("registrar", "culture_tourism"), json={
+        "institution_id": school, "answers": [{"item": i, "result": "pass"} for i in nine]})
+    assert submitted.status_code == 201, submitted.text
+    since = f"/coverage?district={DISTRICT}&kind=self&since="
+    assert inspection.get(since + "2024-01-20", token()).json()["covered"] == 1
+    assert inspection.get(since + "2024-01-21", token()).json()["covered"] == 0

@@ -93,3 +93,21 @@ def test_safety_complaint_is_verified_by_an_unannounced_safety_check_at_the_know
         "safety", ["fire_safety", "premises"], ["unannounced"], ["education"])
     assert (check["district"], check["site_name"], check["source"], check["source_type"]) == (
         "371002", "海星艺术培训学校", "c-7", "complaint")
+
+
+def test_patrol_times_with_an_offset_are_read_as_beijing_wall_clock_times():
+    patrols = patrol.read_patrols(rows("time", "2024-01-20T09:00+08:00", "2024-01-20T03:00Z",
+                                       "2024-01-20T10:00"))
+    assert patrols == [datetime(2024, 1, 20, 9), datetime(2024, 1, 20, 10),
+                       datetime(2024, 1, 20, 11)]
+
+
+def test_patrol_period_over_366_days_is_refused_naming_the_field():
+    log = b"date,time\n2024-01-20,08:00\n"
+    with pytest.raises(BadRequest) as refused:
+        patrol.read_log(log, "log.csv", {"period_from": date(2024, 1, 1),
+                                         "period_to": date(2204, 1, 31)})
+    assert "period_to" in refused.value.fields
+    _, days = patrol.read_log(log, "log.csv", {"period_from": date(2024, 1, 1),
+                                               "period_to": date(2024, 12, 31)})
+    assert len(days) == 366

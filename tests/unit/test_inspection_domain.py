@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from services.inspection import checklists
+from services.inspection import checklists, domain
 from services.inspection.domain import Inspection, RectificationOrder
 from shared.errors import BadRequest, Conflict, Forbidden
 
@@ -197,3 +197,19 @@ def test_an_old_finding_event_is_read_without_its_free_text():
           "department": "fire", "evidence": []}
     event = CATALOGUE.decode("FindingRecorded", 1, v1)
     assert "description" not in event.data and event.severity == "major"
+
+
+def test_carry_over_order_id_is_the_same_for_the_same_campaign_institution_and_items():
+    same = domain.carry_over_id("安全守护", "inst-1", ["fire.equipment", "fire.evacuation"])
+    assert same == domain.carry_over_id("安全守护", "inst-1", ["fire.evacuation", "fire.equipment"])
+    assert same != domain.carry_over_id("安全守护", "inst-2", ["fire.equipment", "fire.evacuation"])
+    assert same != domain.carry_over_id("平安校园", "inst-1", ["fire.equipment", "fire.evacuation"])
+
+
+def test_finding_notes_are_for_officials_who_inspect_in_the_district():
+    from shared.auth import Actor
+    assert domain.may_read_notes(Actor("inspector", "fire", "371002"), "371002")
+    assert domain.may_read_notes(Actor("coordinator", "education", "371000"), "371002")
+    assert not domain.may_read_notes(Actor("inspector", "fire", "371003"), "371002")
+    assert not domain.may_read_notes(Actor("registrar", "education", "371002"), "371002")
+    assert not domain.may_read_notes(None, "371002")
