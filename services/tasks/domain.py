@@ -76,7 +76,9 @@ class DistrictCampaign(Aggregate):
 
     @staticmethod
     def stream_id(campaign_id, district):
-        return f"campaign-{campaign_id}-{district}"
+        # `/`: no id may hold it (schemas.Id), while `-` would let campaign `x-371002`
+        # share the stream of campaign `x`'s district 371002
+        return f"campaign-{campaign_id}/{district}"
 
     def __init__(self, id):
         super().__init__(id)
@@ -155,7 +157,7 @@ class SchoolCampaign(Aggregate):
 
     @staticmethod
     def stream_id(campaign_id, school_id):
-        return f"returns-{campaign_id}-{school_id}"
+        return f"returns-{campaign_id}/{school_id}"  # `/`: see DistrictCampaign
 
     def __init__(self, id):
         super().__init__(id)

@@ -75,8 +75,10 @@ def enforcement_checks(spec, target, facts):
         for key, count in facts["checks"].get(kind, {}).items():
             counts[key] = counts.get(key, 0) + count
     minimums = spec.get("minimums") or {}
+    if not minimums:  # nothing required is nothing measured (plans must name minimums)
+        return Measured(None, False, {})
     met = [key for key, minimum in minimums.items() if counts.get(key, 0) >= minimum]
-    value = len(met) / len(minimums) if minimums else 1.0
+    value = len(met) / len(minimums)
     details = {key: counts.get(key, 0) for key in minimums}
     return Measured(value, value + EPSILON >= target, details)
 
@@ -84,11 +86,11 @@ def enforcement_checks(spec, target, facts):
 def cases_exposed_ratio(spec, target, facts):
     """Find one, investigate one, publicise one: exposed cases over cases found."""
     found, exposed = facts["cases_found"], facts["cases_exposed"]
-    minimum = spec.get("min_exposed", 1)
+    minimum = max(spec.get("min_exposed", 1), 1)  # never done with nothing exposed
     if found:
         value = min(exposed, found) / found
     else:  # nothing found (yet): progress toward the minimum batch to expose
-        value = min(exposed / minimum, 1.0) if minimum else 1.0
+        value = min(exposed / minimum, 1.0)
     done = value + EPSILON >= target and exposed >= minimum
     return Measured(value, done, {"found": found, "exposed": exposed})
 

@@ -21,10 +21,20 @@ PARAMS = {
     "cases_exposed_ratio": ("min_exposed",),
 }
 District = lambda **kw: fields.Str(validate=validate.OneOf(LOCAL_DISTRICTS), **kw)  # noqa: E731
-Id = lambda **kw: fields.Str(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",  # noqa: E731
-                                                      error="letters, digits, . _ - only (max 64)"), **kw)
 Departments = lambda: fields.List(fields.Str(validate=validate.OneOf(DEPARTMENTS)),  # noqa: E731
                                   load_default=list)
+
+
+def Id(longest=64, **kw):
+    """An id as stream ids hold it (domain.py): never their separator `/`, nor a newline."""
+    return fields.Str(validate=validate.Regexp(
+        rf"^[A-Za-z0-9][A-Za-z0-9_.-]{{0,{longest - 1}}}\Z",
+        error=f"letters, digits, . _ - only (max {longest})"), **kw)
+
+
+def CampaignId(**kw):
+    """Short enough that `returns-{campaign}/{school}` fits a stream id (120 characters)."""
+    return Id(longest=40, **kw)
 
 
 # -- the plan file -----------------------------------------------------------------
@@ -34,11 +44,12 @@ class MeasureSchema(Schema):
                         validate=validate.Length(min=1))
     carry_over_closed = fields.Bool()
     min_meetings = fields.Int(validate=validate.Range(min=1))
+    # A minimum of 0 (or none at all) would make a task done before anything happened.
     minimums = fields.Dict(keys=fields.Str(validate=validate.OneOf(MODES + FOCUS)),
-                           values=fields.Int(validate=validate.Range(min=0)),
+                           values=fields.Int(validate=validate.Range(min=1)),
                            validate=validate.Length(min=1))
     kinds = fields.List(fields.Str(validate=validate.OneOf(KINDS)), validate=validate.Length(min=1))
-    min_exposed = fields.Int(validate=validate.Range(min=0))
+    min_exposed = fields.Int(validate=validate.Range(min=1))
 
     @validates_schema
     def _params_fit_the_kind(self, data, **kwargs):
@@ -46,6 +57,10 @@ class MeasureSchema(Schema):
         extra = sorted(k for k in data if k != "kind" and k not in allowed)
         if extra:
             raise ValidationError({k: [f"not a parameter of measure {data['kind']}"] for k in extra})
+        if data.get("kind") == "enforcement_checks" and "minimums" not in data:
+            raise ValidationError({"minimums": [
+                "required for measure enforcement_checks: the checks wanted per mode or "
+                "topic, e.g. {night: 1, prepaid_fee: 1}"]})
 
 
 class TaskSchema(Schema):
@@ -67,7 +82,7 @@ class TaskSchema(Schema):
 
 
 class PlanSchema(Schema):
-    campaign_id = Id(required=True)
+    campaign_id = CampaignId(required=True)
     title = fields.Str(required=True, validate=validate.Length(min=2, max=200))
     issuer = fields.Str(load_default=None, validate=validate.Length(max=200))
     starts_on = fields.Date(required=True)
@@ -80,7 +95,8 @@ class PlanSchema(Schema):
     def _timezone(self, value, **kwargs):
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        # OSError: a zone directory ("Asia") or a name too long for the file system
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValidationError("not a known time zone (e.g. Asia/Shanghai)") from None
 
     @validates_schema
@@ -101,7 +117,7 @@ class PlanSchema(Schema):
 
 # -- HTTP input ---------------------------------------------------------------------
 class CampaignQuery(Schema):
-    campaign = Id(load_default=None)
+    campaign = CampaignId(load_default=None)
 
 
 class ProgressQuery(CampaignQuery):
@@ -121,7 +137,7 @@ class SchoolQuery(Schema):
 class SurveyForm(Schema):
     """The form fields beside the uploaded ledger file."""
     school_id = Id(required=True)
-    campaign_id = Id(load_default=None)
+    campaign_id = CampaignId(load_default=None)
 
 
 class PlanFilingForm(Schema):
@@ -130,7 +146,7 @@ class PlanFilingForm(Schema):
 
 class MeetingsIn(Schema):
     school_id = Id(required=True)
-    campaign_id = Id(load_default=None)
+    campaign_id = CampaignId(load_default=None)
     parent_meetings = fields.Int(required=True, validate=validate.Range(min=0, max=10000))
     class_meetings = fields.Int(required=True, validate=validate.Range(min=0, max=10000))
 

@@ -79,3 +79,16 @@ def test_plan_files_named_in_the_environment_start_their_campaign_once(start_ser
     time.sleep(0.5)   # the restarted service's first check runs at once
     started = [e for e in api.get("/events").json() if e["type"] == "otg.tasks.CampaignStarted.v1"]
     assert len(started) == 1
+
+
+@pytest.mark.parametrize("change, field", [
+    (("timezone: Asia/Shanghai", "timezone: Asia"), "line 10: timezone"),
+    (("min_exposed: 1", "min_exposed: 0"), "line 75: tasks[7].measure.min_exposed")])
+def test_a_plan_with_a_bad_zone_or_a_measure_done_at_start_is_refused(api, token, change, field):
+    plan = PLAN.read_text(encoding="utf-8").replace(*change).replace(
+        "campaign_id: weihai-2024-winter", "campaign_id: w2")
+    refused = api.post("/campaigns", token("coordinator", "education", "371000"),
+                       data=plan.encode())
+    assert refused.status_code == 400, refused.text
+    assert list(refused.json()["fields"]) == [field]
+    assert api.get("/campaigns/w2").status_code == 404

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.tasks import plans
-from services.tasks.domain import DistrictCampaign, Plan, School, SchoolCampaign
+from services.tasks.domain import Campaign, DistrictCampaign, Plan, School, SchoolCampaign
 from services.tasks.measures import Measured
 from shared.errors import Conflict
 
@@ -105,3 +105,8 @@ def test_unlisted_institution_is_reported_once_per_school_and_campaign():
     assert [(e.NAME, e.data.get("institution_name")) for e in second] == [
         ("SurveyReturned", None), ("UnlistedInstitutionReported", "新星美术")]
     assert second[0].revision == 2
+
+
+def test_stream_ids_of_different_parts_never_coincide():
+    assert Campaign.stream_id("x-371002") != DistrictCampaign.stream_id("x", "371002")
+    assert SchoolCampaign.stream_id("a-b", "c") != SchoolCampaign.stream_id("a", "b-c")

@@ -66,5 +66,11 @@ def test_cases_exposed_against_cases_found():
     half = measure(task("cases_exposed_ratio"), facts(cases_found=2, cases_exposed=1))
     assert (half.value, half.done) == (0.5, False)
     assert measure(task("cases_exposed_ratio"), facts(cases_found=2, cases_exposed=2)).done
-    assert measure(task("cases_exposed_ratio", min_exposed=0), facts()).done
+    # a plan refuses min_exposed: 0; a stored one still needs a case exposed
+    assert not measure(task("cases_exposed_ratio", min_exposed=0), facts()).done
     assert measure(task("cases_exposed_ratio", min_exposed=2), facts(cases_exposed=1)).value == 0.5
+
+
+def test_enforcement_checks_requiring_nothing_are_not_done_with_no_check():
+    result = measure(task("enforcement_checks"), facts())
+    assert (result.value, result.done) == (None, False)

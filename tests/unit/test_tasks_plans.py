@@ -82,3 +82,65 @@ def test_check_plan_command_names_the_problem_and_exits_2(tmp_path):
     assert result.exit_code == 2 and "starts_on" in result.output
     shipped = Path(__file__).resolve().parents[2] / "deploy/plans/weihai-2024-winter.yaml"
     assert CliRunner().invoke(commands, ["check-plan", str(shipped)]).exit_code == 0
+
+
+def line_of(text, needle):
+    return next(n for n, l in enumerate(text.splitlines(), 1) if needle in l)
+
+
+@pytest.mark.parametrize("zone", ["Asia", "Asia/" + "x" * 300])
+def test_a_zone_directory_or_an_over_long_zone_is_a_field_error(zone):
+    text = weihai_text().replace("timezone: Asia/Shanghai", f"timezone: {zone}")
+    error = refusal(text)
+    assert list(error.fields) == [f"line {line_of(text, 'timezone:')}: timezone"]
+    assert "not a known time zone" in str(error)
+
+
+def test_check_plan_refuses_a_zone_directory_with_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from services.tasks.commands import commands
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(weihai_text().replace("timezone: Asia/Shanghai", "timezone: Asia"),
+                    encoding="utf-8")
+    result = CliRunner().invoke(commands, ["check-plan", str(plan)])
+    assert result.exit_code == 2 and "timezone" in result.output, result.output
+
+
+ENFORCEMENT = """    measure:
+      kind: enforcement_checks
+      minimums: {unannounced: 1, day: 1, night: 1, joint: 1, random_sample: 1,
+                 prepaid_fee: 1, advertising: 1, art_exam: 1}
+"""
+
+
+@pytest.mark.parametrize("measure", ["    measure: enforcement_checks\n",
+                                     "    measure: {kind: enforcement_checks, kinds: [enforcement]}\n"])
+def test_enforcement_checks_without_minimums_is_refused_naming_the_measure(measure):
+    assert ENFORCEMENT in weihai_text()
+    text = weihai_text().replace(ENFORCEMENT, measure)
+    error = refusal(text)
+    field = f"line {line_of(text, measure.strip())}: tasks[6].measure.minimums"
+    assert list(error.fields) == [field]
+    assert "required for measure enforcement_checks" in error.fields[field][0]
+
+
+def test_minimums_of_zero_or_none_are_refused():
+    text = weihai_text().replace("night: 1, joint: 1", "night: 0, joint: 1")
+    assert "tasks[6].measure.minimums.night" in str(refusal(text).fields)
+    text = weihai_text().replace(ENFORCEMENT, "    measure: {kind: enforcement_checks, minimums: {}}\n")
+    assert "tasks[6].measure.minimums" in str(refusal(text).fields)
+
+
+def test_min_exposed_of_zero_is_refused_with_its_line():
+    text = weihai_text().replace("min_exposed: 1", "min_exposed: 0")
+    error = refusal(text)
+    assert list(error.fields) == [f"line {line_of(text, 'min_exposed: 0')}: tasks[7].measure.min_exposed"]
+
+
+@pytest.mark.parametrize("campaign_id", ["w/371002", "x" * 41, '"w\\n"'])
+def test_campaign_ids_hold_no_stream_separator_and_stay_short(campaign_id):
+    text = weihai_text().replace("campaign_id: weihai-2024-winter", f"campaign_id: {campaign_id}")
+    error = refusal(text)
+    assert list(error.fields) == ["line 6: campaign_id"]
+    assert "max 40" in str(error)
