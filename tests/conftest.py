@@ -99,3 +99,12 @@ def private_broker(tmp_path):
     broker = PrivateBroker(tmp_path / "rabbitmq").start()
     yield broker
     broker.shutdown()
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium sized like a phone (tests/browsing.py)."""
+    from browsing import open_browser
+    driver = open_browser()
+    yield driver
+    driver.quit()

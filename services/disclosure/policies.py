@@ -45,16 +45,20 @@ def hazard_case(hazard, suspension, institution, inspection):
     return Case.id_for(hazard["event_id"]), "hazard_suspension", facts, hazard.get("found_at")
 
 
-def review_root(review, decision_event_id):
-    """The event a black-list review goes back to (a hazard, an unlicensed finding), or the decision."""
-    return (review or {}).get("source_event_id") or decision_event_id
+def review_root(data, review, decision_event_id):
+    """The event a black-list review goes back to (a hazard, an unlicensed finding), or the decision.
+
+    The decision names it (source_event_id), as its review's opening event may come
+    later on its own queue; older decisions do not, and the opening event is asked."""
+    return (data.get("source_event_id") or (review or {}).get("source_event_id")
+            or decision_event_id)
 
 
 def blacklist_case(data, inbound, review, institution, hazard, inspection):
     """A review that ended in black-listing, with no case yet for what started it."""
     if data.get("decision") != "blacklisted":
         return None
-    root = review_root(review, inbound["id"])
+    root = review_root(data, review, inbound["id"])
     facts = _institution_facts(institution, data["institution_id"], data.get("district"))
     # the review's opening reason is internal working text: only the decision goes public
     facts["finding"] = _finding(hazard, inspection) if hazard else {}

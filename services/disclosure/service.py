@@ -187,7 +187,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
         """An outcome of the case the review came from, or a case of its own."""
         conn, inbound = uow.conn, self.inbound
         review = mirror.review(conn, data["review_id"])
-        root = policies.review_root(review, inbound["id"])
+        root = policies.review_root(data, review, inbound["id"])
         case = uow.get(Case, Case.id_for(root))
         if case is not None:
             case.record_outcome(data.get("decision"), inbound.get("time"), data.get("department"),

@@ -24,6 +24,7 @@ class Institution(Aggregate):
     status = None
     review = None
     blacklisted = False
+    suspended_for = None  # the event (a hazard) behind the suspension; None when suspended by hand
 
     @classmethod
     def register(cls, name, credit_code, district, category, address="", licences=(),
@@ -84,7 +85,8 @@ class Institution(Aggregate):
                             "decides this institution's list status")
         self.trigger(ev.BlacklistReviewDecided, review_id=self.review["review_id"],
                      institution_id=self.id, district=self.district, decision=decision,
-                     reason=reason, department=department)
+                     reason=reason, department=department,
+                     source_event_id=self.review["source_event_id"])
 
     def blacklist_for_unlicensed_operation(self, reason, source_event_id=None):
         """Unlicensed operation: a review opened and decided at once (chain 5)."""
@@ -93,7 +95,8 @@ class Institution(Aggregate):
         self.open_review(reason, source_event_id)
         self.trigger(ev.BlacklistReviewDecided, review_id=self.review["review_id"],
                      institution_id=self.id, district=self.district, decision="blacklisted",
-                     reason=reason, department=self.supervising_department)
+                     reason=reason, department=self.supervising_department,
+                     source_event_id=self.review["source_event_id"])
 
     def _require_not_closed(self):
         if self.status == "closed":
@@ -125,10 +128,12 @@ class Institution(Aggregate):
     @applies(ev.InstitutionSuspended)
     def _suspended(self, event):
         self.status = "suspended"
+        self.suspended_for = event.data.get("source_event_id")
 
     @applies(ev.InstitutionReinstated)
     def _reinstated(self, event):
         self.status = "open"
+        self.suspended_for = None
 
     @applies(ev.InstitutionClosed)
     def _closed(self, event):
@@ -136,7 +141,8 @@ class Institution(Aggregate):
 
     @applies(ev.BlacklistReviewOpened)
     def _review_opened(self, event):
-        self.review = {"review_id": event.review_id, "reason": event.reason}
+        self.review = {"review_id": event.review_id, "reason": event.reason,
+                       "source_event_id": event.data.get("source_event_id")}
 
     @applies(ev.BlacklistReviewDecided)
     def _review_decided(self, event):

@@ -91,6 +91,10 @@ class BlacklistReviewDecided(Event):
         decision = fields.Str(required=True, validate=validate.OneOf(("cleared", "blacklisted")))
         reason = fields.Str(required=True)
         department = fields.Str(load_default=None, allow_none=True)
+        # the review's opening event can reach a consumer after this one (its own queue)
+        source_event_id = fields.Str(load_default=None, allow_none=True, metadata={
+            "description": "what opened the review (its BlacklistReviewOpened's source_event_id); "
+                           "null when opened by hand; absent from older events"})
 
 
 class ListBatchPublished(Event):

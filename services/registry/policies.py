@@ -1,4 +1,14 @@
-"""How the registry reacts to other services' events (pure decisions)."""
+"""How the registry reacts to other services' events (pure decisions).
+
+A hazard suspension ends finding by finding (chain 2). The findings that hold an
+institution's suspension are the hazard that suspended it and every suspending
+hazard found while it stays suspended; an inspection order names the findings it
+rectifies (RectificationOrdered.finding_ids). The institution is reinstated only
+when every holding finding is covered by a verified order: an order for other
+findings (a minor one, a carry-over order that names none) or the first of two
+orders changes nothing. A suspension by hand (no cause event) is never lifted
+automatically, nor is one no finding is known to hold (suspended before the registry
+kept them): an official reinstates it (POST /institutions/{id}/reinstate)."""
 
 SUSPENDING_SEVERITIES = ("major", "critical")
 
@@ -8,18 +18,26 @@ def hazard_reason(data):
 
 
 def on_hazard_found(institution, data, source_event_id):
-    """A major/critical hazard suspends at once and opens a black-list review (chain 1)."""
+    """A major/critical hazard suspends at once and opens a black-list review (chain 1).
+
+    Returns the suspension (its cause event id) the finding now holds, or None."""
     if institution.status == "closed":
-        return
+        return None
     if data.get("severity") in SUSPENDING_SEVERITIES or data.get("suspend_immediately"):
         reason = hazard_reason(data)
         institution.suspend(reason, source_event_id)
         institution.open_review(reason, source_event_id)
+        return institution.suspended_for
+    return None
 
 
-def on_rectification_verified(institution, source_event_id):
-    """Rectification verified: reinstated; the review stays for the department (chain 2)."""
-    if institution.status == "suspended":
+def on_rectification(institution, holding, rectified, source_event_id):
+    """Reinstated once each finding holding its hazard suspension is rectified and
+    verified; the review stays for the department (chain 2).
+
+    `holding` and `rectified` are sets of (inspection_id, finding_id)."""
+    if (institution.status == "suspended" and institution.suspended_for
+            and holding and holding <= rectified):
         institution.reinstate(source_event_id)
 
 

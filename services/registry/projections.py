@@ -2,8 +2,8 @@
 black-list entries, published list batches."""
 import json
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, insert,
-                        select, update)
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
+                        or_, select, update)
 
 from shared.projections import Projection, handles
 
@@ -128,10 +128,13 @@ class RegistryViews(Projection):
 
 # -- queries ------------------------------------------------------------------
 def _white(today):
+    """True or false, never NULL: a missing licence date counts as expired, so that
+    `~_white` keeps the institutions that hold no licence at all."""
     iso = today.isoformat()
     c = institutions.c
     return ((c.status == "open") & c.review_id.is_(None) & (c.blacklisted == False)  # noqa: E712
-            & (c.permit_until >= iso) & (c.operating_until >= iso))
+            & (func.coalesce(c.permit_until, "") >= iso)
+            & (func.coalesce(c.operating_until, "") >= iso))
 
 
 def _list_filter(list_status, today):
@@ -176,7 +179,6 @@ def by_credit_code(conn, credit_code):
 
 
 def search(conn, today, district=None, status=None, list_status=None, q=None, page=1, per_page=50):
-    from sqlalchemy import func, or_
     query = select(institutions)
     if district:
         query = query.where(institutions.c.district == district)
@@ -185,7 +187,9 @@ def search(conn, today, district=None, status=None, list_status=None, q=None, pa
     if list_status:
         query = query.where(_list_filter(list_status, today))
     if q:
-        query = query.where(or_(institutions.c.name.contains(q), institutions.c.credit_code == q))
+        # autoescape: % and _ in a name are letters, not wildcards
+        query = query.where(or_(institutions.c.name.contains(q, autoescape=True),
+                                institutions.c.credit_code == q))
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
     rows = conn.execute(query.order_by(institutions.c.name, institutions.c.id)
                         .limit(per_page).offset((page - 1) * per_page))

@@ -9,7 +9,7 @@ from shared.messaging import handle_event
 from shared import service as base
 from shared.web import api
 
-from . import policies
+from . import mirror, policies
 from . import projections as views
 from . import schemas
 from .domain import Institution, ListBatches
@@ -23,7 +23,7 @@ LISTS = ("white", "black")
 
 class RegistryService(base.OtgService):
     name = "registry"
-    store = base.Store(CATALOGUE, [views.RegistryViews])
+    store = base.Store(CATALOGUE, [views.RegistryViews], tables=[mirror.metadata])
 
     # -- institutions -------------------------------------------------------
     @api("POST", "/institutions", roles=WRITERS, body=schemas.InstitutionIn,
@@ -130,11 +130,27 @@ class RegistryService(base.OtgService):
     # -- reactions to other services ----------------------------------------------
     @handle_event("inspection", "HazardFound")
     def handle_inspection_hazard_found(self, data):
-        self._react(data["institution_id"], lambda i, cause: policies.on_hazard_found(i, data, cause))
+        def react(conn, institution, cause):
+            suspension = policies.on_hazard_found(institution, data, cause)
+            if suspension:
+                mirror.finding_holds(conn, institution.id, data, suspension)
+                self._lift_if_rectified(conn, institution, cause)  # its order may be verified already
+        self._react(data["institution_id"], react)
+
+    @handle_event("inspection", "RectificationOrdered")
+    def handle_inspection_rectification_ordered(self, data):
+        """Remembers which findings the order covers; its verification may have come first."""
+        def react(conn, institution, cause):
+            mirror.order_recorded(conn, data)
+            self._lift_if_rectified(conn, institution, cause)
+        self._react(data["institution_id"], react)
 
     @handle_event("inspection", "RectificationVerified")
     def handle_inspection_rectification_verified(self, data):
-        self._react(data["institution_id"], policies.on_rectification_verified)
+        def react(conn, institution, cause):
+            mirror.order_verified(conn, data)
+            self._lift_if_rectified(conn, institution, cause)
+        self._react(data["institution_id"], react)
 
     @handle_event("inspection", "UnlicensedOperationFound")
     def handle_inspection_unlicensed_operation_found(self, data):
@@ -143,7 +159,7 @@ class RegistryService(base.OtgService):
                         "black-list in the registry", data.get("district"))
             return
         self._react(data["institution_id"],
-                    lambda i, cause: policies.on_unlicensed_operation(i, data, cause))
+                    lambda conn, i, cause: policies.on_unlicensed_operation(i, data, cause))
 
     @timer(interval=config.check_interval())
     def flag_expired_licences(self):
@@ -157,8 +173,14 @@ class RegistryService(base.OtgService):
     def _react(self, institution_id, decide):
         with self.store.unit() as uow:
             institution = uow.load(Institution, institution_id)
-            decide(institution, self.inbound["id"])
+            decide(uow.conn, institution, self.inbound["id"])
             uow.save(institution)
+
+    @staticmethod
+    def _lift_if_rectified(conn, institution, cause):
+        policies.on_rectification(
+            institution, mirror.holding(conn, institution.id, institution.suspended_for),
+            mirror.rectified(conn, institution.id), cause)
 
     def _command(self, institution_id, command, check=True):
         with self.store.unit() as uow:

@@ -119,6 +119,11 @@ def test_reinstatement_is_shown_as_the_case_outcome(start_service, amqp_uri, tok
     institution_id = registry.post("/institutions", token(), json=institution()).json()["id"]
     publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
     eventually(lambda: cases(site))
+    # the order for the hazard's finding, verified: the registry reinstates
+    publish_event(amqp_uri, "inspection", "RectificationOrdered", {
+        "order_id": "o-1", "institution_id": institution_id, "district": "371002",
+        "carry_over": False, "items": ["fire.evacuation"], "deadline": "2030-01-31",
+        "inspection_id": "insp-1", "finding_ids": ["f-1"]})
     publish_event(amqp_uri, "inspection", "RectificationVerified",
                   {"order_id": "o-1", "institution_id": institution_id, "district": "371002"})
     case = eventually(lambda: cases(site)[0]["outcomes"] and cases(site)[0])

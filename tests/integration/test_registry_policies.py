@@ -38,7 +38,11 @@ def test_event_delivered_three_times_has_one_effect(start_service, amqp_uri, tok
     for _ in range(2):
         publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id), event_id=event_id)
     eventually(lambda: api.get(f"/institutions/{institution_id}", token()).json()["status"] == "suspended")
-    # a later, different event proves the three deliveries were all consumed
+    # later, different events prove the three deliveries were all consumed
+    publish_event(amqp_uri, "inspection", "RectificationOrdered", {
+        "order_id": "o-1", "institution_id": institution_id, "district": "371002",
+        "carry_over": False, "items": ["evacuation.blocked_exit"], "deadline": "2030-01-31",
+        "inspection_id": "insp-1", "finding_ids": ["f-1"]})
     publish_event(amqp_uri, "inspection", "RectificationVerified",
                   {"order_id": "o-1", "institution_id": institution_id, "district": "371002"})
     eventually(lambda: api.get(f"/institutions/{institution_id}", token()).json()["status"] == "open")

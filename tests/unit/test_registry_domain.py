@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from services.registry import events as ev
+from services.registry import events as ev, policies
 from services.registry.domain import Institution, ListBatches
 from shared.creditcode import complete
 from shared.errors import BadRequest, Conflict, Forbidden
@@ -113,3 +113,48 @@ def test_replay_rebuilds_the_same_state():
 def test_events_reject_values_outside_the_vocabulary():
     with pytest.raises(BadRequest):
         ev.InstitutionSuspended(institution_id="i", district="999999", reason="r")
+
+
+def test_the_decision_names_what_opened_the_review():
+    unlicensed = registered(school_permit="2030-01-01")
+    unlicensed.blacklist_for_unlicensed_operation("operating without licences", "evt-u")
+    hazard = registered(school_permit="2030-01-01")
+    hazard.open_review("blocked exit", "evt-h")
+    hazard.decide_review("cleared", "rectified", department="culture_tourism")
+    by_hand = registered(school_permit="2030-01-01")
+    by_hand.open_review("complaints", None)
+    by_hand.decide_review("cleared", "no violation", department="culture_tourism")
+    decisions = [next(e for e in i.collect() if e.NAME == "BlacklistReviewDecided")
+                 for i in (unlicensed, hazard, by_hand)]
+    assert [d.source_event_id for d in decisions] == ["evt-u", "evt-h", None]
+
+
+def hazard_data(severity="critical"):
+    return {"inspection_id": "insp-1", "severity": severity, "item": "fire.evacuation"}
+
+
+def test_a_hazard_suspension_is_lifted_when_every_finding_holding_it_is_rectified():
+    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
+    assert policies.on_hazard_found(institution, hazard_data(), "evt-1") == "evt-1"
+    assert policies.on_hazard_found(institution, hazard_data("major"), "evt-2") == "evt-1"
+    institution.collect()
+    holding = {("insp-1", "f-1"), ("insp-1", "f-2")}
+    for rectified in (set(), {("insp-1", "f-3")}, {("insp-1", "f-1")}):
+        policies.on_rectification(institution, holding, rectified, "evt-v")
+        assert institution.collect() == [] and institution.status == "suspended"
+    policies.on_rectification(institution, holding, holding | {("insp-1", "f-3")}, "evt-v")
+    [reinstated] = institution.collect()
+    assert (reinstated.NAME, reinstated.source_event_id) == ("InstitutionReinstated", "evt-v")
+
+
+def test_a_suspension_by_hand_or_without_known_findings_is_not_lifted_automatically():
+    by_hand = registered(school_permit="2030-01-01")
+    by_hand.suspend("unsafe premises")
+    assert policies.on_hazard_found(by_hand, hazard_data(), "evt-1") is None
+    policies.on_rectification(by_hand, {("insp-1", "f-1")}, {("insp-1", "f-1")}, "evt-v")
+    unknown = registered(school_permit="2030-01-01")
+    policies.on_hazard_found(unknown, hazard_data(), "evt-1")
+    policies.on_rectification(unknown, set(), {("insp-1", "f-1")}, "evt-v")
+    replayed = Institution.replay(by_hand.id, by_hand.collect())
+    assert (replayed.status, replayed.suspended_for) == ("suspended", None)
+    assert "InstitutionReinstated" not in names(unknown.collect())

@@ -1,0 +1,84 @@
+"""A black-list decision finds the case its review came from in whatever order the
+registry's events arrive (each event type has its own queue)."""
+import pytest
+from sqlalchemy import select
+
+from services.disclosure import lookups
+from services.disclosure.service import DisclosureService
+from shared.creditcode import complete
+from shared.store import inbox_table
+from support import eventually, free_port, publish_event
+
+DISTRICT = "371002"
+SCHOOL = "3f1c2b7e-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(autouse=True)
+def no_inspection(monkeypatch):
+    """Checklist titles are looked up at inspection: here nothing answers (never port 8002)."""
+    monkeypatch.setenv("OTG_INSPECTION_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setattr(lookups, "_cache", {"titles": {}, "until": 0.0})
+
+
+def cases(site):
+    return site.get("/api/cases").json()["items"]
+
+
+def handled(site, event_id):
+    def done():
+        with site.store.read() as conn:
+            return conn.execute(select(inbox_table.c.event_id)
+                                .where(inbox_table.c.event_id == event_id)).first()
+    eventually(done)
+
+
+def unlicensed_case(amqp_uri, site):
+    """The registry's institution and inspection's finding; returns the finding's event id."""
+    handled(site, publish_event(amqp_uri, "registry", "InstitutionRegistered", {
+        "institution_id": SCHOOL, "name": "海星艺术培训学校", "credit_code": complete("91371002MA3C00001"),
+        "district": DISTRICT, "category": "arts", "supervising_department": "culture_tourism",
+        "address": "环翠区海滨路1号"}))
+    found = publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
+        "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
+        "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT})
+    eventually(lambda: cases(site))
+    return found
+
+
+def opened(amqp_uri, source):
+    return publish_event(amqp_uri, "registry", "BlacklistReviewOpened", {
+        "review_id": "review-1", "institution_id": SCHOOL, "district": DISTRICT,
+        "reason": "operating without the required licences", "source_event_id": source})
+
+
+def decided(amqp_uri, **source):
+    return publish_event(amqp_uri, "registry", "BlacklistReviewDecided", {
+        "review_id": "review-1", "institution_id": SCHOOL, "district": DISTRICT,
+        "decision": "blacklisted", "reason": "operating without the required licences",
+        "department": "culture_tourism", **source})
+
+
+def the_one_case(site):
+    case = eventually(lambda: cases(site)[0]["outcomes"] and cases(site)[0])
+    assert len(cases(site)) == 1
+    assert case["kind"] == "unlicensed"
+    assert [o["outcome"] for o in case["outcomes"]] == ["blacklisted"]
+    return case
+
+
+def test_a_decision_before_its_review_is_the_outcome_of_the_unlicensed_case(start_service, amqp_uri):
+    site = start_service(DisclosureService)
+    found = unlicensed_case(amqp_uri, site)
+    decided(amqp_uri, source_event_id=found)  # the review's opening is still on its queue
+    case = the_one_case(site)
+    handled(site, opened(amqp_uri, found))
+    assert cases(site) == [case]
+    assert "黑名单" in site.get(f"/cases/{case['case_id']}").text
+
+
+def test_an_older_decision_without_its_source_relates_through_its_review(start_service, amqp_uri):
+    site = start_service(DisclosureService)
+    found = unlicensed_case(amqp_uri, site)
+    handled(site, opened(amqp_uri, found))
+    decided(amqp_uri)  # written before decisions named their source
+    the_one_case(site)
