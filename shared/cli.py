@@ -105,8 +105,12 @@ def dlq_list(consumer):
 def dlq_replay(consumer):
     """Send CONSUMER's parked messages back to the queue they came from."""
     from shared import deadletter
-    count = deadletter.replay(config.amqp_uri(), consumer)
+    count, missing = deadletter.replay(config.amqp_uri(), consumer)
     click.echo(f"replayed {count} message(s) to {consumer}")
+    if missing:
+        click.echo(f"kept the messages for {', '.join(missing)}: no such queue (start the "
+                   "service that consumes it, then replay again)", err=True)
+        sys.exit(1)
 
 
 @main.group()

@@ -19,7 +19,7 @@ def data_dir():
 
 
 def port(service):
-    return int(os.environ.get(f"OTG_{service.upper()}_PORT", DEFAULT_PORTS[service]))
+    return setting(f"OTG_{service.upper()}_PORT", DEFAULT_PORTS[service], int)
 
 
 def database_url(service):
@@ -44,14 +44,20 @@ def secret(name):
     if value:
         return value
     path = data_dir() / f"{name.lower()}.secret"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    value = os.urandom(32).hex()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    return value
+    if not path.exists():
+        # written whole under a private name, then linked into place: services starting
+        # together on one data dir never read a half-written secret, and the first wins
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(os.urandom(32).hex())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()
 
 
 def previous_secrets(name):
@@ -61,31 +67,52 @@ def previous_secrets(name):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def setting(name, default, kind=str):
+    """`name` from the environment as `kind`; unset or empty gives `default` (compose
+    passes `${X:-}` as empty). A value that does not parse stops with its name."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a valid {kind.__name__}") from None
+
+
+def flag(text):
+    """1/0, true/false, yes/no, on/off."""
+    value = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False}.get(text.lower())
+    if value is None:
+        raise ValueError(text)
+    return value
+
+
 def check_interval():
     """Seconds between a service's periodic checks (deadlines, expiries); tests shorten it."""
-    return float(os.environ.get("OTG_CHECK_INTERVAL", 60))
+    return setting("OTG_CHECK_INTERVAL", 60.0, float)
 
 
 def relay_enabled():
     """`OTG_RELAY=0` on all replicas of a service but one: one relay publishes."""
-    return os.environ.get("OTG_RELAY", "1") != "0"
+    return setting("OTG_RELAY", True, flag)
 
 
 def public_rate_limit():
     """Reports one client address may file without an account (`limits` notation,
     `;`-separated); `OTG_PUBLIC_RATE_LIMIT=off` removes the limit."""
-    return os.environ.get("OTG_PUBLIC_RATE_LIMIT", "10/minute;100/day")
+    return setting("OTG_PUBLIC_RATE_LIMIT", "10/minute;100/day")
 
 
 def trusted_proxies():
     """How many reverse proxies in front of the services set X-Forwarded-For: the
     client's address is then taken from that header (0: the peer's address)."""
-    return int(os.environ.get("OTG_TRUSTED_PROXIES", "0"))
+    return setting("OTG_TRUSTED_PROXIES", 0, int)
 
 
 def quorum_queues():
     """`OTG_QUORUM_QUEUES=1` declares the services' queues as quorum queues."""
-    return os.environ.get("OTG_QUORUM_QUEUES", "0") == "1"
+    return setting("OTG_QUORUM_QUEUES", False, flag)
 
 
 def available_services():

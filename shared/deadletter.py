@@ -2,6 +2,7 @@
 reason, in `dlq.<consumer>` (exchange `otg.dead-letter`), and the consumer goes on."""
 import json
 
+from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange, Queue
 
 EXCHANGE = Exchange("otg.dead-letter", type="direct", durable=True)
@@ -46,23 +47,49 @@ def read(amqp_uri, consumer, limit=100):
 
 
 def replay(amqp_uri, consumer):
-    """Send every parked message back to the queue it came from; return how many."""
-    count = 0
+    """Send the parked messages back to the queues they came from, each at most once.
+
+    Returns (replayed, missing): a message whose queue no longer exists (its service
+    not started since a queue was deleted, a handler renamed) stays parked, since the
+    broker would confirm it to nowhere; `missing` names those queues."""
+    replayed, missing, exists = 0, set(), {}
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.default_channel
         queue = queue_for(consumer)(channel)
-        queue.declare()
+        _, parked, _ = queue.queue_declare()
         producer = conn.Producer(channel)
-        while True:
+        for _ in range(parked):  # not the ones that come back while we replay
             message = queue.get(no_ack=False)
             if message is None:
-                return count
+                break
+            target = message.headers["x-otg-queue"]
+            if target not in exists:
+                exists[target] = _queue_exists(conn, target)
+            if not exists[target]:
+                missing.add(target)
+                message.requeue()
+                continue
             headers = {k: v for k, v in message.headers.items() if not k.startswith("x-otg-")}
-            producer.publish(message.body, exchange="", routing_key=message.headers["x-otg-queue"],
+            producer.publish(message.body, exchange="", routing_key=target,
                              headers=headers, content_type=message.content_type,
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
-            count += 1
+            replayed += 1
+    return replayed, sorted(missing)
+
+
+def _queue_exists(conn, name):
+    channel = conn.channel()  # a failed passive declare closes its channel
+    try:
+        channel.queue_declare(queue=name, passive=True)
+        return True
+    except ChannelError:
+        return False
+    finally:
+        try:
+            channel.close()
+        except Exception:
+            pass
 
 
 def consumers_with_messages(api_url=None):

@@ -43,20 +43,21 @@ class Projection:
 
 
 def rebuild_stale(store):
-    _versions.create_all(store.engine)
-    with store.read() as conn:
-        known = dict(conn.execute(select(versions_table)).all())
     for projection in store.projections:
-        if known.get(projection.NAME) != projection.VERSION:
-            rebuild(store, projection)
+        rebuild(store, projection, only_if_stale=True)
 
 
-def rebuild(store, projection, progress=None, batch=2000):
-    """Replay the whole log into one projection, in one transaction."""
+def rebuild(store, projection, progress=None, batch=2000, only_if_stale=False):
+    """Replay the whole log into one projection, in one serialised write transaction:
+    no append lands between the replay and the version mark, and replicas starting
+    together on a new VERSION rebuild it once (the second finds it current)."""
     _versions.create_all(store.engine)
-    projection.metadata.drop_all(store.engine)
-    projection.metadata.create_all(store.engine)
     with store.writing() as conn:
+        if only_if_stale and conn.execute(select(versions_table.c.version).where(
+                versions_table.c.name == projection.NAME)).scalar() == projection.VERSION:
+            return
+        projection.metadata.drop_all(conn)
+        projection.metadata.create_all(conn)
         position = 0
         while True:
             rows = conn.execute(select(events_table).where(events_table.c.position > position)

@@ -85,7 +85,8 @@ class Relay:
         channel = connection.default_channel
         channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
         channel.confirm_select()
-        self._acked = 0
+        self._acked = 0            # every tag up to this one is confirmed
+        self._acked_beyond = set()  # tags above it confirmed one by one (acks come out of order)
         self._nacked = False
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
@@ -185,7 +186,17 @@ class Relay:
                 raise ConfirmTimeout("no publisher confirm from the broker") from None
 
     def _on_ack(self, delivery_tag, multiple):
-        self._acked = max(self._acked, delivery_tag)
+        """The broker confirms an unroutable message at once and a routed persistent one
+        after its fsync, so a later tag may be confirmed first: a window counts only
+        when every tag in it is."""
+        if multiple:
+            self._acked = max(self._acked, delivery_tag)
+            self._acked_beyond = {tag for tag in self._acked_beyond if tag > self._acked}
+        elif delivery_tag > self._acked:
+            self._acked_beyond.add(delivery_tag)
+        while self._acked + 1 in self._acked_beyond:
+            self._acked += 1
+            self._acked_beyond.remove(self._acked)
 
     def _on_nack(self, delivery_tag, multiple):
         self._nacked = True

@@ -210,12 +210,15 @@ class _Writing:
 
     def __enter__(self):
         self.store._writers.acquire()
+        self.conn = None
         try:
             self.conn = self.store.engine.connect().execution_options(otg_write=True)
             self.tx = self.conn.begin()
             if self.store.is_postgres:
                 self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
         except BaseException:
+            if self.conn is not None:  # e.g. SQLite busy past its timeout: give it back
+                self.conn.close()
             self.store._writers.release()
             raise
         return self.conn

@@ -42,6 +42,15 @@ def test_dead_letters_are_listed_and_replayed(start_service, amqp_uri, monkeypat
     eventually(lambda: len(deadletter.read(amqp_uri, CONSUMER)) == 1, timeout=20)
 
 
+def test_a_dead_letter_whose_queue_is_gone_stays_parked(amqp_uri, monkeypatch):
+    monkeypatch.setenv("AMQP_URI", amqp_uri)
+    deadletter.park(amqp_uri, "registry.renamed_handler", {"institution_id": "x"},
+                    {"ce-id": "e-1"}, "KeyError", "evt-inspection-no-longer-consumed")
+    replayed = CliRunner().invoke(main, ["dlq", "replay", "registry.renamed_handler"])
+    assert replayed.exit_code == 1 and "no such queue" in replayed.output
+    assert len(deadletter.read(amqp_uri, "registry.renamed_handler")) == 1
+
+
 def test_events_tail_prints_live_events(start_service, amqp_uri, token):
     api = start_service(RegistryService)
     lines, ready = [], threading.Event()

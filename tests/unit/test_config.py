@@ -1,0 +1,39 @@
+"""Settings as operators write them: empty (compose's `${X:-}`), words for flags, typos."""
+import pytest
+
+from shared import config
+
+
+def test_an_empty_setting_means_its_default(monkeypatch):
+    for name in ("OTG_TRUSTED_PROXIES", "OTG_CHECK_INTERVAL", "OTG_RELAY", "OTG_QUORUM_QUEUES",
+                 "OTG_REGISTRY_PORT"):
+        monkeypatch.setenv(name, "")
+    assert config.trusted_proxies() == 0 and config.check_interval() == 60.0
+    assert config.relay_enabled() is True and config.quorum_queues() is False
+    assert config.port("registry") == 8001
+
+
+@pytest.mark.parametrize("text, enabled", [("0", False), ("false", False), ("off", False),
+                                           ("1", True), ("True", True), ("yes", True)])
+def test_flags_take_the_words_people_write(monkeypatch, text, enabled):
+    monkeypatch.setenv("OTG_RELAY", text)
+    monkeypatch.setenv("OTG_QUORUM_QUEUES", text)
+    assert config.relay_enabled() is enabled and config.quorum_queues() is enabled
+
+
+def test_a_value_that_does_not_parse_is_named(monkeypatch):
+    monkeypatch.setenv("OTG_CHECK_INTERVAL", "5s")
+    with pytest.raises(ValueError, match="OTG_CHECK_INTERVAL='5s'"):
+        config.check_interval()
+    monkeypatch.setenv("OTG_RELAY", "maybe")
+    with pytest.raises(ValueError, match="OTG_RELAY='maybe'"):
+        config.relay_enabled()
+
+
+def test_a_generated_secret_is_written_once_and_read_whole(monkeypatch, tmp_path):
+    monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("OTG_PUPIL_KEY", raising=False)
+    first = config.secret("pupil_key")
+    assert len(first) == 64 and config.secret("pupil_key") == first
+    assert [p.name for p in tmp_path.iterdir()] == ["pupil_key.secret"]  # no drafts left
+    assert oct((tmp_path / "pupil_key.secret").stat().st_mode & 0o777) == "0o600"
