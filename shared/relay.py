@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import amqp
 from kombu import Connection
+from kombu.exceptions import KombuError
 
 from shared import envelope
 
@@ -26,6 +27,10 @@ CURSOR = "relay"
 
 class ConfirmTimeout(Exception):
     pass
+
+
+# What a broker that is away or refuses a message raises (ConnectionError: a nack).
+BROKER_ERRORS = (OSError, amqp.exceptions.AMQPError, KombuError, ConfirmTimeout)
 
 
 class Relay:
@@ -58,7 +63,10 @@ class Relay:
             except Exception as error:  # broker away, connection reset, nack
                 if self.stopped.is_set():
                     break
-                log.warning("relay %s: %s; retrying", self.service, error)
+                if isinstance(error, BROKER_ERRORS):
+                    log.warning("relay %s: %s; retrying", self.service, error)
+                else:  # e.g. an event the envelope cannot encode: publishing stalls here
+                    log.exception("relay %s: cannot publish the next event; retrying", self.service)
                 self.close()
                 self.stopped.wait(1.0)
         self.close()
