@@ -55,6 +55,7 @@ def docs(out):
     from pathlib import Path
 
     from shared import catalogue_docs
+    Path(out).mkdir(parents=True, exist_ok=True)
     catalogue_docs.write(Path(out))
     click.echo(f"wrote {out}/events.md and {out}/asyncapi.json")
 

@@ -66,5 +66,6 @@ def _post(path, token, **kwargs):
 def _fail(message, fields=None):
     click.echo(f"error: {message}", err=True)
     for field, problems in (fields or {}).items():
+        problems = "; ".join(map(str, problems)) if isinstance(problems, list) else problems
         click.echo(f"  {field}: {problems}", err=True)
     sys.exit(2 if fields else 1)  # 2: the input was refused
