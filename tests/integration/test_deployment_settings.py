@@ -1,12 +1,12 @@
 """Settings operators use for replicas and RabbitMQ clusters."""
-import time
 from urllib.parse import quote, urlparse
 
 import requests
+from kombu import Connection
 
 from services.registry.service import RegistryService
 from support import eventually
-from test_backbone_bus import institution
+from test_backbone_bus import drain, institution, integrator_queue
 
 QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
 
@@ -23,10 +23,18 @@ def test_quorum_queues_when_asked(start_service, amqp_uri, monkeypatch):
     assert eventually(lambda: queue_info(amqp_uri, QUEUE))["type"] == "quorum"
 
 
-def test_a_replica_without_relay_publishes_nothing(start_service, token, monkeypatch):
+def test_a_replica_without_relay_publishes_nothing(start_service, amqp_uri, token, monkeypatch,
+                                                  tmp_path):
+    database = f"sqlite:///{tmp_path / 'registry-replicas.db'}"
     monkeypatch.setenv("OTG_RELAY", "0")
-    api = start_service(RegistryService)
-    api.post("/institutions", token(), json=institution(1))
-    time.sleep(1)  # long enough for a relay to have published
-    health = api.get("/health").json()
-    assert (health["events"], health["published"]) == (3, 0)
+    with Connection(amqp_uri) as conn:
+        queue = integrator_queue(conn, "integrator.replicas")
+        api = start_service(RegistryService, database_url=database)
+        api.post("/institutions", token(), json=institution(1))
+        assert drain(conn, queue, expected=1, timeout=2) == []  # a relay takes milliseconds
+        health = api.get("/health").json()
+        assert (health["events"], health["published"]) == (3, 0)
+
+        monkeypatch.setenv("OTG_RELAY", "1")  # the one replica that relays publishes them
+        start_service(RegistryService, database_url=database)
+        assert len(drain(conn, queue, expected=3)) == 3

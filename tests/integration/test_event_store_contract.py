@@ -103,7 +103,9 @@ def test_inbound_event_is_handled_once_per_consumer(store):
 
 def test_concurrent_writers_lose_no_update_and_positions_commit_in_order(store):
     """Many threads append at once; a reader polling the log must never see a
-    gap that is filled later (that would make the relay skip an event)."""
+    gap that is filled later (that would make the relay skip an event). The
+    threads are green (eventlet) and sqlite3 does not yield, so on SQLite the
+    writers take turns; the race this guards against is PostgreSQL's run."""
     seen, stop = [], threading.Event()
 
     def reader():

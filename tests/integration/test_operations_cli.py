@@ -30,16 +30,25 @@ def test_projections_rebuild_restores_a_lost_read_model(start_service, token, tm
 
 def test_dead_letters_are_listed_and_replayed(start_service, amqp_uri, monkeypatch):
     monkeypatch.setenv("AMQP_URI", amqp_uri)
-    start_service(RegistryService)
+    api = start_service(RegistryService)
     publish_event(amqp_uri, "inspection", "HazardFound",
                   {"institution_id": "never-registered", "district": "371002", "severity": "major"})
     eventually(lambda: len(deadletter.read(amqp_uri, CONSUMER)) == 1, timeout=20)
+    assert failures(api) == 3
     listed = CliRunner().invoke(main, ["dlq", "list", CONSUMER])
     assert "otg.inspection.HazardFound.v1" in listed.output and "NotFound" in listed.output
     replayed = CliRunner().invoke(main, ["dlq", "replay", CONSUMER])
     assert replayed.output.strip() == f"replayed 1 message(s) to {CONSUMER}"
-    # handled again (and, still failing, parked again): the message was not lost
-    eventually(lambda: len(deadletter.read(amqp_uri, CONSUMER)) == 1, timeout=20)
+    # handled again, three more attempts (and, still failing, parked again): not lost
+    eventually(lambda: failures(api) == 6 and len(deadletter.read(amqp_uri, CONSUMER)) == 1,
+               timeout=20)
+
+
+def failures(api):
+    """The consumer's handler failures, from the service's Prometheus metrics."""
+    line = next(line for line in api.get("/metrics").text.splitlines()
+                if line.startswith("otg_handler_failures_total") and CONSUMER in line)
+    return float(line.rsplit(" ", 1)[1])
 
 
 def test_a_dead_letter_whose_queue_is_gone_stays_parked(amqp_uri, monkeypatch):

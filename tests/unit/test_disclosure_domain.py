@@ -100,3 +100,5 @@ def test_review_opening_reason_never_goes_public():
         {"institution_id": "i", "district": "371002", "decision": "blacklisted", "reason": "违规"},
         {"id": "d-1", "time": "t"}, {"source_event_id": None, "reason": "家长李小红举报"}, None, None, None)
     assert "李小红" not in str(decided)
+    _, kind, facts, _ = decided  # the decision itself is published, with its own reason
+    assert kind == "blacklisted" and facts["decision"]["reason"] == "违规"
