@@ -6,7 +6,7 @@ import uuid
 from functools import partial
 
 from eventlet.event import Event
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, parse_address
 from werkzeug.exceptions import HTTPException
@@ -70,6 +70,14 @@ def request_data(request):
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object", {"_schema": ["expected a JSON object"]})
     return data
+
+
+MAX_PAGE = 1_000_000  # a larger offset overflows the database's integer
+
+
+def page_field():
+    """`page` of a paged list: from 1 up to a page whose offset the database can hold."""
+    return fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
 def load(schema_class, data, **kwargs):

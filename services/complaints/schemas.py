@@ -6,6 +6,7 @@ from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, val
 
 from shared import creditcode
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS
+from shared.web import page_field
 
 from .events import CATEGORIES, CHANNELS
 
@@ -106,7 +107,7 @@ class CaseQuery(Schema):
     channel = fields.Str(load_default=None, validate=validate.OneOf(CHANNELS))
     escalated = fields.Bool(load_default=None)
     department = fields.Str(load_default=None, validate=validate.OneOf(DEPARTMENTS))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page = page_field()
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -103,13 +103,13 @@ class Keeper:
         """`token` sealed with the current secret (InvalidToken if no secret opens it)."""
         return self.fernet.rotate(token.encode()).decode() if token else token
 
-    def code_hash(self, code):
-        return self.code_hashes(code)[0]
+    def code_hash(self, code, key=None):
+        return hmac.new(key or self.hmac_keys[0], normalize_code(code).encode(),
+                        hashlib.sha256).hexdigest()
 
     def code_hashes(self, code):
         """The code's hash under the current secret, then under each previous one."""
-        return [hmac.new(key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
-                for key in self.hmac_keys]
+        return [self.code_hash(code, key) for key in self.hmac_keys]
 
 
 def _derive(secret, info):

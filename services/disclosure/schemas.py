@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS
+from shared.web import page_field
 
 from .events import CASE_KINDS
 
@@ -14,7 +15,7 @@ class CaseQuery(Schema):
     kind = fields.Str(load_default=None, validate=validate.OneOf(CASE_KINDS))
     institution_id = Text(64, load_default=None)
     include_withdrawn = fields.Bool(load_default=False)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page = page_field()
     per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=200))
 
 

@@ -3,11 +3,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.errors import BadRequest
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS, SEVERITIES
+from shared.web import page_field
 
 from .checklists import all_checklists
 from .events import FOCUS, KINDS, MODES
-
-MAX_PAGE = 100_000  # a larger offset overflows the database's integer
 
 SELF_CHECKLISTS = [c["id"] for c in all_checklists().values() if "self" in c["kinds"]]
 
@@ -114,7 +113,7 @@ class InspectionQuery(Schema):
     kind = OneOf(KINDS, load_default=None)
     status = OneOf(("scheduled", "completed"), load_default=None)
     source = fields.Str(load_default=None)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page = page_field()
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 

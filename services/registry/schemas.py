@@ -3,6 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shared import creditcode
 from shared.vocabulary import CATEGORIES, LICENCE_KINDS, LIST_STATUSES, LOCAL_DISTRICTS, STATUSES
+from shared.web import page_field
 
 District = lambda **kw: fields.Str(validate=validate.OneOf(LOCAL_DISTRICTS), **kw)  # noqa: E731
 
@@ -35,7 +36,7 @@ class InstitutionQuery(Schema):
     list_status = fields.Str(load_default=None, validate=validate.OneOf(LIST_STATUSES))
     q = fields.Str(load_default=None, validate=validate.Length(min=1, max=100))
     # bounded: an unbounded page overflows the database's OFFSET (a 500, not a 400)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page = page_field()
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 
