@@ -31,10 +31,14 @@ def _finding(hazard, inspection):
 
 
 def hazard_case(hazard, suspension, institution, inspection):
-    """A hazard that led to a suspension is a case (chain 1); None until both are known.
+    """A hazard that led to a suspension is a case (chain 1); None until the hazard,
+    the suspension, the institution's name and the inspection are known (each comes
+    on its own queue, in any order).
 
     Returns (case_id, kind, facts, found_at)."""
-    if not hazard or not suspension:
+    if not hazard or not suspension or not (institution or {}).get("name"):
+        return None
+    if hazard.get("inspection_id") and not inspection:
         return None
     facts = _institution_facts(institution, suspension["institution_id"],
                                suspension.get("district") or hazard.get("district"))

@@ -22,6 +22,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def handle_registry_institution_registered(self, data):
         with self.store.unit() as uow:
             mirror.institution_registered(uow.conn, data)
+            self._expose_waiting_hazards(uow, institution_id=data["institution_id"])
 
     @handle_event("registry", "LicenceRecorded")
     def handle_registry_licence_recorded(self, data):
@@ -80,6 +81,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def handle_inspection_inspection_scheduled(self, data):
         with self.store.unit() as uow:
             mirror.inspection_scheduled(uow.conn, data)
+            self._expose_waiting_hazards(uow, inspection_id=data["inspection_id"])
 
     @handle_event("inspection", "HazardFound")
     def handle_inspection_hazard_found(self, data):
@@ -182,6 +184,11 @@ class DisclosureService(site.PublicSite, base.OtgService):
             self._expose(uow, policies.hazard_case(
                 hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
                 mirror.inspection(conn, hazard.get("inspection_id"))))
+
+    def _expose_waiting_hazards(self, uow, **where):
+        """A case waits for every fact it shows; exposing twice changes nothing."""
+        for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
+            self._expose_hazard(uow, hazard_event_id)
 
     def _review_decided(self, uow, data):
         """An outcome of the case the review came from, or a case of its own."""

@@ -13,6 +13,9 @@ def seeded(cluster, amqp_uri, token):
     institution_id = registered(registry, token)
     registrar = token("registrar", "culture_tourism", DISTRICT)
     assert registry.post("/lists/white/batches", registrar, json={"district": DISTRICT}).status_code == 201
+    publish_event(amqp_uri, "inspection", "InspectionScheduled", {
+        "inspection_id": "i-1", "institution_id": institution_id, "district": DISTRICT,
+        "kind": "safety", "modes": ["night"], "departments": ["fire"]})
     publish_event(amqp_uri, "inspection", "HazardFound", {
         "inspection_id": "i-1", "finding_id": "f-1", "institution_id": institution_id,
         "district": DISTRICT, "severity": "critical", "item": "fire.evacuation",

@@ -33,6 +33,17 @@ def hazard(institution_id, **extra):
             "category": "fire_safety", "suspend_immediately": False, "department": "fire", **extra}
 
 
+def scheduling(institution_id, inspection_id="insp-1"):
+    return {"inspection_id": inspection_id, "institution_id": institution_id,
+            "district": "371002", "kind": "safety", "modes": ["night"], "departments": ["fire"]}
+
+
+def hazard_found(amqp_uri, institution_id, **extra):
+    """A hazard as inspection publishes it: its inspection scheduled first."""
+    publish_event(amqp_uri, "inspection", "InspectionScheduled", scheduling(institution_id))
+    return publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id, **extra))
+
+
 def cases(site):
     return site.get("/api/cases").json()["items"]
 
@@ -42,7 +53,7 @@ def test_hazard_that_suspends_is_exposed_with_time_to_publish(start_service, amq
     site = start_service(DisclosureService)
     institution_id = registry.post("/institutions", token(), json=institution()).json()["id"]
 
-    hazard_id = publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
+    hazard_id = hazard_found(amqp_uri, institution_id)
 
     case = eventually(lambda: cases(site) and cases(site)[0])
     assert case["kind"] == "hazard_suspension" and case["source_event_id"] == hazard_id
@@ -58,11 +69,41 @@ def test_hazard_that_suspends_is_exposed_with_time_to_publish(start_service, amq
     assert exposed[0]["data"]["found_at"] and exposed[0]["data"]["case_id"] == case["case_id"]
 
 
+@pytest.mark.parametrize("last", ["InstitutionRegistered", "InspectionScheduled"])
+def test_hazard_case_waits_for_the_institution_and_the_inspection(start_service, amqp_uri, last):
+    """Each event type has its own queue: the hazard may be handled before either."""
+    site = start_service(DisclosureService)
+    institution_id = "5b0d3c3e-0000-4000-8000-000000000001"
+    registration = {k: v for k, v in institution().items() if k != "licences"}
+    facts = {"InstitutionRegistered": ("registry", {
+                 **registration, "institution_id": institution_id,
+                 "supervising_department": "education"}),
+             "InspectionScheduled": ("inspection", scheduling(institution_id))}
+    hazard_id = publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
+    publish_event(amqp_uri, "registry", "InstitutionSuspended", {
+        "institution_id": institution_id, "district": "371002", "reason": "重大隐患",
+        "source_event_id": hazard_id})
+    first = next(name for name in facts if name != last)
+    publish_event(amqp_uri, facts[first][0], first, facts[first][1])
+    for queue in ("inspection-HazardFound--disclosure.handle_inspection_hazard_found",
+                  "registry-InstitutionSuspended--disclosure.handle_registry_institution_suspended",
+                  "registry-InstitutionRegistered--disclosure.handle_registry_institution_registered",
+                  "inspection-InspectionScheduled--disclosure.handle_inspection_inspection_scheduled"):
+        eventually(lambda: queue_drained(amqp_uri, f"evt-{queue}"))
+    assert cases(site) == []  # not published with a fact missing
+
+    publish_event(amqp_uri, facts[last][0], last, facts[last][1])
+    case = eventually(lambda: cases(site) and cases(site)[0])
+    assert case["source_event_id"] == hazard_id and case["institution_name"] == "海星艺术培训学校"
+    assert case["credit_code"] == registration["credit_code"]
+    assert case["finding"]["inspection_kind"] == "safety"
+
+
 def test_hazard_delivered_three_times_is_one_case(start_service, amqp_uri, token):
     registry = start_service(RegistryService)
     site = start_service(DisclosureService)
     institution_id = registry.post("/institutions", token(), json=institution()).json()["id"]
-    event_id = publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
+    event_id = hazard_found(amqp_uri, institution_id)
     for _ in range(2):
         publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id), event_id=event_id)
     eventually(lambda: cases(site))
@@ -77,7 +118,7 @@ def test_black_listing_after_a_review_adds_the_outcome_to_the_hazard_case(start_
     site = start_service(DisclosureService)
     registrar = token(department="culture_tourism")
     institution_id = registry.post("/institutions", registrar, json=institution()).json()["id"]
-    publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
+    hazard_found(amqp_uri, institution_id)
     eventually(lambda: cases(site))
     decided = registry.post(f"/institutions/{institution_id}/review/decision", registrar,
                             json={"decision": "blacklisted", "reason": "逾期未完成整改"})
@@ -117,7 +158,7 @@ def test_reinstatement_is_shown_as_the_case_outcome(start_service, amqp_uri, tok
     registry = start_service(RegistryService)
     site = start_service(DisclosureService)
     institution_id = registry.post("/institutions", token(), json=institution()).json()["id"]
-    publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
+    hazard_found(amqp_uri, institution_id)
     eventually(lambda: cases(site))
     # the order for the hazard's finding, verified: the registry reinstates
     publish_event(amqp_uri, "inspection", "RectificationOrdered", {

@@ -4,7 +4,7 @@ from services.disclosure.service import DisclosureService
 from services.registry.service import RegistryService
 from support import eventually, publish_event
 
-from test_disclosure_chain import hazard, institution, no_inspection  # noqa: E402,F401 (autouse)
+from test_disclosure_chain import hazard_found, institution, no_inspection  # noqa: E402,F401 (autouse)
 
 PERSONAL = ["王建国", "13912345678", "李小红", "13800138000", "lixiaohong@example.com",
             "张小明", "370102201001011234"]
@@ -15,9 +15,8 @@ def seed(registry, amqp_uri, token):
     personal data where a careless sender might put it."""
     registrar = token(department="culture_tourism")
     first = registry.post("/institutions", registrar, json=institution()).json()["id"]
-    publish_event(amqp_uri, "inspection", "HazardFound", hazard(
-        first, description="检查员王建国（13912345678）发现学生张小明所在教室安全出口被锁",
-        inspector_name="王建国"))
+    hazard_found(amqp_uri, first, inspector_name="王建国",
+                 description="检查员王建国（13912345678）发现学生张小明所在教室安全出口被锁")
     second = registry.post("/institutions", registrar, json=institution(
         name="蓝天书法学校", credit="91371002MA3C00002")).json()["id"]
     registry.post(f"/institutions/{second}/review", registrar,

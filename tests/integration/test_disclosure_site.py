@@ -7,7 +7,7 @@ from services.registry.service import RegistryService
 from shared.creditcode import complete
 from support import eventually, publish_event, queue_drained
 
-from test_disclosure_chain import institution, no_inspection  # noqa: E402,F401 (autouse)
+from test_disclosure_chain import hazard_found, institution, no_inspection  # noqa: E402,F401 (autouse)
 
 
 def registered(registry, token, **kw):
@@ -82,9 +82,7 @@ def test_parent_finds_an_institution_by_name_or_credit_code_with_status_and_list
     assert [(i["name"], i["status"], i["list"]) for i in by_name] == [("海星艺术培训学校", "open", "white")]
     code = complete("91371002MA3C00001")
     assert site.get("/api/institutions", params={"q": code}).json()["items"][0]["institution_id"] == institution_id
-    publish_event(amqp_uri, "inspection", "HazardFound", {
-        "inspection_id": "i", "finding_id": "f", "institution_id": institution_id,
-        "district": "371002", "severity": "major", "item": "灭火器过期", "category": "fire_safety"})
+    hazard_found(amqp_uri, institution_id, severity="major", item="灭火器过期")
     found = eventually(lambda: (r := site.get("/api/institutions?q=海星").json()["items"][0])["cases"] and r)
     assert found["status"] == "suspended"
     page = site.get("/search", params={"q": "海星"}).text
