@@ -139,8 +139,48 @@ def publish_event(amqp_uri, service, name, data, event_id=None, version=1):
     return event_id
 
 
+def handled(api, *event_ids, timeout=10):
+    """Wait until the service behind `api` (started in this process) has handled,
+    and committed, every one of these events: the inbox is the proof."""
+    from sqlalchemy import select
+
+    from shared.store import inbox_table
+
+    def done():
+        with api.store.read() as conn:
+            seen = set(conn.execute(select(inbox_table.c.event_id)
+                                    .where(inbox_table.c.event_id.in_(event_ids))).scalars())
+        return seen == set(event_ids)
+    eventually(done, timeout=timeout)
+
+
+def caught_up(api, source, timeout=10):
+    """Wait until the service behind `api` has handled every event so far of the
+    service behind `source` that it subscribes to (each type has its own queue)."""
+    name = source.container.service_name
+    types = {e.event_type for e in api.container.entrypoints
+             if getattr(e, "source_service", None) == name}
+    assert types, f"{api.container.service_name} follows no event of {name}"
+    feed = source.get("/events", params={"limit": 1000, "types": ",".join(sorted(types))})
+    handled(api, *[e["id"] for e in feed.json()], timeout=timeout)
+
+
+def bound(amqp_uri, exchange):
+    """True once a queue is bound to `exchange` (bindings are not sampled statistics:
+    the management API shows them as soon as they exist)."""
+    from urllib.parse import quote, urlparse
+    vhost = urlparse(amqp_uri).path.lstrip("/") or "/"
+    url = (f"http://127.0.0.1:15672/api/exchanges/{quote(vhost, safe='')}/"
+           f"{quote(exchange, safe='')}/bindings/source")
+    answer = requests.get(url, auth=("guest", "guest"), timeout=5)
+    return answer.ok and any(b["destination_type"] == "queue" for b in answer.json())
+
+
 def queue_drained(amqp_uri, queue):
-    """True once the broker holds no ready or unacknowledged message in `queue`."""
+    """True once the broker holds no ready or unacknowledged message in `queue`.
+
+    The counts are statistics the broker samples every few seconds: a message just
+    published may not show yet. To know an event was handled, use `handled`."""
     from urllib.parse import quote, urlparse
     vhost = urlparse(amqp_uri).path.lstrip("/") or "/"
     url = f"http://127.0.0.1:15672/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}"

@@ -145,6 +145,7 @@ def test_survey_naming_an_unlisted_institution_opens_a_school_survey_lead(cluste
     assert tasks.post("/schools", registrar, json={
         "school_id": "hc-001", "name": "环翠区第一实验小学", "district": HUANCUI}).status_code == 201
     until(tasks, HUANCUI, 2, lambda t: t["details"]["white_published"])
+    until(tasks, HUANCUI, 3, lambda t: t["details"]["denominator"] == 1)  # its registration too
 
     unlisted = complete("91371002MA3C09999")
     ledger = ("pupil_id,pupil_name,grade,class,institution_name,credit_code,course\n"

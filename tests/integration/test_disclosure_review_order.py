@@ -1,13 +1,11 @@
 """A black-list decision finds the case its review came from in whatever order the
 registry's events arrive (each event type has its own queue)."""
 import pytest
-from sqlalchemy import select
 
 from services.disclosure import lookups
 from services.disclosure.service import DisclosureService
 from shared.creditcode import complete
-from shared.store import inbox_table
-from support import eventually, free_port, publish_event
+from support import eventually, free_port, handled, publish_event
 
 DISTRICT = "371002"
 SCHOOL = "3f1c2b7e-0000-4000-8000-000000000001"
@@ -23,13 +21,6 @@ def no_inspection(monkeypatch):
 def cases(site):
     return site.get("/api/cases").json()["items"]
 
-
-def handled(site, event_id):
-    def done():
-        with site.store.read() as conn:
-            return conn.execute(select(inbox_table.c.event_id)
-                                .where(inbox_table.c.event_id == event_id)).first()
-    eventually(done)
 
 
 def unlicensed_case(amqp_uri, site):

@@ -5,7 +5,7 @@ import io
 from services.disclosure.service import DisclosureService
 from services.registry.service import RegistryService
 from shared.creditcode import complete
-from support import eventually, publish_event, queue_drained
+from support import caught_up, eventually, publish_event, queue_drained
 
 from test_disclosure_chain import hazard_found, institution, no_inspection  # noqa: E402,F401 (autouse)
 
@@ -25,7 +25,8 @@ def test_registry_batch_is_republished_with_the_fields_bureaus_publish(start_ser
     registered(registry, token)
     publish(registry, token, "white")
 
-    view = eventually(lambda: site.get("/api/lists/white?district=371002").json()["batches"])
+    caught_up(site, registry)
+    view = site.get("/api/lists/white?district=371002").json()["batches"]
     entry = view[0]["institutions"][0]
     assert view[0]["batch_no"] == 1 and view[0]["published_on"]
     assert entry == {**entry, "name": "海星艺术培训学校", "licence_number": "教民137100270001",
@@ -43,8 +44,9 @@ def test_each_new_batch_gets_the_next_number_and_old_ones_stay_readable(start_se
     registered(registry, token, name="蓝天体育俱乐部", credit="91371002MA3C00002")
     publish(registry, token, "white")
 
-    latest = eventually(lambda: (v := site.get("/api/lists/white?district=371002").json())
-                        ["batches"] and v["batches"][0]["batch_no"] == 2 and v)
+    caught_up(site, registry)
+    latest = site.get("/api/lists/white?district=371002").json()
+    assert latest["batches"][0]["batch_no"] == 2
     assert len(latest["batches"][0]["institutions"]) == 2
     assert [b["batch_no"] for b in latest["history"]] == [2, 1]
     first = site.get("/api/lists/white?district=371002&batch=1").json()["batches"][0]
@@ -61,11 +63,9 @@ def test_black_list_csv_opens_in_excel_with_reason_date_and_outcome(start_servic
                   json={"decision": "blacklisted", "reason": "违规预收费且拒不退费"})
     publish(registry, lambda: registrar, "black")
 
-    def csv_rows():
-        answer = site.get("/lists/black.csv?district=371002")
-        rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-        return len(rows) > 1 and (answer, rows)
-    answer, rows = eventually(csv_rows)
+    caught_up(site, registry)
+    answer = site.get("/lists/black.csv?district=371002")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert answer.content.startswith("\ufeff".encode()) and "text/csv" in answer.headers["Content-Type"]
     assert rows[0][:4] == ["批次", "发布日期", "区市", "机构名称"] and rows[0][-3:] == ["列入原因", "列入日期", "处理结果"]
     assert rows[1][3] == "海星艺术培训学校" and rows[1][-3] == "违规预收费且拒不退费"
@@ -76,7 +76,7 @@ def test_parent_finds_an_institution_by_name_or_credit_code_with_status_and_list
     registry, site = start_service(RegistryService), start_service(DisclosureService)
     institution_id = registered(registry, token)
     publish(registry, token, "white")
-    eventually(lambda: site.get("/api/lists/white?district=371002").json()["batches"])
+    caught_up(site, registry)
 
     by_name = site.get("/api/institutions", params={"q": "海星"}).json()["items"]
     assert [(i["name"], i["status"], i["list"]) for i in by_name] == [("海星艺术培训学校", "open", "white")]

@@ -1,12 +1,13 @@
 """The ten-line subscriber of docs/integrating.md works as printed."""
 import os
 import re
+import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from services.registry.service import RegistryService
+from support import bound, eventually
 from test_backbone_bus import institution
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integrating.md"
@@ -20,10 +21,11 @@ def test_documented_subscriber_receives_registry_events(start_service, amqp_uri,
     subscriber = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "AMQP_URI": amqp_uri},
                                   stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(2)  # its queue is declared and bound
+        eventually(lambda: bound(amqp_uri, "registry.events"), timeout=20)
         api = start_service(RegistryService)
         created = api.post("/institutions", token(), json=institution(5)).json()
-        first = subscriber.stdout.readline()
+        readable, _, _ = select.select([subscriber.stdout], [], [], 20)
+        first = subscriber.stdout.readline() if readable else "(nothing in 20 s)"
     finally:
         subscriber.kill()
     assert first.startswith("otg.registry.InstitutionRegistered.v1 " + created["id"])

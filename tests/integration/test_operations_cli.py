@@ -8,7 +8,7 @@ from services.registry import projections
 from services.registry.service import RegistryService
 from shared import deadletter, tail
 from shared.cli import main
-from support import eventually, publish_event
+from support import bound, eventually, publish_event
 from test_backbone_bus import institution
 
 CONSUMER = "registry.handle_inspection_hazard_found"
@@ -69,8 +69,7 @@ def test_events_tail_prints_live_events(start_service, amqp_uri, token):
     follower = threading.Thread(target=tail.follow, args=(amqp_uri, ["registry"], "InstitutionRegistered"),
                                 kwargs={"on_event": on_event, "stop": lambda: bool(lines)})
     follower.start()
-    import time
-    time.sleep(1)  # the tail's queue is bound
+    eventually(lambda: bound(amqp_uri, "registry.events"))
     created = api.post("/institutions", token(), json=institution(1)).json()
     follower.join(timeout=20)
     assert lines and "otg.registry.InstitutionRegistered.v1" in lines[0] and created["id"] in lines[0]

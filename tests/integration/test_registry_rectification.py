@@ -1,10 +1,8 @@
 """A hazard suspension ends only when every finding that caused it is rectified and verified."""
-from sqlalchemy import select
 
 from services.registry.service import RegistryService
 from shared.creditcode import complete
-from shared.store import inbox_table
-from support import eventually, publish_event
+from support import eventually, handled, publish_event
 
 DISTRICT = "371002"
 BODY = {"name": "海星艺术培训学校", "credit_code": complete("91371002MA3C00001"),
@@ -33,15 +31,6 @@ def verified(amqp_uri, institution_id, order_id):
         "order_id": order_id, "institution_id": institution_id, "district": DISTRICT,
         "carry_over": False, "department": "fire"})
 
-
-def handled(api, *event_ids):
-    """Wait until the registry has handled (committed) every one of these events."""
-    def done():
-        with api.store.read() as conn:
-            seen = set(conn.execute(select(inbox_table.c.event_id)
-                                    .where(inbox_table.c.event_id.in_(event_ids))).scalars())
-        return seen == set(event_ids)
-    eventually(done)
 
 
 def status(api, token, institution_id):

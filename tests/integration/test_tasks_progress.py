@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.tasks.service import TasksService
-from support import eventually, publish_event, queue_drained
+from support import caught_up, eventually, handled, publish_event, queue_drained
 
 PLAN = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
 HUANCUI, WENDENG = "371002", "371003"
@@ -68,10 +68,10 @@ def test_self_inspections_move_task_3_of_their_district_only(tasks, amqp_uri):
 
 
 def test_open_carry_over_rectification_keeps_task_3_open(tasks, amqp_uri):
-    registered(amqp_uri, "i-01")
-    publish_event(amqp_uri, "inspection", "RectificationOrdered", {
-        "order_id": "o-1", "institution_id": "i-01", "district": HUANCUI, "items": ["fire.exit"],
-        "deadline": "2024-01-25", "carry_over": True})
+    handled(tasks, registered(amqp_uri, "i-01"), publish_event(
+        amqp_uri, "inspection", "RectificationOrdered", {
+            "order_id": "o-1", "institution_id": "i-01", "district": HUANCUI,
+            "items": ["fire.exit"], "deadline": "2024-01-25", "carry_over": True}))
     completed(amqp_uri, "s-1", "i-01", "self")
     entry = eventually(lambda: (lambda t: t if t["value"] == 1.0 else None)(task(tasks, HUANCUI, 3)))
     assert entry["status"] == "on_track" and entry["details"]["carry_over_open"] == 1
@@ -89,6 +89,7 @@ def test_redelivered_inspection_counts_once(tasks, amqp_uri):
     event_id = publish_event(amqp_uri, "inspection", "InspectionCompleted", data)
     for _ in range(2):
         publish_event(amqp_uri, "inspection", "InspectionCompleted", data, event_id=event_id)
+    handled(tasks, event_id)
     eventually(lambda: queue_drained(
         amqp_uri, "evt-inspection-InspectionCompleted--tasks.handle_inspection_inspection_completed"))
     assert task(tasks, HUANCUI, 6)["value"] == 0.5
@@ -109,7 +110,8 @@ def test_lists_published_and_filed_in_the_registry_complete_task_2(start_service
     assert registry.post("/institutions", registrar, json=body).status_code == 201
     for name in ("white", "black"):
         assert registry.post(f"/lists/{name}/batches", registrar, json={"district": HUANCUI}).ok
-    eventually(lambda: task(tasks, HUANCUI, 2)["value"] == 0.5)
+    caught_up(tasks, registry)
+    assert task(tasks, HUANCUI, 2)["value"] == 0.5
     assert task(tasks, HUANCUI, 3)["details"]["denominator"] == 1
     for name in ("white", "black"):
         assert registry.post(f"/lists/{name}/batches/1/file", registrar, json={"district": HUANCUI}).ok

@@ -9,7 +9,7 @@ from services.registry.service import RegistryService
 from services.tasks import surveys
 from services.tasks.service import TasksService
 from shared.creditcode import complete
-from support import eventually
+from support import caught_up
 
 PLAN = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
 HEADER = "pupil_id,pupil_name,grade,class,institution_name,credit_code,course\n"
@@ -36,7 +36,8 @@ def services(start_service, token, tmp_path, monkeypatch):
                          json={"district": "371002"}).status_code == 201
     school = {"school_id": "hc-001", "name": "环翠区第一实验小学", "district": "371002"}
     assert tasks.post("/schools", registrar, json=school).status_code == 201
-    eventually(lambda: tasks.get("/progress?district=371002").json()["tasks"][1]["value"] == 0.25)
+    caught_up(tasks, registry)  # the institution and its white-list batch
+    assert tasks.get("/progress?district=371002").json()["tasks"][1]["value"] == 0.25
     return tasks
 
 
