@@ -73,11 +73,13 @@ def review_opened(conn, data, inbound):
 
 
 def review_decided(conn, data, inbound):
-    _upsert(conn, m_reviews, "review_id", {
-        "review_id": data["review_id"], "institution_id": data["institution_id"],
-        "district": data.get("district"), "decision": data.get("decision"),
-        "decision_reason": data.get("reason"), "decided_at": inbound.get("time"),
-        "department": data.get("department")})
+    values = {"review_id": data["review_id"], "institution_id": data["institution_id"],
+              "district": data.get("district"), "decision": data.get("decision"),
+              "decision_reason": data.get("reason"), "decided_at": inbound.get("time"),
+              "department": data.get("department")}
+    if data.get("source_event_id"):  # older decisions do not name it; their opening does
+        values["source_event_id"] = data["source_event_id"]
+    _upsert(conn, m_reviews, "review_id", values)
     if data.get("decision") == "blacklisted":
         _upsert(conn, m_institutions, "id", {"id": data["institution_id"], "blacklisted": True})
 
@@ -138,6 +140,12 @@ def suspension(conn, source_event_id):
 
 def review(conn, review_id):
     return _row(conn, m_reviews, "review_id", review_id)
+
+
+def reviews_decided_from(conn, source_event_id):
+    rows = conn.execute(select(m_reviews).where(m_reviews.c.source_event_id == source_event_id,
+                                                m_reviews.c.decision.is_not(None)))
+    return [row._asdict() for row in rows]
 
 
 def inspection(conn, inspection_id):

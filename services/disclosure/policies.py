@@ -73,6 +73,20 @@ def blacklist_case(data, inbound, review, institution, hazard, inspection):
     return Case.id_for(root), "blacklisted", facts, found_at
 
 
+def outcomes_before(kind, institution, decided_reviews):
+    """Outcomes whose events came before the case could be published (they found no
+    case then): [(outcome, at, department, reason)]. The mirrored status moves only
+    forward, so an open institution with a hazard suspension was reinstated since."""
+    outcomes = [("blacklisted", r["decided_at"], r["department"], r["decision_reason"])
+                for r in decided_reviews if r["decision"] == "blacklisted" and kind != "blacklisted"]
+    status = (institution or {}).get("status")
+    if status == "closed":
+        outcomes.append(("closed", institution.get("status_since"), None, None))
+    elif status == "open" and kind == "hazard_suspension":
+        outcomes.append(("reinstated", institution.get("status_since"), None, None))
+    return outcomes
+
+
 def unlicensed_case(data, inbound, institution, inspection):
     """Operating without the required licences is always a case (chain 5)."""
     facts = _institution_facts(institution, data.get("institution_id"), data.get("district"),

@@ -173,8 +173,14 @@ class DisclosureService(site.PublicSite, base.OtgService):
             return
         case_id, kind, facts, found_at = decided
         case = uow.get(Case, case_id) or Case(case_id)
-        if case.expose(kind, facts, found_at, self.clock.now()):
-            uow.save(case)
+        if not case.expose(kind, facts, found_at, self.clock.now()):
+            return
+        conn = uow.conn
+        for outcome, at, department, reason in policies.outcomes_before(
+                kind, mirror.institution(conn, facts["institution_id"]),
+                mirror.reviews_decided_from(conn, facts["source_event_id"])):
+            case.record_outcome(outcome, at, department, reason)
+        uow.save(case)
 
     def _expose_hazard(self, uow, hazard_event_id):
         conn = uow.conn
@@ -202,6 +208,8 @@ class DisclosureService(site.PublicSite, base.OtgService):
             uow.save(case)
             return
         hazard = mirror.hazard(conn, root)
+        if root != inbound["id"] and hazard is None:
+            return  # from a finding not here yet: its case takes this decision when published
         self._expose(uow, policies.blacklist_case(
             data, inbound, review, mirror.institution(conn, data["institution_id"]), hazard,
             mirror.inspection(conn, (hazard or {}).get("inspection_id"))))

@@ -7,7 +7,7 @@ from services.disclosure import lookups
 from services.disclosure.service import DisclosureService
 from services.registry.service import RegistryService
 from shared.creditcode import complete
-from support import eventually, free_port, publish_event, queue_drained
+from support import eventually, free_port, handled, publish_event, queue_drained
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -97,6 +97,22 @@ def test_hazard_case_waits_for_the_institution_and_the_inspection(start_service,
     assert case["source_event_id"] == hazard_id and case["institution_name"] == "海星艺术培训学校"
     assert case["credit_code"] == registration["credit_code"]
     assert case["finding"]["inspection_kind"] == "safety"
+
+
+def test_reinstatement_before_the_case_could_be_published_is_its_outcome(start_service, amqp_uri):
+    site = start_service(DisclosureService)
+    institution_id = "5b0d3c3e-0000-4000-8000-000000000002"
+    hazard_id = hazard_found(amqp_uri, institution_id)
+    at = {"institution_id": institution_id, "district": "371002"}
+    handled(site, hazard_id, publish_event(amqp_uri, "registry", "InstitutionSuspended", {
+        **at, "reason": "重大隐患", "source_event_id": hazard_id}))
+    handled(site, publish_event(amqp_uri, "registry", "InstitutionReinstated", at))
+    registration = {k: v for k, v in institution().items() if k != "licences"}
+    publish_event(amqp_uri, "registry", "InstitutionRegistered", {
+        **registration, **at, "supervising_department": "education"})
+    case = eventually(lambda: cases(site) and cases(site)[0])
+    assert [o["outcome"] for o in case["outcomes"]] == ["reinstated"]
+    assert case["institution_status"] == "open"
 
 
 def test_hazard_delivered_three_times_is_one_case(start_service, amqp_uri, token):

@@ -73,3 +73,17 @@ def test_an_older_decision_without_its_source_relates_through_its_review(start_s
     handled(site, opened(amqp_uri, found))
     decided(amqp_uri)  # written before decisions named their source
     the_one_case(site)
+
+
+def test_a_decision_before_the_finding_waits_to_be_the_outcome_of_its_case(start_service, amqp_uri):
+    """Chain 5: the registry decides at once; its decision can overtake inspection's finding."""
+    site = start_service(DisclosureService)
+    found = "9c1d0a4e-0000-4000-8000-00000000f001"
+    handled(site, opened(amqp_uri, found), decided(amqp_uri, source_event_id=found))
+    assert cases(site) == []  # not a black-list case of its own
+    publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
+        "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
+        "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT},
+        event_id=found)
+    case = the_one_case(site)
+    assert case["outcomes"][0]["reason"] == "operating without the required licences"

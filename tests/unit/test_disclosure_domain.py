@@ -111,3 +111,19 @@ def test_review_opening_reason_never_goes_public():
     assert "李小红" not in str(decided)
     _, kind, facts, _ = decided  # the decision itself is published, with its own reason
     assert kind == "blacklisted" and facts["decision"]["reason"] == "违规"
+
+
+def test_outcomes_that_came_before_the_case_are_taken_from_what_is_mirrored():
+    review = {"decision": "blacklisted", "decided_at": "2024-01-21T02:00:00Z",
+              "department": "culture_tourism", "decision_reason": "无证办学"}
+    kept_open = {"decision": "kept", "decided_at": "t", "department": "x", "decision_reason": "y"}
+    assert policies.outcomes_before("unlicensed", None, [review, kept_open]) == [
+        ("blacklisted", "2024-01-21T02:00:00Z", "culture_tourism", "无证办学")]
+    reinstated = {"status": "open", "status_since": "2024-01-25T01:00:00Z"}
+    assert policies.outcomes_before("hazard_suspension", reinstated, []) == [
+        ("reinstated", "2024-01-25T01:00:00Z", None, None)]
+    assert policies.outcomes_before("hazard_suspension", {"status": "suspended"}, []) == []
+    assert policies.outcomes_before("unlicensed", {"status": "open"}, []) == []
+    closed = {"status": "closed", "status_since": "2024-02-01T00:00:00Z"}
+    assert policies.outcomes_before("blacklisted", closed, [review]) == [
+        ("closed", "2024-02-01T00:00:00Z", None, None)]  # its decision is the case itself
