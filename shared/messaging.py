@@ -55,7 +55,15 @@ class OtgQueueConsumer(QueueConsumer):
 
 class Follower(ProviderCollector, SharedExtension):
     """At start, replays each source service's feed into the handlers that
-    follow it (de-duplicated by the inbox), then leaves the rest to the bus."""
+    follow it (de-duplicated by the inbox), then leaves the rest to the bus.
+
+    `replaying` names the sources being read now and `replays` counts the
+    catch-ups finished, so a service can hold back decisions that need every
+    source's facts while the sources' histories come in side by side."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.replaying, self.replays = set(), 0
 
     def start(self):
         if not self.container.config.get("OTG_FOLLOW_FEEDS", True):
@@ -88,19 +96,24 @@ class Follower(ProviderCollector, SharedExtension):
         cursor_name = f"follow:{source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
         after = store.cursor(cursor_name)
         url = f"{config.service_url(source)}/events"
-        while True:
-            page = requests.get(url, params={"after": after, "limit": 500, "types": types},
-                                timeout=10)
-            page.raise_for_status()
-            batch = page.json()
-            if not batch:
-                return
-            for event in batch:
-                for provider in providers:
-                    if provider.event_type == envelope.event_name(event):
-                        provider.handle_feed_event(event)
-            after = int(batch[-1]["position"])
-            store.set_cursor(cursor_name, after)
+        self.replaying.add(source)
+        try:
+            while True:
+                page = requests.get(url, params={"after": after, "limit": 500, "types": types},
+                                    timeout=10)
+                page.raise_for_status()
+                batch = page.json()
+                if not batch:
+                    self.replays += 1
+                    return
+                for event in batch:
+                    for provider in providers:
+                        if provider.event_type == envelope.event_name(event):
+                            provider.handle_feed_event(event)
+                after = int(batch[-1]["position"])
+                store.set_cursor(cursor_name, after)
+        finally:
+            self.replaying.discard(source)
 
     def _declare_queues(self, providers):
         with Connection(self.container.config["AMQP_URI"]) as conn:

@@ -8,6 +8,7 @@ from shared import config, envelope, openapi
 from shared.auth import Actor
 from shared.clock import Clock, default_clock
 from shared.logs import WorkerLogContext
+from shared.messaging import Follower
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.relay import Relay
 from shared.store import Context, EventStore
@@ -92,6 +93,14 @@ class InboundEvent(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return worker_ctx.data.get("otg.event")
+
+
+class CatchUp(DependencyProvider):
+    """The follower's progress (shared.messaging.Follower): `.replaying`, `.replays`;
+    None for a service that follows no other."""
+
+    def get_dependency(self, worker_ctx):
+        return self.container.shared_extensions.get(Follower)
 
 
 class ApiDocument(DependencyProvider):

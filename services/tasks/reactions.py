@@ -34,7 +34,7 @@ periodic = Periodic.decorator
 
 
 class Reactions:
-    """Mixed into TasksService (uses its store, clock, inbound and memory)."""
+    """Mixed into TasksService (uses its store, clock, inbound, memory and catch_up)."""
 
     # -- registry: denominators (institutions), the white list, task 2 -----------------
     @handle_event("registry", "InstitutionRegistered")
@@ -105,14 +105,18 @@ class Reactions:
     # -- the calendar ----------------------------------------------------------------------
     @periodic()
     def check_deadlines(self):
-        """Settle every district of every campaign once per local day (and after a
-        restart); the event handlers settle their district as facts arrive."""
+        """Settle every district of every campaign once per local day, after a restart
+        and after a catch-up; the event handlers settle their district as facts arrive."""
         self._load_configured_plans()
+        if self._catching_up():
+            return
+        replays = self.catch_up.replays if self.catch_up else 0
+        caught_up, self.memory["replays"] = self.memory.get("replays") != replays, replays
         with self.store.read() as conn:
             campaigns = [Plan(data) for data in views.all_campaigns(conn)]
         for plan in campaigns:
             today = plan.today(self.clock.now())
-            if self.memory.get(plan.id) != today:
+            if caught_up or self.memory.get(plan.id) != today:
                 for district in plan.districts:
                     self._settle_if_due(plan, district, today)
                 self.memory[plan.id] = today
@@ -128,6 +132,12 @@ class Reactions:
         self._record(data.get("district"), lambda c: mirror.institution_status(
             c, event_name, data, self._seq()))
 
+    def _catching_up(self):
+        """Histories of several services come in side by side at a catch-up: a share
+        measured then (the inspections in, half the institutions not yet) would
+        complete a task for good, so settling waits for the check after it."""
+        return bool(self.catch_up and self.catch_up.replaying)
+
     def _record(self, district, write):
         """Mirror one fact, then settle its district in every campaign that has it."""
         with self.store.unit() as uow:
@@ -139,6 +149,8 @@ class Reactions:
                         self._settle(uow, plan, district)
 
     def _settle(self, uow, plan, district, part=None):
+        if self._catching_up():
+            return
         stream = DistrictCampaign.stream_id(plan.id, district)
         part = part or uow.get(DistrictCampaign, stream) or DistrictCampaign(stream)
         measured = plan.measure_all(mirror.facts(uow.conn, plan.id, district, plan.since()))

@@ -33,6 +33,7 @@ class TasksService(reactions.Reactions, base.OtgService):
     name = "tasks"
     store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary])
     memory = Memory()
+    catch_up = base.CatchUp()
 
     # -- campaigns ---------------------------------------------------------------------
     @api("POST", "/campaigns", roles=COORDINATORS, summary="load a campaign plan (YAML body or file)")

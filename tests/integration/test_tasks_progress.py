@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.tasks.service import TasksService
+from shared.messaging import Follower
 from support import caught_up, eventually, handled, publish_event, queue_drained
 
 PLAN = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
@@ -78,6 +79,24 @@ def test_open_carry_over_rectification_keeps_task_3_open(tasks, amqp_uri):
     publish_event(amqp_uri, "inspection", "RectificationVerified", {
         "order_id": "o-1", "institution_id": "i-01", "district": HUANCUI, "carry_over": True})
     eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
+
+
+def test_no_task_completes_while_other_services_histories_are_replayed(tasks, amqp_uri):
+    """At a catch-up, one source's history can be in before another's: the shares
+    measured then are not final, so completion waits for the check after it."""
+    follower = tasks.container.shared_extensions[Follower]
+    follower.replaying.add("registry")  # as at a start with the registry's feed half read
+    handled(tasks, registered(amqp_uri, "i-01"), completed(amqp_uri, "s-1", "i-01", "self"))
+    assert task(tasks, HUANCUI, 3)["value"] == 1.0  # measured, but not yet settled
+    assert completions(tasks) == []
+    follower.replaying.clear()
+    follower.replays += 1
+    eventually(lambda: completions(tasks) == [(HUANCUI, 3)])
+
+
+def completions(api):
+    return [(e["data"]["district"], e["data"]["task_no"]) for e in api.get("/events?limit=1000").json()
+            if e["type"] == "otg.tasks.TaskCompleted.v1"]
 
 
 def test_redelivered_inspection_counts_once(tasks, amqp_uri):
