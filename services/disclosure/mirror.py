@@ -33,11 +33,16 @@ def institution_registered(conn, data):
     _upsert(conn, m_institutions, "id", {"id": data["institution_id"], **values})
 
 
-def licence_changed(conn, data, expired):
-    institution_id = data["institution_id"]
+def licence_changed(conn, data, expired, inbound):
+    """Like a status, a licence only moves forward in the source's log position:
+    a renewal handled before the expiry it follows stays valid."""
+    institution_id, position = data["institution_id"], _position(inbound)
     row = _row(conn, m_institutions, "id", institution_id)
     licences = json.loads(row["licences"]) if row else {}
     licence = licences.setdefault(data["kind"], {})
+    if position is not None and (licence.get("position") or 0) > position:
+        return
+    licence["position"] = position
     if expired:
         licence["expired"] = True
     else:

@@ -1,5 +1,5 @@
-"""Inspection's and complaints' copies of the registry's directory: a closure handled
-before the registration it follows (each event type has its own queue) still holds."""
+"""Copies of registry facts in other services hold whatever order their events are
+handled in (each event type has its own queue)."""
 import pytest
 from sqlalchemy import create_engine, select
 
@@ -26,3 +26,20 @@ def test_a_closed_institution_stays_closed_whichever_event_came_first(service, c
             step(conn)
         [row] = conn.execute(select(service.directory)).all()
     assert closed(row) and row.name == "海星艺术培训学校" and row.district == "371002"
+
+
+@pytest.mark.parametrize("order", ["in order", "renewal first"])
+def test_a_renewal_handled_before_the_expiry_it_follows_stays_valid(order):
+    from services.disclosure import mirror, projections
+    engine = create_engine("sqlite://")
+    projections.mirror.create_all(engine)
+    licence = {"institution_id": "i-1", "kind": "school_permit"}
+    expired = lambda c: mirror.licence_changed(c, licence, True, {"position": "7"})  # noqa: E731
+    renewed = lambda c: mirror.licence_changed(  # noqa: E731
+        c, {**licence, "number": "教民137100270001", "valid_until": "2027-12-31"}, False,
+        {"position": "9"})
+    with engine.begin() as conn:
+        for step in (expired, renewed) if order == "in order" else (renewed, expired):
+            step(conn)
+        permit = mirror.institution(conn, "i-1")["licences"]["school_permit"]
+    assert not permit["expired"] and permit["valid_until"] == "2027-12-31"
