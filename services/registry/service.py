@@ -131,7 +131,8 @@ class RegistryService(base.OtgService):
     @handle_event("inspection", "HazardFound")
     def handle_inspection_hazard_found(self, data):
         def react(conn, institution, cause):
-            suspension = policies.on_hazard_found(institution, data, cause)
+            suspension = policies.on_hazard_found(institution, data, cause,
+                                                  mirror.rectified(conn, institution.id))
             if suspension:
                 mirror.finding_holds(conn, institution.id, data, suspension)
                 self._lift_if_rectified(conn, institution, cause)  # its order may be verified already
