@@ -81,7 +81,7 @@ def review_decided(conn, data, inbound):
     values = {"review_id": data["review_id"], "institution_id": data["institution_id"],
               "district": data.get("district"), "decision": data.get("decision"),
               "decision_reason": data.get("reason"), "decided_at": inbound.get("time"),
-              "department": data.get("department")}
+              "department": data.get("department"), "decision_event_id": inbound["id"]}
     if data.get("source_event_id"):  # older decisions do not name it; their opening does
         values["source_event_id"] = data["source_event_id"]
     _upsert(conn, m_reviews, "review_id", values)
@@ -145,6 +145,17 @@ def suspension(conn, source_event_id):
 
 def review(conn, review_id):
     return _row(conn, m_reviews, "review_id", review_id)
+
+
+def blacklistings_of(conn, institution_id):
+    """The institution's black-list decisions, as (event data, CloudEvents attributes)."""
+    t = m_reviews.c
+    rows = conn.execute(select(m_reviews).where(t.institution_id == institution_id,
+                                                t.decision == "blacklisted"))
+    return [({"review_id": r.review_id, "institution_id": r.institution_id,
+              "district": r.district, "decision": r.decision, "reason": r.decision_reason,
+              "department": r.department, "source_event_id": r.source_event_id},
+             {"id": r.decision_event_id, "time": r.decided_at}) for r in rows]
 
 
 def reviews_decided_from(conn, source_event_id):

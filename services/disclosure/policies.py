@@ -59,8 +59,9 @@ def review_root(data, review, decision_event_id):
 
 
 def blacklist_case(data, inbound, review, institution, hazard, inspection):
-    """A review that ended in black-listing, with no case yet for what started it."""
-    if data.get("decision") != "blacklisted":
+    """A review that ended in black-listing, with no case yet for what started it;
+    None until the institution's name is known (its registration has its own queue)."""
+    if data.get("decision") != "blacklisted" or not (institution or {}).get("name"):
         return None
     root = review_root(data, review, inbound["id"])
     facts = _institution_facts(institution, data["institution_id"], data.get("district"))

@@ -162,6 +162,7 @@ m_reviews = Table(
     Column("decision_reason", Text),
     Column("decided_at", String(40)),
     Column("department", String(30)),
+    Column("decision_event_id", String(64)),
 )
 m_hazards = Table(
     "m_hazards", mirror,

@@ -23,6 +23,8 @@ class DisclosureService(site.PublicSite, base.OtgService):
         with self.store.unit() as uow:
             mirror.institution_registered(uow.conn, data)
             self._expose_waiting_hazards(uow, institution_id=data["institution_id"])
+            for decision, attrs in mirror.blacklistings_of(uow.conn, data["institution_id"]):
+                self._review_decided(uow, decision, attrs)  # one may have waited for the name
 
     @handle_event("registry", "LicenceRecorded")
     def handle_registry_licence_recorded(self, data):
@@ -63,7 +65,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def handle_registry_blacklist_review_decided(self, data):
         with self.store.unit() as uow:
             mirror.review_decided(uow.conn, data, self.inbound)
-            self._review_decided(uow, data)
+            self._review_decided(uow, data, self.inbound)
 
     @handle_event("registry", "ListBatchPublished")
     def handle_registry_list_batch_published(self, data):
@@ -196,9 +198,9 @@ class DisclosureService(site.PublicSite, base.OtgService):
         for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
             self._expose_hazard(uow, hazard_event_id)
 
-    def _review_decided(self, uow, data):
+    def _review_decided(self, uow, data, inbound):
         """An outcome of the case the review came from, or a case of its own."""
-        conn, inbound = uow.conn, self.inbound
+        conn = uow.conn
         review = mirror.review(conn, data["review_id"])
         root = policies.review_root(data, review, inbound["id"])
         case = uow.get(Case, Case.id_for(root))

@@ -9,6 +9,9 @@ from support import eventually, free_port, handled, publish_event
 
 DISTRICT = "371002"
 SCHOOL = "3f1c2b7e-0000-4000-8000-000000000001"
+REGISTERED = {"institution_id": SCHOOL, "name": "海星艺术培训学校",
+              "credit_code": complete("91371002MA3C00001"), "district": DISTRICT, "category": "arts",
+              "supervising_department": "culture_tourism", "address": "环翠区海滨路1号"}
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +28,7 @@ def cases(site):
 
 def unlicensed_case(amqp_uri, site):
     """The registry's institution and inspection's finding; returns the finding's event id."""
-    handled(site, publish_event(amqp_uri, "registry", "InstitutionRegistered", {
-        "institution_id": SCHOOL, "name": "海星艺术培训学校", "credit_code": complete("91371002MA3C00001"),
-        "district": DISTRICT, "category": "arts", "supervising_department": "culture_tourism",
-        "address": "环翠区海滨路1号"}))
+    handled(site, publish_event(amqp_uri, "registry", "InstitutionRegistered", REGISTERED))
     found = publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
         "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
         "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT})
@@ -87,3 +87,13 @@ def test_a_decision_before_the_finding_waits_to_be_the_outcome_of_its_case(start
         event_id=found)
     case = the_one_case(site)
     assert case["outcomes"][0]["reason"] == "operating without the required licences"
+
+
+def test_a_black_listing_by_hand_waits_for_the_institution_registered_after_it(start_service, amqp_uri):
+    site = start_service(DisclosureService)
+    handled(site, opened(amqp_uri, None), decided(amqp_uri))
+    assert cases(site) == []  # not published without the institution's name
+    publish_event(amqp_uri, "registry", "InstitutionRegistered", REGISTERED)
+    case = eventually(lambda: cases(site) and cases(site)[0])
+    assert (case["kind"], case["institution_name"]) == ("blacklisted", "海星艺术培训学校")
+    assert case["decision"]["reason"] == "operating without the required licences"

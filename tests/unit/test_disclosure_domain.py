@@ -107,7 +107,8 @@ def test_hazard_is_a_case_only_once_the_suspension_institution_and_inspection_ar
 def test_review_opening_reason_never_goes_public():
     decided = policies.blacklist_case(
         {"institution_id": "i", "district": "371002", "decision": "blacklisted", "reason": "违规"},
-        {"id": "d-1", "time": "t"}, {"source_event_id": None, "reason": "家长李小红举报"}, None, None, None)
+        {"id": "d-1", "time": "t"}, {"source_event_id": None, "reason": "家长李小红举报"},
+        {"name": "蓝天书法学校"}, None, None)
     assert "李小红" not in str(decided)
     _, kind, facts, _ = decided  # the decision itself is published, with its own reason
     assert kind == "blacklisted" and facts["decision"]["reason"] == "违规"
