@@ -165,6 +165,7 @@ class OtgEventHandler(EventHandler):
             return
         try:
             if self.store.handled(self.consumer, attrs["id"]):
+                self.store.skipped[self.consumer] += 1
                 self.queue_consumer.ack_message(message)
                 return
         except Exception as error:  # database away: an error here would kill the service;
@@ -197,6 +198,7 @@ class OtgEventHandler(EventHandler):
     def handle_feed_event(self, event):
         """Handle one CloudEvents JSON event from a feed; wait until it is settled."""
         if self.store.handled(self.consumer, event["id"]):
+            self.store.skipped[self.consumer] += 1
             return
         settled = eventlet.event.Event()
         self._attempt(event.get("data") or {}, event, settled.send, attempt=1)

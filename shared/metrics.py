@@ -1,5 +1,6 @@
 """Prometheus metrics of one service: events appended and published, relay lag,
-handler failures and dead-lettered messages (one registry per service container)."""
+deliveries skipped as handled already, handler failures and dead-lettered messages
+(one registry per service container)."""
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -21,6 +22,11 @@ class _StoreCollector:
                                   value=published)
         yield GaugeMetricFamily("otg_relay_lag_events", "events committed but not yet confirmed",
                                 value=appended - published)
+        skipped = CounterMetricFamily("otg_events_skipped", "deliveries of events handled "
+                                      "already (redeliveries, feed and bus both)", labels=["consumer"])
+        for consumer, count in sorted(self.store.skipped.items()):
+            skipped.add_metric([consumer], count)
+        yield skipped
 
 
 class ServiceMetrics:

@@ -5,6 +5,7 @@ Writers are serialised — BEGIN IMMEDIATE on SQLite, a transaction-scoped
 advisory lock on PostgreSQL — so positions become visible in order and a reader
 of the log never skips an event that commits later with a smaller position.
 """
+import collections
 import json
 import logging
 import threading
@@ -128,6 +129,7 @@ class EventStore:
         self.projections = list(projections)
         self.clock = clock or SystemClock()
         self.committed = threading.Event()   # wakes the relay right after a commit
+        self.skipped = collections.Counter()  # deliveries of handled events, per consumer
         self._writers = threading.Lock()     # in-process writers queue here, not in SQLite
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._stream_sql = _STREAM.compile(dialect=self.engine.dialect)
@@ -256,6 +258,7 @@ class UnitOfWork:
                 # a concurrent delivery (bus and catch-up feed) won: undo ours, quietly
                 self._writing.__exit__(type(error), error, None)
                 self.appended.clear()
+                self.store.skipped[self.context.consumer] += 1
                 log.info("event %s was handled already by %s", error, self.context.consumer)
                 return False
             except BaseException as error:

@@ -165,6 +165,21 @@ def caught_up(api, source, timeout=10):
     handled(api, *[e["id"] for e in feed.json()], timeout=timeout)
 
 
+def metric(api, name, consumer):
+    """One consumer's value of a service's Prometheus counter (0 before it counts)."""
+    from prometheus_client.parser import text_string_to_metric_families
+    for family in text_string_to_metric_families(api.get("/metrics").text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels.get("consumer") == consumer:
+                return sample.value
+    return 0
+
+
+def skipped(api, consumer):
+    """Deliveries `consumer` skipped as handled already (redeliveries)."""
+    return metric(api, "otg_events_skipped_total", consumer)
+
+
 def bound(amqp_uri, exchange):
     """True once a queue is bound to `exchange` (bindings are not sampled statistics:
     the management API shows them as soon as they exist)."""

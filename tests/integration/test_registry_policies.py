@@ -1,7 +1,7 @@
 """The registry reacts to inspection events published on the bus as the catalogue defines them."""
 from services.registry.service import RegistryService
 from shared.creditcode import complete
-from support import eventually, publish_event, queue_drained
+from support import eventually, publish_event, skipped
 
 BODY = {"name": "海星艺术培训学校", "credit_code": complete("91371002MA3C00001"),
         "district": "371002", "category": "arts", "address": "环翠区海滨路1号",
@@ -46,8 +46,7 @@ def test_event_delivered_three_times_has_one_effect(start_service, amqp_uri, tok
     publish_event(amqp_uri, "inspection", "RectificationVerified",
                   {"order_id": "o-1", "institution_id": institution_id, "district": "371002"})
     eventually(lambda: api.get(f"/institutions/{institution_id}", token()).json()["status"] == "open")
-    eventually(lambda: queue_drained(
-        amqp_uri, "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"))
+    eventually(lambda: skipped(api, "registry.handle_inspection_hazard_found") == 2)
     names = [e["type"].split(".")[2] for e in api.get("/events").json()]
     assert names.count("InstitutionSuspended") == 1
     assert names.count("BlacklistReviewOpened") == 1
