@@ -52,9 +52,12 @@ class Institution(Aggregate):
                              valid_until=licence["valid_until"])
 
     def suspend(self, reason, source_event_id=None):
-        """Suspend for rectification; a second cause while suspended changes nothing."""
+        """Suspend for rectification. A second cause while suspended changes nothing,
+        but an official's suspension of an institution held for a hazard is recorded:
+        from then on it is lifted by hand only, not when the hazard is rectified."""
         self._require_not_closed()
-        if self.status == "open":
+        by_hand_over_hazard = source_event_id is None and self.suspended_for is not None
+        if self.status == "open" or (self.status == "suspended" and by_hand_over_hazard):
             self.trigger(ev.InstitutionSuspended, institution_id=self.id, district=self.district,
                          reason=reason, source_event_id=source_event_id)
 

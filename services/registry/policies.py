@@ -6,9 +6,10 @@ hazard found while it stays suspended; an inspection order names the findings it
 rectifies (RectificationOrdered.finding_ids). The institution is reinstated only
 when every holding finding is covered by a verified order: an order for other
 findings (a minor one, a carry-over order that names none) or the first of two
-orders changes nothing. A suspension by hand (no cause event) is never lifted
-automatically, nor is one no finding is known to hold (suspended before the registry
-kept them): an official reinstates it (POST /institutions/{id}/reinstate)."""
+orders changes nothing. A suspension by hand (no cause event; also one made over a
+hazard suspension) is never lifted automatically, nor is one no finding is known to
+hold (suspended before the registry kept them): an official reinstates it
+(POST /institutions/{id}/reinstate)."""
 
 SUSPENDING_SEVERITIES = ("major", "critical")
 

@@ -147,6 +147,17 @@ def test_a_hazard_suspension_is_lifted_when_every_finding_holding_it_is_rectifie
     assert (reinstated.NAME, reinstated.source_event_id) == ("InstitutionReinstated", "evt-v")
 
 
+def test_an_officials_suspension_over_a_hazard_suspension_is_lifted_by_hand_only():
+    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
+    policies.on_hazard_found(institution, {**hazard_data(), "finding_id": "f-1"}, "evt-1")
+    institution.suspend("证照不全，责令停业")
+    institution.suspend("再次检查")  # held by hand already: nothing new
+    assert names(institution.collect()) == ["InstitutionSuspended", "BlacklistReviewOpened",
+                                            "InstitutionSuspended"]
+    policies.on_rectification(institution, {("insp-1", "f-1")}, {("insp-1", "f-1")}, "evt-v")
+    assert institution.collect() == [] and institution.status == "suspended"
+
+
 def test_a_finding_rectified_before_it_reached_the_registry_suspends_nothing():
     institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
     found = {**hazard_data(), "finding_id": "f-1"}
