@@ -9,7 +9,7 @@ import json
 from sqlalchemy import insert, or_, select, update
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
-                          m_suspensions)
+                          m_suspensions, m_unlicensed)
 
 
 def _upsert(conn, table, key, values):
@@ -100,6 +100,14 @@ def hazard_found(conn, data, inbound, item_title=None):
         "department": data.get("department"), "found_at": inbound.get("time")})
 
 
+def unlicensed_found(conn, data, inbound):
+    _upsert(conn, m_unlicensed, "event_id", {
+        "event_id": inbound["id"], "inspection_id": data.get("inspection_id"),
+        "institution_id": data.get("institution_id"), "district": data.get("district"),
+        "name": data.get("name"), "address": data.get("address"),
+        "department": data.get("department"), "found_at": inbound.get("time")})
+
+
 def inspection_scheduled(conn, data):
     _upsert(conn, m_inspections, "inspection_id", {
         "inspection_id": data["inspection_id"], "kind": data.get("kind"),
@@ -137,6 +145,16 @@ def hazard_ids(conn, **where):
     """Hazards of an institution_id= or of an inspection_id=."""
     query = select(m_hazards.c.event_id).filter_by(**where)
     return list(conn.execute(query).scalars())
+
+
+def unlicensed_findings(conn, **where):
+    """Unlicensed-operation findings (of an institution_id= or an inspection_id=), each
+    as (event data, CloudEvents attributes)."""
+    rows = conn.execute(select(m_unlicensed).filter_by(**where))
+    return [({"inspection_id": r.inspection_id, "institution_id": r.institution_id,
+              "district": r.district, "name": r.name, "address": r.address,
+              "department": r.department}, {"id": r.event_id, "time": r.found_at})
+            for r in rows]
 
 
 def suspension(conn, source_event_id):

@@ -89,7 +89,13 @@ def outcomes_before(kind, institution, decided_reviews):
 
 
 def unlicensed_case(data, inbound, institution, inspection):
-    """Operating without the required licences is always a case (chain 5)."""
+    """Operating without the required licences is always a case (chain 5), also for a
+    site the registry does not know; None until the inspection and, for a registered
+    institution, its registration are known (each comes on its own queue)."""
+    if data.get("institution_id") and not (institution or {}).get("name"):
+        return None
+    if data.get("inspection_id") and not inspection:
+        return None
     facts = _institution_facts(institution, data.get("institution_id"), data.get("district"),
                                name=data.get("name"), address=data.get("address"))
     facts["finding"] = {"category": "unlicensed", "inspection_id": data.get("inspection_id"),

@@ -22,7 +22,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def handle_registry_institution_registered(self, data):
         with self.store.unit() as uow:
             mirror.institution_registered(uow.conn, data)
-            self._expose_waiting_hazards(uow, institution_id=data["institution_id"])
+            self._expose_waiting(uow, institution_id=data["institution_id"])
             for decision, attrs in mirror.blacklistings_of(uow.conn, data["institution_id"]):
                 self._review_decided(uow, decision, attrs)  # one may have waited for the name
 
@@ -83,7 +83,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def handle_inspection_inspection_scheduled(self, data):
         with self.store.unit() as uow:
             mirror.inspection_scheduled(uow.conn, data)
-            self._expose_waiting_hazards(uow, inspection_id=data["inspection_id"])
+            self._expose_waiting(uow, inspection_id=data["inspection_id"])
 
     @handle_event("inspection", "HazardFound")
     def handle_inspection_hazard_found(self, data):
@@ -95,11 +95,8 @@ class DisclosureService(site.PublicSite, base.OtgService):
     @handle_event("inspection", "UnlicensedOperationFound")
     def handle_inspection_unlicensed_operation_found(self, data):
         with self.store.unit() as uow:
-            conn = uow.conn
-            decided = policies.unlicensed_case(
-                data, self.inbound, mirror.institution(conn, data.get("institution_id")),
-                mirror.inspection(conn, data.get("inspection_id")))
-            self._expose(uow, decided)
+            mirror.unlicensed_found(uow.conn, data, self.inbound)
+            self._expose_unlicensed(uow, data, self.inbound)
 
     # -- complaints and tasks -----------------------------------------------------------------
     @handle_event("complaints", "ComplaintReceived")
@@ -193,10 +190,18 @@ class DisclosureService(site.PublicSite, base.OtgService):
                 hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
                 mirror.inspection(conn, hazard.get("inspection_id"))))
 
-    def _expose_waiting_hazards(self, uow, **where):
+    def _expose_unlicensed(self, uow, data, inbound):
+        conn = uow.conn
+        self._expose(uow, policies.unlicensed_case(
+            data, inbound, mirror.institution(conn, data.get("institution_id")),
+            mirror.inspection(conn, data.get("inspection_id"))))
+
+    def _expose_waiting(self, uow, **where):
         """A case waits for every fact it shows; exposing twice changes nothing."""
         for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
             self._expose_hazard(uow, hazard_event_id)
+        for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
+            self._expose_unlicensed(uow, data, attrs)
 
     def _review_decided(self, uow, data, inbound):
         """An outcome of the case the review came from, or a case of its own."""

@@ -44,6 +44,16 @@ def hazard_found(amqp_uri, institution_id, **extra):
     return publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id, **extra))
 
 
+def unlicensed_found(amqp_uri, finding, event_id=None):
+    """An unlicensed-operation finding as inspection publishes it: its check scheduled first."""
+    publish_event(amqp_uri, "inspection", "InspectionScheduled", {
+        "inspection_id": finding["inspection_id"], "institution_id": finding["institution_id"],
+        "district": finding["district"], "kind": "enforcement", "modes": ["unannounced"],
+        "departments": ["education"]})
+    return publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", finding,
+                         event_id=event_id)
+
+
 def cases(site):
     return site.get("/api/cases").json()["items"]
 
@@ -155,11 +165,12 @@ def test_review_ending_in_black_listing_without_a_finding_is_a_case(start_servic
 
 def test_unlicensed_operation_is_exposed_even_for_an_unregistered_site(start_service, amqp_uri):
     site = start_service(DisclosureService)
-    publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
+    unlicensed_found(amqp_uri, {
         "inspection_id": "insp-9", "institution_id": None, "name": "无名书法班",
         "address": "文登区米山路8号", "district": "371003"})
     case = eventually(lambda: cases(site) and cases(site)[0])
     assert (case["kind"], case["institution_name"], case["district"]) == ("unlicensed", "无名书法班", "371003")
+    assert case["finding"]["modes"] == ["unannounced"]
     assert "无证办学" in site.get(f"/cases/{case['case_id']}").text
 
 

@@ -2,15 +2,15 @@
 import pytest
 
 from services.disclosure.service import DisclosureService
-from support import eventually, publish_event
+from support import eventually
 
-from test_disclosure_chain import no_inspection  # noqa: E402,F401 (autouse)
+from test_disclosure_chain import no_inspection, unlicensed_found  # noqa: E402,F401 (autouse)
 
 
 @pytest.fixture
 def case(start_service, amqp_uri):
     site = start_service(DisclosureService)
-    publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
+    unlicensed_found(amqp_uri, {
         "inspection_id": "insp-9", "institution_id": None, "name": "无名书法班",
         "address": "文登区米山路8号", "district": "371003"})
     found = eventually(lambda: site.get("/api/cases").json()["items"])

@@ -4,7 +4,7 @@ from services.disclosure.service import DisclosureService
 from services.registry.service import RegistryService
 from support import eventually, publish_event
 
-from test_disclosure_chain import hazard_found, institution, no_inspection  # noqa: E402,F401 (autouse)
+from test_disclosure_chain import hazard_found, institution, no_inspection, unlicensed_found  # noqa: E402,F401 (autouse)
 
 PERSONAL = ["王建国", "13912345678", "李小红", "13800138000", "lixiaohong@example.com",
             "张小明", "370102201001011234"]
@@ -25,7 +25,7 @@ def seed(registry, amqp_uri, token):
         "decision": "blacklisted", "reason": "违规预收费，联系人邮箱lixiaohong@example.com，电话13800138000"})
     for list_name in ("white", "black"):
         registry.post(f"/lists/{list_name}/batches", registrar, json={"district": "371002"})
-    publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
+    unlicensed_found(amqp_uri, {
         "inspection_id": "i-2", "finding_id": "f-2", "institution_id": None, "name": "无名书法班",
         "address": "文登区米山路8号", "district": "371003",
         "description": "举报人李小红，身份证370102201001011234"})

@@ -6,12 +6,15 @@ from services.disclosure import lookups
 from services.disclosure.service import DisclosureService
 from shared.creditcode import complete
 from support import eventually, free_port, handled, publish_event
+from test_disclosure_chain import unlicensed_found
 
 DISTRICT = "371002"
 SCHOOL = "3f1c2b7e-0000-4000-8000-000000000001"
 REGISTERED = {"institution_id": SCHOOL, "name": "海星艺术培训学校",
               "credit_code": complete("91371002MA3C00001"), "district": DISTRICT, "category": "arts",
               "supervising_department": "culture_tourism", "address": "环翠区海滨路1号"}
+FINDING = {"inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
+           "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT}
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +32,7 @@ def cases(site):
 def unlicensed_case(amqp_uri, site):
     """The registry's institution and inspection's finding; returns the finding's event id."""
     handled(site, publish_event(amqp_uri, "registry", "InstitutionRegistered", REGISTERED))
-    found = publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
-        "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
-        "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT})
+    found = unlicensed_found(amqp_uri, FINDING)
     eventually(lambda: cases(site))
     return found
 
@@ -81,10 +82,9 @@ def test_a_decision_before_the_finding_waits_to_be_the_outcome_of_its_case(start
     found = "9c1d0a4e-0000-4000-8000-00000000f001"
     handled(site, opened(amqp_uri, found), decided(amqp_uri, source_event_id=found))
     assert cases(site) == []  # not a black-list case of its own
-    publish_event(amqp_uri, "inspection", "UnlicensedOperationFound", {
-        "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": SCHOOL,
-        "name": "海星艺术培训学校", "address": "环翠区海滨路1号", "district": DISTRICT},
-        event_id=found)
+    handled(site, unlicensed_found(amqp_uri, FINDING, event_id=found))
+    assert cases(site) == []  # the institution's registration is still on its queue
+    publish_event(amqp_uri, "registry", "InstitutionRegistered", REGISTERED)
     case = the_one_case(site)
     assert case["outcomes"][0]["reason"] == "operating without the required licences"
 
