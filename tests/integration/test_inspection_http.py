@@ -105,13 +105,19 @@ def test_evidence_is_kept_by_the_service_and_only_its_hash_travels(inspection, a
     assert download.content == photo and download.headers["Content-Type"] == "image/jpeg"
 
 
-def test_patrol_log_gaps_over_two_hours_become_findings(inspection, amqp_uri, token):
+def patrol_log(inspection, amqp_uri, token, log, **form):
+    """A scheduled check's patrol log, sent for opening hours 08:00-17:00: (answer, check id)."""
     [school] = register(inspection, amqp_uri, token)
     inspection_id = schedule(inspection, token, school)
+    answer = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
+                             data={"opening_hours": "08:00-17:00", **form},
+                             files={"file": ("patrol.csv", log.encode())})
+    return answer, inspection_id
+
+
+def test_patrol_log_gaps_over_two_hours_become_findings(inspection, amqp_uri, token):
     log = "日期,时间\n2024-01-20,08:00\n2024-01-20,10:00\n2024-01-20,13:30\n2024-01-20,15:30\n"
-    imported = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
-                               data={"opening_hours": "08:00-17:00"},
-                               files={"file": ("patrol.csv", log.encode())})
+    imported, inspection_id = patrol_log(inspection, amqp_uri, token, log)
     assert imported.status_code == 201, imported.text
     assert imported.json()["gaps"] == 1
     [gap] = imported.json()["inspection"]["findings"]
@@ -266,12 +272,8 @@ def test_finding_description_is_shown_only_to_officials_who_inspect_in_the_distr
 
 
 def test_patrol_log_with_time_zone_offsets_is_read_in_beijing_time(inspection, amqp_uri, token):
-    [school] = register(inspection, amqp_uri, token)
-    inspection_id = schedule(inspection, token, school)
     log = "time\n2024-01-20T08:00\n2024-01-20T10:00+08:00\n2024-01-20T05:30Z\n2024-01-20T15:30\n"
-    imported = inspection.post(f"/inspections/{inspection_id}/patrol-log", inspector(token),
-                               data={"opening_hours": "08:00-17:00"},
-                               files={"file": ("patrol.csv", log.encode())})
+    imported, _ = patrol_log(inspection, amqp_uri, token, log)
     assert imported.status_code == 201, imported.text
     [gap] = imported.json()["inspection"]["findings"]  # 05:30Z is 13:30 in Beijing
     assert "10:00 to 13:30" in gap["description"]
