@@ -12,6 +12,7 @@ from functools import partial
 
 import eventlet
 import requests
+from amqp.exceptions import AccessRefused, NotFound
 from kombu import Connection
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
@@ -136,6 +137,9 @@ class OtgEventHandler(EventHandler):
         if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
             self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
                                           "x-queue-type": "quorum"}
+        if source_exchange_exists(self.container.config["AMQP_URI"], self.queue.exchange.name):
+            # a service's own broker user may not declare another's exchange, only bind to it
+            self.queue.exchange.passive = True
         self.follower.register_provider(self)
 
     def stop(self):
@@ -243,3 +247,25 @@ class OtgEventHandler(EventHandler):
 
 
 handle_event = OtgEventHandler.decorator
+
+
+def source_exchange_exists(amqp_uri, name):
+    """True when the source's exchange exists, created here if this user may (guest in
+    development; per-service users find it provisioned, docs/security-bus.md). False
+    when the broker is away: the consumer then declares it as nameko does."""
+    try:
+        with Connection(amqp_uri, connect_timeout=5) as conn:
+            try:
+                conn.channel().exchange_declare(name, "topic", passive=True)
+                return True
+            except NotFound:  # closes that channel
+                pass
+            try:
+                conn.channel().exchange_declare(name, "topic", durable=True, auto_delete=False)
+                return True
+            except AccessRefused:
+                raise RuntimeError(f"exchange {name} does not exist and this broker user may not "
+                                   "create it: provision the broker first (otg broker users)") from None
+    except OSError as error:
+        log.warning("exchange %s not checked, broker away (%s)", name, error)
+        return False

@@ -1,0 +1,130 @@
+"""Issue 13, "The bus trusts only who may speak": per-service RabbitMQ users made by
+shared.busaccess in the test's throwaway vhost (and deleted afterwards), checked
+against the real broker."""
+import json
+import uuid
+
+import amqp
+import pytest
+from amqp.exceptions import AccessRefused
+from kombu import Connection
+
+from services.registry.service import RegistryService
+from shared import busaccess, config, deadletter
+from shared.creditcode import complete
+from support import eventually, publish_event
+
+HAZARD_QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+GRANTED = ["registry.InstitutionSuspended"]
+
+
+def institution(n):
+    return {"name": f"培训学校{n:04d}", "credit_code": complete(f"91371002MA3C{n:05d}"),
+            "district": "371002", "category": "academic", "address": f"海滨路{n}号",
+            "licences": [{"kind": "school_permit", "number": f"P{n}", "valid_until": "2030-12-31"},
+                         {"kind": "business_licence", "number": f"B{n}", "valid_until": "2030-12-31"}]}
+
+
+def hazard(institution_id):
+    return {"institution_id": institution_id, "district": "371002", "severity": "critical",
+            "item": "fire.evacuation", "inspection_id": str(uuid.uuid4()), "finding_id": "f1"}
+
+
+@pytest.fixture
+def bus(amqp_uri, tmp_path, monkeypatch):
+    """{party: AMQP URI}: the five services' users and one integrator granted
+    `registry.InstitutionSuspended`, provisioned by the code operators use."""
+    monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "secrets"))
+    uris = busaccess.provision(amqp_uri, config.SERVICES)
+    vhost = busaccess.vhost_of(amqp_uri)
+    integrator = f"acme-{uuid.uuid4().hex[:10]}"
+    busaccess.Management(amqp_uri).load(busaccess.definitions(
+        vhost, {}, [(integrator, "integrator-password-" + "x" * 20, busaccess.parse_grants(GRANTED))]))
+    uris["integrator"] = busaccess.uri_for(amqp_uri, integrator, "integrator-password-" + "x" * 20)
+    uris["integrator_name"] = integrator
+    yield uris
+    busaccess.unprovision(amqp_uri, config.SERVICES)
+    busaccess.Management(amqp_uri).delete_user(integrator)
+
+
+def publish(uri, exchange, routing_key, body=b"{}"):
+    """Publish with a publisher confirm: returns once the broker took it, raises if refused."""
+    with Connection(uri, transport_options={"confirm_publish": True}) as conn:
+        channel = conn.channel()
+        channel.basic_publish(amqp.Message(body, application_headers={"ce-id": str(uuid.uuid4())}),
+                              exchange=exchange, routing_key=routing_key)
+
+
+def refused(uri, action):
+    with Connection(uri) as conn:
+        with pytest.raises(AccessRefused):
+            action(conn.channel())
+            conn.channel().basic_qos(0, 1, False)  # a round trip: an async refusal arrives
+
+
+def test_a_hazard_forged_by_another_service_or_an_integrator_is_refused_by_the_broker(bus):
+    forged = json.dumps(hazard("any-real-institution")).encode()
+    for party in ("registry", "disclosure", "complaints", "integrator"):
+        with pytest.raises(AccessRefused):
+            publish(bus[party], "inspection.events", "HazardFound", forged)
+        with pytest.raises(AccessRefused):  # nor straight into the registry's queue
+            publish(bus[party], "", HAZARD_QUEUE, forged)
+    publish(bus["inspection"], "inspection.events", "HazardFound", forged)  # its owner may
+
+
+def test_services_publish_their_own_events_and_consume_what_they_follow(bus, start_service, token):
+    registry = start_service(RegistryService, AMQP_URI=bus["registry"])
+    watch = f"{bus['integrator_name']}.suspensions"
+    with Connection(bus["integrator"]) as conn:
+        channel = conn.channel()
+        channel.queue_declare(watch, durable=True)
+        channel.queue_bind(watch, "registry.events", "InstitutionSuspended")
+        registrar = token()
+        created = registry.post("/institutions", registrar, json=institution(11)).json()
+        publish_event(bus["inspection"], "inspection", "HazardFound", hazard(created["id"]))
+        eventually(lambda: registry.get(f"/institutions/{created['id']}", registrar)
+                   .json()["status"] == "suspended")
+        suspended = eventually(lambda: channel.basic_get(watch, no_ack=True))
+    assert suspended.headers["ce-type"] == "otg.registry.InstitutionSuspended.v1"
+    assert suspended.headers["ce-subject"] == created["id"]
+
+
+def test_a_service_may_neither_take_nor_feed_another_services_queues(bus):
+    disclosure_queue = "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found"
+    refused(bus["registry"], lambda ch: ch.queue_declare(disclosure_queue, durable=True))
+    with Connection(bus["disclosure"]) as conn:
+        conn.channel().queue_declare(disclosure_queue, durable=True)  # its owner may
+    refused(bus["registry"], lambda ch: ch.basic_consume(disclosure_queue))
+    refused(bus["registry"], lambda ch: ch.queue_purge(disclosure_queue))
+    refused(bus["registry"], lambda ch: ch.exchange_delete("inspection.events"))
+    refused(bus["registry"], lambda ch: ch.exchange_bind("registry.events", "inspection.events", "#"))
+    # nor park a message where the operator's replay would carry it to another service
+    refused(bus["registry"], lambda ch: ch.basic_publish(
+        amqp.Message(b"{}"), exchange="disclosure.dead-letter",
+        routing_key="disclosure.handle_inspection_hazard_found"))
+
+
+def test_an_integrator_binds_only_to_the_event_types_it_was_granted(bus):
+    name = bus["integrator_name"]
+    with Connection(bus["integrator"]) as conn:
+        channel = conn.channel()
+        channel.queue_declare(f"{name}.feed", durable=True)
+        channel.queue_bind(f"{name}.feed", "registry.events", "InstitutionSuspended")
+    for exchange, key in (("registry.events", "#"), ("registry.events", "InstitutionRegistered"),
+                          ("inspection.events", "HazardFound")):
+        refused(bus["integrator"], lambda ch: ch.queue_bind(f"{name}.feed", exchange, key))
+    refused(bus["integrator"], lambda ch: ch.queue_declare("otg.not-mine", durable=True))
+    refused(bus["integrator"], lambda ch: ch.basic_consume(HAZARD_QUEUE))
+
+
+def test_replay_never_carries_a_parked_message_to_another_consumers_queue(amqp_uri):
+    foreign = "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found"
+    with Connection(amqp_uri) as conn:
+        conn.channel().queue_declare(foreign, durable=True)
+    deadletter.park(amqp_uri, "registry.handle_inspection_hazard_found", hazard("x"),
+                    {"ce-id": "forged-1"}, "planted", foreign)
+    with pytest.raises(ValueError, match=foreign):
+        deadletter.replay(amqp_uri, "registry.handle_inspection_hazard_found")
+    assert len(deadletter.read(amqp_uri, "registry.handle_inspection_hazard_found")) == 1
+    with Connection(amqp_uri) as conn:
+        assert conn.channel().queue_declare(foreign, passive=True).message_count == 0
