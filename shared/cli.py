@@ -136,17 +136,21 @@ def _access_errors(action):
 def broker_users():
     """Create or update the five services' users in the vhost of AMQP_URI (an
     administrator's URI). Passwords: OTG_BROKER_PASSWORD_<SERVICE>, else generated
-    once into OTG_DATA_DIR. Prints each service's AMQP_URI without the password."""
+    once into OTG_DATA_DIR. Prints each service's user and where its password is."""
     from shared import busaccess
     uris = _access_errors(lambda: busaccess.provision(config.amqp_uri(), config.available_services()))
-    for service, uri in uris.items():
-        user = busaccess.service_user(service, busaccess.vhost_of(uri))
-        click.echo(f"{service}: {uri.replace(busaccess.service_password(service), '***')}  (user {user})")
+    vhost = busaccess.vhost_of(config.amqp_uri())
+    for service in uris:
+        variable = f"OTG_BROKER_PASSWORD_{service.upper()}"
+        where = variable if os.environ.get(variable) else config.data_dir() / f"broker_password_{service}.secret"
+        click.echo(f"{service}: user {busaccess.service_user(service, vhost)} in vhost {vhost}, "
+                   f"password in {where}")
 
 
 @broker.command("definitions")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="the file to write")
-def broker_definitions(out):
+@click.option("--vhost", default="/", show_default=True, help="the services' virtual host")
+def broker_definitions(out, vhost):
     """Write the RabbitMQ definitions file compose loads at boot: the administrator
     (RABBITMQ_DEFAULT_USER/PASS) and the services' users (OTG_BROKER_PASSWORD_<SERVICE>),
     all from the environment; nothing is generated."""
@@ -160,9 +164,10 @@ def broker_definitions(out):
                      for service in config.available_services()}
         admin = (os.environ.get("RABBITMQ_DEFAULT_USER") or "otg",
                  check("the administrator", os.environ.get("RABBITMQ_DEFAULT_PASS")))
-        return busaccess.definitions("/", passwords, admin=admin)
+        return busaccess.definitions(vhost, passwords, admin=admin)
     text = json.dumps(_access_errors(document), indent=2)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    # readable by RabbitMQ's own user: it holds salted hashes, never the passwords
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     click.echo(f"wrote {out}")

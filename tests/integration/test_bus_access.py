@@ -7,10 +7,12 @@ import uuid
 import amqp
 import pytest
 from amqp.exceptions import AccessRefused
+from click.testing import CliRunner
 from kombu import Connection
 
 from services.registry.service import RegistryService
 from shared import busaccess, config, deadletter
+from shared.cli import main
 from shared.creditcode import complete
 from support import eventually, publish_event
 
@@ -128,3 +130,49 @@ def test_replay_never_carries_a_parked_message_to_another_consumers_queue(amqp_u
     assert len(deadletter.read(amqp_uri, "registry.handle_inspection_hazard_found")) == 1
     with Connection(amqp_uri) as conn:
         assert conn.channel().queue_declare(foreign, passive=True).message_count == 0
+
+
+def test_the_definitions_file_compose_loads_lets_each_service_in_as_itself_only(
+        amqp_uri, tmp_path, monkeypatch):
+    vhost = busaccess.vhost_of(amqp_uri)
+    passwords = {service: uuid.uuid4().hex * 2 for service in config.SERVICES}
+    for service, password in passwords.items():
+        monkeypatch.setenv(f"OTG_BROKER_PASSWORD_{service.upper()}", password)
+    admin = f"otg-admin-{vhost}"
+    monkeypatch.setenv("RABBITMQ_DEFAULT_USER", admin)
+    monkeypatch.setenv("RABBITMQ_DEFAULT_PASS", "change-me")
+    out = tmp_path / "definitions.json"
+    refused_placeholder = CliRunner().invoke(main, ["broker", "definitions", "--out", str(out), "--vhost", vhost])
+    assert refused_placeholder.exit_code == 2 and "placeholder" in refused_placeholder.output
+    assert not out.exists()
+    monkeypatch.setenv("RABBITMQ_DEFAULT_PASS", uuid.uuid4().hex * 2)
+    written = CliRunner().invoke(main, ["broker", "definitions", "--out", str(out), "--vhost", vhost])
+    assert written.exit_code == 0, written.output
+    assert not any(password in out.read_text() for password in passwords.values())
+    try:
+        busaccess.Management(amqp_uri).load(json.loads(out.read_text()))
+        tasks = busaccess.uri_for(amqp_uri, busaccess.service_user("tasks", vhost), passwords["tasks"])
+        publish(tasks, "tasks.events", "TaskOverdue")
+        with pytest.raises(AccessRefused):
+            publish(tasks, "inspection.events", "HazardFound")
+    finally:
+        busaccess.unprovision(amqp_uri, config.SERVICES)
+        busaccess.Management(amqp_uri).delete_user(admin)
+
+
+def test_an_operator_grants_an_integrator_only_event_types_that_exist(amqp_uri, monkeypatch):
+    monkeypatch.setenv("AMQP_URI", amqp_uri)
+    name = f"acme-{uuid.uuid4().hex[:10]}"
+    unknown = CliRunner().invoke(main, ["broker", "integrator", name, "--types", "registry.NoSuchEvent"])
+    assert unknown.exit_code == 2 and "registry has no event 'NoSuchEvent'" in unknown.output
+    granted = CliRunner().invoke(main, ["broker", "integrator", name, "--types",
+                                        "inspection.HazardFound,registry.InstitutionSuspended"])
+    assert granted.exit_code == 0, granted.output
+    try:
+        with Connection(granted.output.strip()) as conn:
+            channel = conn.channel()
+            channel.queue_declare(f"{name}.hazards", durable=True)
+            channel.queue_bind(f"{name}.hazards", "inspection.events", "HazardFound")
+        refused(granted.output.strip(), lambda ch: ch.queue_bind(f"{name}.hazards", "inspection.events", "#"))
+    finally:
+        assert CliRunner().invoke(main, ["broker", "remove", name]).exit_code == 0
