@@ -21,6 +21,7 @@ HASHING = "rabbit_password_hashing_sha256"
 MIN_PASSWORD_BYTES = 32
 INTEGRATOR_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 QUEUE_WORD = "[a-z0-9_]+"
+URI_SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 
 class AccessError(ValueError):
@@ -110,9 +111,12 @@ def parse_grants(types):
 def integrator_access(name, grants, vhost="/"):
     """(permission, topic permissions) of an integrator: its own queues `<name>.*`,
     binding them to the granted event names only, never writing to an exchange."""
-    if not INTEGRATOR_NAME.match(name) or name.startswith("otg"):
+    # `<name>.…` must never match an exchange or a queue of otg or RabbitMQ
+    reserved = {*config.SERVICES, "console", "amq", "dlq", "evt"}
+    if not INTEGRATOR_NAME.match(name) or name.startswith("otg") or name in reserved:
         raise AccessError(f"integrator name {name!r}: lower-case letters, digits, - or _, "
-                          "2-40 characters, not starting with 'otg'")
+                          "2-40 characters, not starting with 'otg', not one of "
+                          f"{', '.join(sorted(reserved))}")
     own = f"{re.escape(name)}\\..+"
     sources = "".join(f"|{re.escape(source)}\\.events" for source in sorted(grants))
     permission = {"user": name, "vhost": vhost, "configure": f"^{own}$",
@@ -122,9 +126,12 @@ def integrator_access(name, grants, vhost="/"):
 
 # -- passwords -----------------------------------------------------------------
 def check_password(who, password):
-    if not password or len(password.encode()) < MIN_PASSWORD_BYTES or "change-me" in password:
-        raise AccessError(f"the RabbitMQ password of {who} must be at least "
-                          f"{MIN_PASSWORD_BYTES} bytes and not a placeholder "
+    """At least 32 bytes, no placeholder, and characters an AMQP URI carries as they are
+    (compose writes the password into AMQP_URI)."""
+    if (not password or len(password.encode()) < MIN_PASSWORD_BYTES or "change-me" in password
+            or not URI_SAFE.match(password)):
+        raise AccessError(f"the RabbitMQ password of {who} must be at least {MIN_PASSWORD_BYTES} "
+                          "letters, digits, '-', '.', '_' or '~', and not a placeholder "
                           "(e.g. `openssl rand -hex 32`)")
     return password
 
