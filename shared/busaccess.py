@@ -216,4 +216,5 @@ class Management:
         self._call("POST", "definitions", json=document)
 
     def delete_user(self, name):
-        self._call("DELETE", f"users/{quote(name, safe='')}")
+        """False when there was no such user."""
+        return self._call("DELETE", f"users/{quote(name, safe='')}").status_code != 404

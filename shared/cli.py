@@ -200,7 +200,9 @@ def broker_integrator(name, types):
 def broker_remove(name):
     """Delete the broker user NAME (an integrator that leaves)."""
     from shared import busaccess
-    _access_errors(lambda: busaccess.Management(config.amqp_uri()).delete_user(name))
+    if not _access_errors(lambda: busaccess.Management(config.amqp_uri()).delete_user(name)):
+        click.echo(f"error: no broker user {name}", err=True)
+        sys.exit(2)
     click.echo(f"removed {name}")
 
 
