@@ -83,7 +83,7 @@ def service_access(service, followed, vhost="/"):
     `evt-<source>-<type>--<service>.<method>` and `dlq.<service>.<method>`."""
     user = service_user(service, vhost)
     own = (f"{re.escape(service)}\\.(events|dead-letter)"
-           f"|evt-[a-z]+-[A-Za-z]+--{re.escape(service)}\\.{QUEUE_WORD}"
+           f"|evt-[a-z]+-[A-Za-z0-9]+--{re.escape(service)}\\.{QUEUE_WORD}"
            f"|dlq\\.{re.escape(service)}\\.{QUEUE_WORD}")
     sources = "".join(f"|{re.escape(source)}\\.events" for source in sorted(followed))
     permission = {"user": user, "vhost": vhost, "configure": f"^({own})$",

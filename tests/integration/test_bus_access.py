@@ -91,6 +91,14 @@ def test_services_publish_their_own_events_and_consume_what_they_follow(bus, sta
     assert suspended.headers["ce-subject"] == created["id"]
 
 
+def test_a_service_parks_what_it_cannot_handle_in_its_own_dead_letter_queue(bus, start_service, amqp_uri):
+    start_service(RegistryService, AMQP_URI=bus["registry"])
+    publish_event(bus["inspection"], "inspection", "HazardFound", hazard("no-such-institution"))
+    [parked] = eventually(lambda: deadletter.read(amqp_uri, "registry.handle_inspection_hazard_found"),
+                          timeout=20)
+    assert parked.headers["x-otg-queue"] == HAZARD_QUEUE and "NotFound" in parked.headers["x-otg-reason"]
+
+
 def test_a_service_may_neither_take_nor_feed_another_services_queues(bus):
     disclosure_queue = "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found"
     refused(bus["registry"], lambda ch: ch.queue_declare(disclosure_queue, durable=True))
