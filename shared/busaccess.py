@@ -215,6 +215,28 @@ class Management:
         """Create or update what the document names (nothing else is touched)."""
         self._call("POST", "definitions", json=document)
 
+    def revoke_bindings(self, vhost, name, grants):
+        """Unbind integrator `name`'s queues from every type it is no longer granted;
+        how many bindings went."""
+        where = quote(vhost, safe="")
+        stale = [binding for binding in self._call("GET", f"bindings/{where}").json()
+                 if binding["destination_type"] == "queue" and binding["source"]
+                 and binding["destination"].startswith(f"{name}.")
+                 and binding["routing_key"] not in grants.get(binding["source"].removesuffix(".events"), ())]
+        for binding in stale:
+            names = (quote(binding[key], safe="") for key in ("source", "destination", "properties_key"))
+            self._call("DELETE", "bindings/{}/e/{}/q/{}/{}".format(where, *names))
+        return len(stale)
+
+    def delete_queues(self, vhost, name):
+        """Delete integrator `name`'s queues (`<name>.…`), which nobody reads any more."""
+        where = quote(vhost, safe="")
+        queues = [queue["name"] for queue in self._call("GET", f"queues/{where}").json()
+                  if queue["name"].startswith(f"{name}.")]
+        for queue in queues:
+            self._call("DELETE", f"queues/{where}/{quote(queue, safe='')}")
+        return len(queues)
+
     def delete_user(self, name):
         """False when there was no such user."""
         return self._call("DELETE", f"users/{quote(name, safe='')}").status_code != 404

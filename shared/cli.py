@@ -179,7 +179,8 @@ def broker_definitions(out, vhost):
               help="granted event types, comma-separated: registry.InstitutionSuspended,...")
 def broker_integrator(name, types):
     """Create (or re-grant) integrator NAME: read-only, its queues named NAME.*, bound
-    only to the granted types. Prints a new password (the old one stops working)."""
+    only to the granted types (bindings to types no longer granted are removed). Prints
+    a new password (the old one stops working)."""
     import secrets
 
     from shared import busaccess
@@ -187,23 +188,26 @@ def broker_integrator(name, types):
     def create():
         grants = busaccess.parse_grants(types.split(","))
         password = secrets.token_hex(24)
-        vhost = busaccess.vhost_of(config.amqp_uri())
-        busaccess.Management(config.amqp_uri()).load(
-            busaccess.definitions(vhost, {}, [(name, password, grants)]))
-        return password
-    password = _access_errors(create)
+        vhost, management = busaccess.vhost_of(config.amqp_uri()), busaccess.Management(config.amqp_uri())
+        management.load(busaccess.definitions(vhost, {}, [(name, password, grants)]))
+        return password, management.revoke_bindings(vhost, name, grants)
+    password, revoked = _access_errors(create)
+    if revoked:
+        click.echo(f"removed {revoked} binding(s) of {name}'s queues to types no longer granted", err=True)
     click.echo(busaccess.uri_for(config.amqp_uri(), name, password))
 
 
 @broker.command("remove")
 @click.argument("name")
 def broker_remove(name):
-    """Delete the broker user NAME (an integrator that leaves)."""
+    """Delete the broker user NAME and its queues NAME.* (an integrator that leaves)."""
     from shared import busaccess
-    if not _access_errors(lambda: busaccess.Management(config.amqp_uri()).delete_user(name)):
+    management, vhost = busaccess.Management(config.amqp_uri()), busaccess.vhost_of(config.amqp_uri())
+    if not _access_errors(lambda: management.delete_user(name)):
         click.echo(f"error: no broker user {name}", err=True)
         sys.exit(2)
-    click.echo(f"removed {name}")
+    queues = _access_errors(lambda: management.delete_queues(vhost, name))
+    click.echo(f"removed {name} and {queues} queue(s)")
 
 
 @main.group()

@@ -6,7 +6,7 @@ import uuid
 
 import amqp
 import pytest
-from amqp.exceptions import AccessRefused
+from amqp.exceptions import AccessRefused, NotFound
 from click.testing import CliRunner
 from kombu import Connection
 
@@ -182,5 +182,14 @@ def test_an_operator_grants_an_integrator_only_event_types_that_exist(amqp_uri, 
             channel.queue_declare(f"{name}.hazards", durable=True)
             channel.queue_bind(f"{name}.hazards", "inspection.events", "HazardFound")
         refused(granted.output.strip(), lambda ch: ch.queue_bind(f"{name}.hazards", "inspection.events", "#"))
+        regranted = CliRunner().invoke(main, ["broker", "integrator", name, "--types", "registry.InstitutionSuspended"])
+        assert regranted.exit_code == 0 and "removed 1 binding(s)" in regranted.output
+        publish(amqp_uri, "inspection.events", "HazardFound")  # no longer reaches the integrator
+        with Connection(amqp_uri) as conn:
+            assert conn.channel().queue_declare(f"{name}.hazards", passive=True).message_count == 0
     finally:
-        assert CliRunner().invoke(main, ["broker", "remove", name]).exit_code == 0
+        removed = CliRunner().invoke(main, ["broker", "remove", name])
+    assert removed.exit_code == 0 and "1 queue(s)" in removed.output
+    with Connection(amqp_uri) as conn:
+        with pytest.raises(NotFound):
+            conn.channel().queue_declare(f"{name}.hazards", passive=True)
