@@ -3,6 +3,7 @@ shared.busaccess in the test's throwaway vhost (and deleted afterwards), checked
 against the real broker."""
 import json
 import uuid
+from pathlib import Path
 
 import amqp
 import pytest
@@ -16,6 +17,7 @@ from shared.cli import main
 from shared.creditcode import complete
 from support import eventually, publish_event
 
+ROOT = Path(__file__).resolve().parents[2]
 HAZARD_QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
 GRANTED = ["registry.InstitutionSuspended"]
 
@@ -193,3 +195,34 @@ def test_an_operator_grants_an_integrator_only_event_types_that_exist(amqp_uri, 
     with Connection(amqp_uri) as conn:
         with pytest.raises(NotFound):
             conn.channel().queue_declare(f"{name}.hazards", passive=True)
+
+
+def test_a_broker_booted_with_the_written_definitions_refuses_forged_events(tmp_path, monkeypatch):
+    """What compose does: broker-setup writes the file, RabbitMQ loads it at boot
+    (deploy/rabbitmq/otg.conf); here on a RabbitMQ node of the test's own."""
+    from support import PrivateBroker
+    passwords = {service: uuid.uuid4().hex * 2 for service in config.SERVICES}
+    for service, password in passwords.items():
+        monkeypatch.setenv(f"OTG_BROKER_PASSWORD_{service.upper()}", password)
+    monkeypatch.setenv("RABBITMQ_DEFAULT_USER", "otg")
+    monkeypatch.setenv("RABBITMQ_DEFAULT_PASS", admin_password := uuid.uuid4().hex * 2)
+    workdir = tmp_path / "rabbitmq"
+    broker = PrivateBroker(workdir)
+    written = CliRunner().invoke(main, ["broker", "definitions", "--out", str(workdir / "definitions.json")])
+    assert written.exit_code == 0, written.output
+    conf = (ROOT / "deploy/rabbitmq/otg.conf").read_text().replace(
+        "/etc/rabbitmq/otg/definitions.json", str(workdir / "definitions.json"))
+    with open(workdir / "rabbitmq.conf", "a") as handle:
+        handle.write(conf)
+    broker.start()
+    try:
+        as_user = {service: busaccess.uri_for(broker.amqp_uri, f"otg-{service}", password)
+                   for service, password in passwords.items()}
+        publish(as_user["inspection"], "inspection.events", "HazardFound")
+        with pytest.raises(AccessRefused):
+            publish(as_user["registry"], "inspection.events", "HazardFound")
+        with Connection(as_user["registry"]) as conn:  # provisioned, so followers may bind to it
+            conn.channel().exchange_declare("inspection.events", "topic", passive=True)
+        publish(busaccess.uri_for(broker.amqp_uri, "otg", admin_password), "registry.events", "Any")
+    finally:
+        broker.shutdown()
