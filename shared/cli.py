@@ -142,7 +142,8 @@ def broker_users():
     vhost = busaccess.vhost_of(config.amqp_uri())
     for service in uris:
         variable = f"OTG_BROKER_PASSWORD_{service.upper()}"
-        where = variable if os.environ.get(variable) else config.data_dir() / f"broker_password_{service}.secret"
+        generated = config.data_dir() / f"broker_password_{service}.secret"
+        where = variable if os.environ.get(variable) else generated
         click.echo(f"{service}: user {busaccess.service_user(service, vhost)} in vhost {vhost}, "
                    f"password in {where}")
 

@@ -152,11 +152,12 @@ def test_the_definitions_file_compose_loads_lets_each_service_in_as_itself_only(
     monkeypatch.setenv("RABBITMQ_DEFAULT_USER", admin)
     monkeypatch.setenv("RABBITMQ_DEFAULT_PASS", "change-me")
     out = tmp_path / "definitions.json"
-    refused_placeholder = CliRunner().invoke(main, ["broker", "definitions", "--out", str(out), "--vhost", vhost])
+    write = ["broker", "definitions", "--out", str(out), "--vhost", vhost]
+    refused_placeholder = CliRunner().invoke(main, write)
     assert refused_placeholder.exit_code == 2 and "placeholder" in refused_placeholder.output
     assert not out.exists()
     monkeypatch.setenv("RABBITMQ_DEFAULT_PASS", uuid.uuid4().hex * 2)
-    written = CliRunner().invoke(main, ["broker", "definitions", "--out", str(out), "--vhost", vhost])
+    written = CliRunner().invoke(main, write)
     assert written.exit_code == 0, written.output
     assert not any(password in out.read_text() for password in passwords.values())
     try:
@@ -184,7 +185,8 @@ def test_an_operator_grants_an_integrator_only_event_types_that_exist(amqp_uri, 
             channel.queue_declare(f"{name}.hazards", durable=True)
             channel.queue_bind(f"{name}.hazards", "inspection.events", "HazardFound")
         refused(granted.output.strip(), lambda ch: ch.queue_bind(f"{name}.hazards", "inspection.events", "#"))
-        regranted = CliRunner().invoke(main, ["broker", "integrator", name, "--types", "registry.InstitutionSuspended"])
+        regranted = CliRunner().invoke(main, ["broker", "integrator", name,
+                                              "--types", "registry.InstitutionSuspended"])
         assert regranted.exit_code == 0 and "removed 1 binding(s)" in regranted.output
         publish(amqp_uri, "inspection.events", "HazardFound")  # no longer reaches the integrator
         with Connection(amqp_uri) as conn:
