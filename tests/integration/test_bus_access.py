@@ -41,10 +41,10 @@ def bus(amqp_uri, tmp_path, monkeypatch):
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "secrets"))
     uris = busaccess.provision(amqp_uri, config.SERVICES)
     vhost = busaccess.vhost_of(amqp_uri)
-    integrator = f"acme-{uuid.uuid4().hex[:10]}"
+    integrator, password = f"acme-{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
     busaccess.Management(amqp_uri).load(busaccess.definitions(
-        vhost, {}, [(integrator, "integrator-password-" + "x" * 20, busaccess.parse_grants(GRANTED))]))
-    uris["integrator"] = busaccess.uri_for(amqp_uri, integrator, "integrator-password-" + "x" * 20)
+        vhost, {}, [(integrator, password, busaccess.parse_grants(GRANTED))]))
+    uris["integrator"] = busaccess.uri_for(amqp_uri, integrator, password)
     uris["integrator_name"] = integrator
     yield uris
     busaccess.unprovision(amqp_uri, config.SERVICES)
@@ -68,7 +68,7 @@ def refused(uri, action):
 
 def test_a_hazard_forged_by_another_service_or_an_integrator_is_refused_by_the_broker(bus):
     forged = json.dumps(hazard("any-real-institution")).encode()
-    for party in ("registry", "disclosure", "complaints", "integrator"):
+    for party in ("registry", "tasks", "disclosure", "complaints", "integrator"):
         with pytest.raises(AccessRefused):
             publish(bus[party], "inspection.events", "HazardFound", forged)
         with pytest.raises(AccessRefused):  # nor straight into the registry's queue
