@@ -106,12 +106,109 @@ def dlq_list(consumer):
 def dlq_replay(consumer):
     """Send CONSUMER's parked messages back to the queue they came from."""
     from shared import deadletter
-    count, missing = deadletter.replay(config.amqp_uri(), consumer)
+    try:
+        count, missing = deadletter.replay(config.amqp_uri(), consumer)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     click.echo(f"replayed {count} message(s) to {consumer}")
     if missing:
         click.echo(f"kept the messages for {', '.join(missing)}: no such queue (start the "
                    "service that consumes it, then replay again)", err=True)
         sys.exit(1)
+
+
+@main.group()
+def broker():
+    """RabbitMQ users: one per service, read-only ones for integrators."""
+
+
+def _access_errors(action):
+    from shared.busaccess import AccessError
+    try:
+        return action()
+    except AccessError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+@broker.command("users")
+def broker_users():
+    """Create or update the five services' users in the vhost of AMQP_URI (an
+    administrator's URI). Passwords: OTG_BROKER_PASSWORD_<SERVICE>, else generated
+    once into OTG_DATA_DIR. Prints each service's user and where its password is."""
+    from shared import busaccess
+    uris = _access_errors(lambda: busaccess.provision(config.amqp_uri(), config.available_services()))
+    vhost = busaccess.vhost_of(config.amqp_uri())
+    for service in uris:
+        variable = f"OTG_BROKER_PASSWORD_{service.upper()}"
+        generated = config.data_dir() / f"broker_password_{service}.secret"
+        where = variable if os.environ.get(variable) else generated
+        click.echo(f"{service}: user {busaccess.service_user(service, vhost)} in vhost {vhost}, "
+                   f"password in {where}")
+
+
+@broker.command("definitions")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="the file to write")
+@click.option("--vhost", default="/", show_default=True, help="the services' virtual host")
+def broker_definitions(out, vhost):
+    """Write the RabbitMQ definitions file compose loads at boot: the administrator
+    (RABBITMQ_DEFAULT_USER/PASS) and the services' users (OTG_BROKER_PASSWORD_<SERVICE>),
+    all from the environment; nothing is generated."""
+    import json
+
+    from shared import busaccess
+
+    def document():
+        check = busaccess.check_password
+        passwords = {service: check(service, os.environ.get(f"OTG_BROKER_PASSWORD_{service.upper()}"))
+                     for service in config.available_services()}
+        admin = (os.environ.get("RABBITMQ_DEFAULT_USER") or "otg",
+                 check("the administrator", os.environ.get("RABBITMQ_DEFAULT_PASS")))
+        return busaccess.definitions(vhost, passwords, admin=admin)
+    text = json.dumps(_access_errors(document), indent=2)
+    # readable by RabbitMQ's own user: it holds salted hashes, never the passwords
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    click.echo(f"wrote {out}")
+
+
+@broker.command("integrator")
+@click.argument("name")
+@click.option("--types", required=True,
+              help="granted event types, comma-separated: registry.InstitutionSuspended,...")
+def broker_integrator(name, types):
+    """Create (or re-grant) integrator NAME: read-only, its queues named NAME.*, bound
+    only to the granted types (bindings to types no longer granted are removed). Prints
+    a new password (the old one stops working)."""
+    import secrets
+
+    from shared import busaccess
+
+    def create():
+        grants = busaccess.parse_grants(types.split(","))
+        password = secrets.token_hex(24)
+        vhost, management = busaccess.vhost_of(config.amqp_uri()), busaccess.Management(config.amqp_uri())
+        management.load(busaccess.definitions(vhost, {}, [(name, password, grants)]))
+        return password, management.revoke_bindings(vhost, name, grants)
+    password, revoked = _access_errors(create)
+    if revoked:
+        click.echo(f"removed {revoked} binding(s) of {name}'s queues to types no longer granted", err=True)
+    click.echo(busaccess.uri_for(config.amqp_uri(), name, password))
+
+
+@broker.command("remove")
+@click.argument("name")
+def broker_remove(name):
+    """Delete the broker user NAME and its queues NAME.* (an integrator that leaves)."""
+    from shared import busaccess
+    management, vhost = busaccess.Management(config.amqp_uri()), busaccess.vhost_of(config.amqp_uri())
+    if not _access_errors(lambda: management.delete_user(name)):
+        click.echo(f"error: no broker user {name}", err=True)
+        sys.exit(2)
+    queues = _access_errors(lambda: management.delete_queues(vhost, name))
+    click.echo(f"removed {name} and {queues} queue(s)")
 
 
 @main.group()

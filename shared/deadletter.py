@@ -1,18 +1,22 @@
-"""Dead-letter queues: a message a consumer cannot handle is parked, with the
-reason, in `dlq.<consumer>` (exchange `otg.dead-letter`), and the consumer goes on."""
+"""Dead-letter queues: a message a consumer (`<service>.<method>`) cannot handle is
+parked, with the reason, in `dlq.<consumer>` (exchange `<service>.dead-letter`: one per
+service, so a service's broker user can park only its own), and the consumer goes on."""
 import json
 
 from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange, Queue
 
-EXCHANGE = Exchange("otg.dead-letter", type="direct", durable=True)
+
+def exchange_for(consumer):
+    service = consumer.split(".", 1)[0]
+    return Exchange(f"{service}.dead-letter", type="direct", durable=True)
 
 
 def queue_for(consumer):
     from shared import config
     arguments = {"x-queue-type": "quorum"} if config.quorum_queues() else None
-    return Queue(f"dlq.{consumer}", exchange=EXCHANGE, routing_key=consumer, durable=True,
-                 queue_arguments=arguments)
+    return Queue(f"dlq.{consumer}", exchange=exchange_for(consumer), routing_key=consumer,
+                 durable=True, queue_arguments=arguments)
 
 
 def park(amqp_uri, consumer, body, headers, reason, origin_queue):
@@ -24,7 +28,7 @@ def park(amqp_uri, consumer, body, headers, reason, origin_queue):
         body = json.dumps(body, ensure_ascii=False)
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         producer = conn.Producer()
-        producer.publish(body, exchange=EXCHANGE, routing_key=consumer, headers=headers,
+        producer.publish(body, exchange=exchange_for(consumer), routing_key=consumer, headers=headers,
                          content_type="application/json", content_encoding="utf-8",
                          delivery_mode=2, declare=[queue_for(consumer)], retry=True,
                          retry_policy={"max_retries": 5, "interval_start": 0.2})
@@ -51,8 +55,11 @@ def replay(amqp_uri, consumer):
 
     Returns (replayed, missing): a message whose queue no longer exists (its service
     not started since a queue was deleted, a handler renamed) stays parked, since the
-    broker would confirm it to nowhere; `missing` names those queues."""
-    replayed, missing, exists = 0, set(), {}
+    broker would confirm it to nowhere; `missing` names those queues. A message naming
+    a queue that is not the consumer's own (`evt-…--<consumer>`) stays parked too: a
+    service's user may park messages in its own dead-letter queues only, and replay
+    must not carry them to another's (ValueError names those queues)."""
+    replayed, missing, exists, foreign = 0, set(), {}, set()
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.default_channel
         queue = queue_for(consumer)(channel)
@@ -65,8 +72,8 @@ def replay(amqp_uri, consumer):
             target = message.headers["x-otg-queue"]
             if target not in exists:
                 exists[target] = _queue_exists(conn, target)
-            if not exists[target]:
-                missing.add(target)
+            if not exists[target] or not target.endswith(f"--{consumer}"):
+                (foreign if exists[target] else missing).add(target)
                 message.requeue()
                 continue
             headers = {k: v for k, v in message.headers.items() if not k.startswith("x-otg-")}
@@ -75,6 +82,9 @@ def replay(amqp_uri, consumer):
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
             replayed += 1
+    if foreign:
+        raise ValueError(f"replayed {replayed}; kept the messages naming queues not of "
+                         f"{consumer}: {', '.join(sorted(foreign))}")
     return replayed, sorted(missing)
 
 

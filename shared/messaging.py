@@ -12,6 +12,7 @@ from functools import partial
 
 import eventlet
 import requests
+from amqp.exceptions import AccessRefused, NotFound
 from kombu import Connection
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
@@ -29,10 +30,11 @@ BACKOFF = (0.1, 0.5, 2.0)
 
 
 class OtgQueueConsumer(QueueConsumer):
-    """nameko's consumer, except an undecodable message is dead-lettered
-    instead of killing the consumer."""
+    """nameko's consumer, except that it binds to a source's exchange without declaring
+    it, and an undecodable message is dead-lettered instead of killing the consumer."""
 
     def get_consumers(self, consumer_cls, channel):
+        bind_without_declaring(channel.connection, self._providers)  # on every (re)connection
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._undecodable, provider)
@@ -118,6 +120,7 @@ class Follower(ProviderCollector, SharedExtension):
     def _declare_queues(self, providers):
         with Connection(self.container.config["AMQP_URI"]) as conn:
             channel = conn.default_channel
+            bind_without_declaring(conn.connection, providers)
             for provider in providers:
                 provider.queue(channel).declare()
 
@@ -243,3 +246,32 @@ class OtgEventHandler(EventHandler):
 
 
 handle_event = OtgEventHandler.decorator
+
+
+def bind_without_declaring(connection, providers):
+    """A service's own broker user may bind to another service's exchange but not declare
+    it (docs/security-bus.md): make sure each source's exchange exists, then let the
+    handlers' queues only check it."""
+    for name in {provider.queue.exchange.name for provider in providers}:
+        ensure_exchange(connection, name)
+    for provider in providers:
+        provider.queue.exchange.passive = True
+
+
+def ensure_exchange(connection, name):
+    """The source's exchange exists: per-service users find it provisioned; a user that
+    may (guest in development) creates it as the source's relay does."""
+    channel = connection.channel()
+    try:
+        channel.exchange_declare(name, "topic", passive=True)
+        channel.close()
+        return
+    except NotFound:  # the broker closed that channel
+        pass
+    channel = connection.channel()
+    try:
+        channel.exchange_declare(name, "topic", durable=True, auto_delete=False)
+        channel.close()
+    except AccessRefused:
+        raise RuntimeError(f"exchange {name} does not exist and this broker user may not create "
+                           "it: provision the broker first (otg broker users)") from None

@@ -4,11 +4,12 @@ cleanly at the end."""
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import requests
 
-from shared import config, runner
+from shared import busaccess, config, runner
 
 from .client import DemoError
 
@@ -22,7 +23,7 @@ def _ignore_interrupts():
 class Stack:
     def __init__(self, services, log_dir):
         self.services, self.log_dir = services, log_dir
-        self.processes, self.logs = {}, {}
+        self.processes, self.logs, self.users = {}, {}, {}
 
     def check_ports(self):
         busy = [name for name in self.services if not _free(config.port(name))]
@@ -34,14 +35,30 @@ class Stack:
     def start(self, timeout=90):
         """Start every service (before any thread of the demo's own), wait until healthy."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._broker_users()
         for name in self.services:
             self.logs[name] = open(self.log_dir / f"{name}.log", "ab")
-            self.processes[name] = runner.start(name, stdout=self.logs[name],
+            env = {"AMQP_URI": self.users[name]} if name in self.users else None
+            self.processes[name] = runner.start(name, env=env, stdout=self.logs[name],
                                                 stderr=subprocess.STDOUT,
                                                 preexec_fn=_ignore_interrupts)
         deadline = time.monotonic() + timeout
         for name in self.services:
             self._wait_healthy(name, deadline)
+
+    def _broker_users(self):
+        """Each service on the bus as its own RabbitMQ user (docs/security-bus.md); without
+        the management API (or an administrator in AMQP_URI) all share AMQP_URI's user."""
+        try:
+            self.users = busaccess.provision(config.amqp_uri(), self.services)
+        except (busaccess.AccessError, requests.RequestException) as error:
+            print(f"otg demo: the services share AMQP_URI's RabbitMQ user; per-service users "
+                  f"need the management plugin and an administrator ({error})", file=sys.stderr)
+            return
+        names = ", ".join(busaccess.service_user(name, busaccess.vhost_of(config.amqp_uri()))
+                          for name in self.services)
+        print(f"otg demo: each service connects to RabbitMQ as its own user ({names}), "
+              "allowed to publish only its own events", flush=True)
 
     def _wait_healthy(self, name, deadline):
         url = f"{config.service_url(name)}/health"
@@ -77,6 +94,11 @@ class Stack:
                 process.wait()
         for handle in self.logs.values():
             handle.close()
+        if self.users:  # made for this run: none is left behind on a shared broker
+            try:
+                busaccess.unprovision(config.amqp_uri(), list(self.users))
+            except (busaccess.AccessError, requests.RequestException) as error:
+                print(f"otg demo: broker users not removed ({error})", file=sys.stderr)
 
 
 def _free(port):

@@ -96,6 +96,15 @@ def test_the_services_are_stopped_after_no_wait(played):
             assert probe.connect_ex(("127.0.0.1", int(env[f"OTG_{name.upper()}_PORT"]))) != 0, name
 
 
+def test_each_service_played_as_its_own_broker_user_removed_after_the_demo(played):
+    import requests
+    env, data_dir, status, out, err = played
+    vhost = urlparse(env["AMQP_URI"]).path[1:]
+    assert f"as its own user (otg-registry.{vhost}, otg-inspection.{vhost}" in out
+    users = requests.get("http://127.0.0.1:15672/api/users", auth=("guest", "guest"), timeout=10).json()
+    assert not [user["name"] for user in users if user["name"].endswith(f".{vhost}")]
+
+
 def test_nothing_the_demo_stored_holds_the_reporters_phone_or_a_pupils_name(played):
     env, data_dir, status, out, err = played
     assert status == 0

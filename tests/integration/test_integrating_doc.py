@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kombu import Connection
+
 from services.registry.service import RegistryService
 from support import bound, eventually
 from test_backbone_bus import institution
@@ -18,6 +20,8 @@ def test_documented_subscriber_receives_registry_events(start_service, amqp_uri,
     assert len([line for line in code.splitlines() if line.strip()]) <= 12
     script = tmp_path / "subscriber.py"
     script.write_text(code)
+    with Connection(amqp_uri) as conn:  # the exchange exists before integrators come (otg broker users)
+        conn.channel().exchange_declare("registry.events", "topic", durable=True, auto_delete=False)
     subscriber = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "AMQP_URI": amqp_uri},
                                   stdout=subprocess.PIPE, text=True)
     try:

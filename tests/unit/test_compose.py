@@ -55,3 +55,16 @@ def test_every_service_has_its_database_health_check_and_restart_policy():
 def test_the_image_default_command_is_a_service_command():
     dockerfile = (ROOT / "deploy/Dockerfile").read_text()
     assert 'CMD ["nameko", "run", "--config", "shared/nameko.yaml", "services.registry.service"]' in dockerfile
+
+
+def test_each_service_connects_to_the_broker_as_its_own_user():
+    services = compose()["services"]
+    for name in config.SERVICES:
+        uri = services[name]["environment"]["AMQP_URI"]
+        assert uri.startswith(f"amqp://otg-{name}:${{OTG_BROKER_PASSWORD_{name.upper()}:-}}@rabbitmq")
+    setup, rabbitmq = services["broker-setup"], services["rabbitmq"]
+    assert setup["command"][:3] == ["otg", "broker", "definitions"]
+    assert rabbitmq["depends_on"]["broker-setup"]["condition"] == "service_completed_successfully"
+    conf = (ROOT / "deploy/rabbitmq/otg.conf").read_text()
+    assert "load_definitions = /etc/rabbitmq/otg/definitions.json" in conf
+    assert "rabbitmq-definitions:/etc/rabbitmq/otg:ro" in rabbitmq["volumes"]
