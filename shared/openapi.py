@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 ERROR = {"type": "object", "properties": {
     "error": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": True}}}
-_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_][a-z0-9_]*)>")
+_PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")  # <any(a,b):name> too
 
 
 def build(service_name, entrypoints):
