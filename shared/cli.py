@@ -7,6 +7,7 @@ import click
 
 from shared import auth, broker, config
 from shared.errors import BadRequest
+from shared.progress import Progress
 
 
 @click.group()
@@ -106,8 +107,8 @@ def dlq_list(consumer):
 def dlq_replay(consumer):
     """Send CONSUMER's parked messages back to the queue they came from."""
     from shared import deadletter
-    count, missing = deadletter.replay(config.amqp_uri(), consumer)
-    click.echo(f"replayed {count} message(s) to {consumer}")
+    with Progress(f"replaying to {consumer}", unit="messages", outcomes=deadletter.OUTCOMES) as progress:
+        _, missing = deadletter.replay(config.amqp_uri(), consumer, progress=progress.advance)
     if missing:
         click.echo(f"kept the messages for {', '.join(missing)}: no such queue (start the "
                    "service that consumes it, then replay again)", err=True)
@@ -127,9 +128,8 @@ def rebuild_projections(service):
     store = _service_store(service)
     total = store.last_position()
     for projection in store.projections:
-        with click.progressbar(length=total, label=f"{service}: {projection.NAME}",
-                               file=sys.stderr) as progress:
-            read_models.rebuild(store, projection, progress=progress.update)
+        with Progress(f"{service}: {projection.NAME}", total=total, unit="events") as progress:
+            read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
 
 

@@ -46,12 +46,17 @@ def read(amqp_uri, consumer, limit=100):
     return messages
 
 
-def replay(amqp_uri, consumer):
+OUTCOMES = ("replayed", "kept")  # kept: its queue is missing
+
+
+def replay(amqp_uri, consumer, progress=None):
     """Send the parked messages back to the queues they came from, each at most once.
 
     Returns (replayed, missing): a message whose queue no longer exists (its service
     not started since a queue was deleted, a handler renamed) stays parked, since the
-    broker would confirm it to nowhere; `missing` names those queues."""
+    broker would confirm it to nowhere; `missing` names those queues. `progress` is
+    told each message's outcome (one of OUTCOMES)."""
+    progress = progress or (lambda count=1, outcome=None: None)
     replayed, missing, exists = 0, set(), {}
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.default_channel
@@ -68,6 +73,7 @@ def replay(amqp_uri, consumer):
             if not exists[target]:
                 missing.add(target)
                 message.requeue()
+                progress(outcome="kept")
                 continue
             headers = {k: v for k, v in message.headers.items() if not k.startswith("x-otg-")}
             producer.publish(message.body, exchange="", routing_key=target,
@@ -75,6 +81,7 @@ def replay(amqp_uri, consumer):
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
             replayed += 1
+            progress(outcome="replayed")
     return replayed, sorted(missing)
 
 
