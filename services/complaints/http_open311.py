@@ -81,10 +81,10 @@ class Open311:
             "open311", contact={"name": name, "phone": body["phone"], "email": body["email"]},
             details=details)
         links = self.receipt(receipt)
-        return 201, [{"service_request_id": receipt["complaint_id"], "account_id": None,
-                      "tracking_code": receipt["tracking_code"],
+        return 201, [{"service_request_id": receipt["complaint_id"],
                       "service_notice": f"举报已收到。查询码 {receipt['tracking_code']}，"
-                                        f"凭它查询进度和答复：{links['track_page']}"}]
+                                        f"凭它查询进度和答复：{links['track_page']}",
+                      "account_id": None, "tracking_code": receipt["tracking_code"]}]
 
     @open311_api("GET", f"{ROOT}/requests.{FMT}", query=schemas.Open311Query,
                  summary="Open311: service requests (progress only)")
