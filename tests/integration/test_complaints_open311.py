@@ -113,3 +113,13 @@ def test_unknown_things_answer_404_in_the_format_asked(complaints):
     unknown_service = complaints.get("/open311/v2/services/potholes.json")
     assert unknown_service.status_code == 404 and unknown_service.json()[0]["code"] == 404
     assert complaints.get("/open311/v2/services.yaml").status_code == 404
+
+
+def test_openapi_document_offers_both_formats_of_every_open311_call(complaints):
+    paths = complaints.get("/openapi.json").json()["paths"]
+    calls = [(path, operation) for path, item in paths.items() if path.startswith("/open311/")
+             for operation in item.values()]
+    assert len(calls) == 6
+    for path, operation in calls:
+        [fmt] = [p for p in operation["parameters"] if p.get("name") == "fmt"]
+        assert path.endswith(".{fmt}") and fmt["schema"]["enum"] == ["json", "xml"]
