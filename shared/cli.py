@@ -7,6 +7,7 @@ import click
 
 from shared import auth, broker, config
 from shared.errors import BadRequest
+from shared.progress import Progress
 
 
 @click.group()
@@ -107,11 +108,11 @@ def dlq_replay(consumer):
     """Send CONSUMER's parked messages back to the queue they came from."""
     from shared import deadletter
     try:
-        count, missing = deadletter.replay(config.amqp_uri(), consumer)
+        with Progress(f"replaying to {consumer}", unit="messages", outcomes=deadletter.OUTCOMES) as progress:
+            _, missing = deadletter.replay(config.amqp_uri(), consumer, progress=progress.advance)
     except ValueError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-    click.echo(f"replayed {count} message(s) to {consumer}")
     if missing:
         click.echo(f"kept the messages for {', '.join(missing)}: no such queue (start the "
                    "service that consumes it, then replay again)", err=True)
@@ -224,9 +225,8 @@ def rebuild_projections(service):
     store = _service_store(service)
     total = store.last_position()
     for projection in store.projections:
-        with click.progressbar(length=total, label=f"{service}: {projection.NAME}",
-                               file=sys.stderr) as progress:
-            read_models.rebuild(store, projection, progress=progress.update)
+        with Progress(f"{service}: {projection.NAME}", total=total, unit="events") as progress:
+            read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
 
 

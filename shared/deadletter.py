@@ -50,7 +50,10 @@ def read(amqp_uri, consumer, limit=100):
     return messages
 
 
-def replay(amqp_uri, consumer):
+OUTCOMES = ("replayed", "kept")  # kept: its queue is missing, or not the consumer's
+
+
+def replay(amqp_uri, consumer, progress=None):
     """Send the parked messages back to the queues they came from, each at most once.
 
     Returns (replayed, missing): a message whose queue no longer exists (its service
@@ -58,7 +61,9 @@ def replay(amqp_uri, consumer):
     broker would confirm it to nowhere; `missing` names those queues. A message naming
     a queue that is not the consumer's own (`evt-…--<consumer>`) stays parked too: a
     service's user may park messages in its own dead-letter queues only, and replay
-    must not carry them to another's (ValueError names those queues)."""
+    must not carry them to another's (ValueError names those queues). `progress` is
+    told each message's outcome (one of OUTCOMES)."""
+    progress = progress or (lambda count=1, outcome=None: None)
     replayed, missing, exists, foreign = 0, set(), {}, set()
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         channel = conn.default_channel
@@ -75,6 +80,7 @@ def replay(amqp_uri, consumer):
             if not exists[target] or not target.endswith(f"--{consumer}"):
                 (foreign if exists[target] else missing).add(target)
                 message.requeue()
+                progress(outcome="kept")
                 continue
             headers = {k: v for k, v in message.headers.items() if not k.startswith("x-otg-")}
             producer.publish(message.body, exchange="", routing_key=target,
@@ -82,6 +88,7 @@ def replay(amqp_uri, consumer):
                              content_encoding=message.content_encoding, delivery_mode=2)
             message.ack()
             replayed += 1
+            progress(outcome="replayed")
     if foreign:
         raise ValueError(f"replayed {replayed}; kept the messages naming queues not of "
                          f"{consumer}: {', '.join(sorted(foreign))}")

@@ -7,7 +7,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 ERROR = {"type": "object", "properties": {
     "error": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": True}}}
-_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_][a-z0-9_]*)>")
+_CHOICES = re.compile(r"<any\(([^)]*)\):([a-z_][a-z0-9_]*)>")
+_PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")  # <any(a,b):name> too
 
 
 def build(service_name, entrypoints):
@@ -30,7 +31,9 @@ def build(service_name, entrypoints):
 def _operation(entrypoint, path):
     operation = {"summary": entrypoint.summary or entrypoint.method_name.replace("_", " "),
                  "operationId": entrypoint.method_name, "responses": {}}
-    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+    choices = {name: [c.strip() for c in values.split(",")]
+               for values, name in _CHOICES.findall(entrypoint.url)}
+    parameters = [_path_parameter(name, choices.get(name))
                   for name in re.findall(r"{([a-z_]+)}", path)]
     if entrypoint.query is not None:
         parameters.append({"in": "query", "schema": entrypoint.query})
@@ -57,3 +60,8 @@ def _operation(entrypoint, path):
             "description": "this address filed too many reports (OTG_PUBLIC_RATE_LIMIT)",
             "headers": {"Retry-After": {"schema": {"type": "integer"}}}, **error}
     return operation
+
+
+def _path_parameter(name, choices=None):
+    schema = {"type": "string", "enum": choices} if choices else {"type": "string"}
+    return {"in": "path", "name": name, "required": True, "schema": schema}

@@ -1,10 +1,11 @@
 """What every otg service has: its event store (with the outbox relay), the
-caller's identity, a clock, and the routes /health, /events and /openapi.json."""
+caller's identity, a clock, and the routes /health, /events, /openapi.json, and the
+pages / and /docs for people (shared/apidocs.py)."""
 from marshmallow import Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from shared import config, envelope, openapi
+from shared import apidocs, config, envelope, openapi
 from shared.auth import Actor
 from shared.clock import Clock, default_clock
 from shared.logs import WorkerLogContext
@@ -153,3 +154,16 @@ class OtgService:
     @api("GET", "/openapi.json", summary="this document")
     def openapi(self, request):
         return self.api_document
+
+    # a service with a home page of its own (disclosure's public site) overrides this one
+    @api("GET", "/", summary="links to the API page, health, metrics and events (HTML)")
+    def home_page(self, request):
+        return apidocs.index(self.name)
+
+    @api("GET", "/docs", summary="this document for people: Swagger UI (HTML)")
+    def api_page(self, request):
+        return apidocs.page(self.name)
+
+    @api("GET", "/docs/assets/<name>", summary="the API page's scripts and styles")
+    def api_page_asset(self, request, name):
+        return apidocs.asset(name)

@@ -6,6 +6,7 @@ import requests
 
 from shared import auth, config
 from shared.errors import BadRequest
+from shared.progress import Progress
 from shared.vocabulary import LOCAL_DISTRICTS
 
 from . import evidence, mail, vault
@@ -32,14 +33,15 @@ def import_mail(source, district, category, url, token):
     a message imported before is recognised by its Message-ID and skipped."""
     url = (url or config.service_url("complaints")).rstrip("/")
     token = token or auth.issue("handler", "education", district, days=1)
-    counts = {"imported": 0, "already imported": 0, "refused": 0}
-    for label, raw in mail.read(source):
-        outcome, detail = _import(url, token, district, category, mail.parse(label, raw))
-        counts[outcome] += 1
-        # the sender's address is never printed: operators' terminals end up in logs
-        click.echo(f"{label}: {outcome}{' — ' + detail if detail else ''}")
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
-    sys.exit(1 if counts["refused"] else 0)
+    messages = mail.read(source)
+    with Progress("importing mail", total=len(messages), unit="messages",
+                  outcomes=("imported", "already imported", "refused")) as progress:
+        for label, raw in messages:
+            outcome, detail = _import(url, token, district, category, mail.parse(label, raw))
+            # the sender's address is never printed: operators' terminals end up in logs
+            progress.note(f"{label}: {outcome}{' — ' + detail if detail else ''}")
+            progress.advance(outcome=outcome)
+    sys.exit(1 if progress.tallies["refused"] else 0)
 
 
 @commands.command("reseal")

@@ -2,12 +2,13 @@
 from datetime import timezone
 
 from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
-                         validates)
+                         validates, validates_schema)
 
 from shared import creditcode
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS
 from shared.web import page_field
 
+from . import open311
 from .events import CATEGORIES, CHANNELS
 
 PHONE = r"^\+?[0-9][0-9 \-]{4,19}$"
@@ -147,7 +148,8 @@ class TrackOut(Schema):
 
 
 class Open311RequestIn(Schema):
-    """GeoReport v2 POST requests: jurisdiction_id is the district code."""
+    """GeoReport v2 POST requests: jurisdiction_id is the district code; the attributes
+    of the category's service definition come as `attribute[code]` form fields."""
     class Meta:
         unknown = EXCLUDE  # api_key, device_id, … are accepted and ignored
 
@@ -162,12 +164,30 @@ class Open311RequestIn(Schema):
     first_name = Optional(25)
     last_name = Optional(25)
     media_url = fields.Url(load_default=None, validate=validate.Length(max=500))
-    institution_name = fields.Str(load_default="", validate=validate.Length(max=200),
-                                  data_key="attribute[institution_name]")
+    attribute = fields.Dict(keys=fields.Str(), values=fields.Str(validate=validate.Length(max=300)),
+                            load_default=dict, metadata={
+                                "description": "form fields attribute[code] of the service definition"})
 
     @pre_load
     def _tidy(self, data, **kwargs):
-        return _tidy(data)
+        data = _tidy(data)
+        attributes = data.pop("attribute", {})  # a JSON body may nest them
+        if isinstance(attributes, dict):
+            for key in [k for k in data if k.startswith("attribute[") and k.endswith("]")]:
+                attributes[key[len("attribute["):-1]] = data.pop(key)
+            attributes = _tidy(attributes)
+        data["attribute"] = attributes
+        return data
+
+    @validates_schema
+    def _attributes(self, data, **kwargs):
+        errors = open311.problems(data["service_code"], data["attribute"])
+        code = data["attribute"].get("credit_code")
+        problem = code and creditcode.problem(code)
+        if problem:
+            errors["attribute[credit_code]"] = [problem]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Open311Query(Schema):

@@ -8,7 +8,9 @@ from werkzeug.wrappers import Response
 from shared.ratelimit import TooManyRequests
 from shared.web import Api, json_response
 
-from . import evidence
+from . import evidence, open311
+
+XML = "text/xml; charset=utf-8"
 
 # The public pages: nothing but their own HTML and inline style runs or loads.
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -48,7 +50,23 @@ TOO_MANY_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"
 
 
 class Open311Api(UploadApi):
-    """GeoReport v2 errors: `[{"code": 400, "description": "…"}]` with the same status."""
+    """GeoReport v2 in the format the path ends with (`<fmt>`: json or xml). Errors are
+    `[{"code": 400, "description": "…"}]` / `<errors><error>…` with the same status.
+    `xml_root` names the XML document's root element (the specification's names)."""
+
+    def __init__(self, method, url, xml_root="service_requests", **kwargs):
+        self.xml_root = xml_root
+        super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request):
+        fmt = request.path_values.pop("fmt", "json")
+        response = super().handle_request(request)
+        if fmt != "xml":
+            return response
+        root = "errors" if response.status_code >= 400 else self.xml_root
+        return Response(open311.xml(root, json.loads(response.get_data(as_text=True))),
+                        status=response.status_code, headers=_kept_headers(response),
+                        content_type=XML)
 
     def response_from_exception(self, exc):
         response = super().response_from_exception(exc)

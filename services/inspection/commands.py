@@ -7,7 +7,11 @@ from pathlib import Path
 import click
 import requests
 
-from shared import config
+from shared import config, tabular
+from shared.errors import BadRequest
+from shared.progress import Progress
+
+from . import schemas
 
 TOKEN = click.option("--token", envvar="OTG_TOKEN", required=True,
                      help="bearer token from `otg token issue` (or set OTG_TOKEN)")
@@ -112,3 +116,28 @@ def verify(token, order_id, passed, new_deadline):
     """Record the re-inspection of a rectification order."""
     show(call("POST", f"/rectifications/{order_id}/verify", token,
               json={"passed": passed, "new_deadline": new_deadline}))
+
+
+@commands.command("import-carry-over")
+@TOKEN
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--campaign", default="安全守护", show_default=True,
+              help="the earlier campaign the orders come from")
+def import_carry_over(token, table, campaign):
+    """Import an earlier campaign's unfinished rectifications from TABLE (CSV/XLSX:
+    institution_id or credit_code, items, deadline): all of them or none, in one
+    request; an order imported before is not ordered again."""
+    content = table.read_bytes()
+    try:
+        total = len(schemas.carry_over_rows(tabular.rows(content, table.name)))
+    except BadRequest as error:
+        click.echo(f"error: {error}", err=True)
+        for where, problems in (error.fields or {}).items():
+            click.echo(f"  {where}: {problems}", err=True)
+        sys.exit(2)
+    with Progress("importing carry-over orders", total=total, unit="orders",
+                  outcomes=("imported", "already imported")) as progress:
+        answer = call("POST", "/rectifications/carry-over", token, params={"campaign": campaign},
+                      files={"file": (table.name, content)})
+        progress.advance(answer["imported"], outcome="imported")
+        progress.advance(answer["already_imported"], outcome="already imported")

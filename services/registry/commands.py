@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from shared import auth, config, tabular
 from shared.errors import BadRequest
+from shared.progress import Progress
 
 from . import schemas
 
@@ -35,14 +36,15 @@ def import_institutions(path, token, url):
     if not table:
         _fail(f"{path}: no institutions below the header row; nothing was imported")
     rows, errors = [], {}
-    with click.progressbar(table, label="checking rows", file=sys.stderr) as progress:
-        for number, raw in progress:
+    with Progress("checking rows", total=len(table), unit="rows", outcomes=("valid", "invalid")) as progress:
+        for number, raw in table:
             row = schemas.import_row(raw)
             try:
                 schemas.InstitutionIn().load(row)
             except ValidationError as invalid:
                 errors[number] = invalid.messages
             rows.append(row)
+            progress.advance(outcome="invalid" if number in errors else "valid")
     if errors:
         _fail(f"{len(errors)} of {len(rows)} rows are invalid; nothing was imported",
               {f"row {n}": messages for n, messages in errors.items()})

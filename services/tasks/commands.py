@@ -1,4 +1,6 @@
 """`otg tasks …`: check a plan file offline, start a campaign, import schools."""
+import csv
+import io
 import sys
 from pathlib import Path
 
@@ -7,8 +9,11 @@ import requests
 
 from shared import config
 from shared.errors import BadRequest
+from shared.progress import Progress
 
-from . import plans
+from . import plans, uploads
+
+SCHOOL_BATCH = 200
 
 
 @click.group()
@@ -37,7 +42,7 @@ def check_plan(plan_file):
               help="a coordinator token (otg token issue --role coordinator …); or OTG_TOKEN")
 def start_campaign(plan_file, token):
     """Load PLAN_FILE into the running tasks service."""
-    _post("/campaigns", token, files={"file": (plan_file.name, plan_file.read_bytes())})
+    click.echo(_post("/campaigns", token, files={"file": (plan_file.name, plan_file.read_bytes())}).text)
 
 
 @commands.command("import-schools")
@@ -45,8 +50,31 @@ def start_campaign(plan_file, token):
 @click.option("--token", envvar="OTG_TOKEN", required=True,
               help="a registrar or coordinator token; or OTG_TOKEN")
 def import_schools(school_file, token):
-    """Add the schools of SCHOOL_FILE (CSV/XLSX: school_id,name,district)."""
-    _post("/schools/import", token, files={"file": (school_file.name, school_file.read_bytes())})
+    """Add the schools of SCHOOL_FILE (CSV/XLSX: school_id,name,district).
+
+    The whole file is checked first (a bad row refuses it, nothing is sent), then sent
+    in batches; adding a school again changes nothing, so an import that broke off is
+    simply run again."""
+    try:
+        rows = uploads.school_rows(school_file.read_bytes(), school_file.name)
+    except BadRequest as error:
+        _fail(str(error), error.fields)
+    with Progress("importing schools", total=len(rows), unit="schools",
+                  outcomes=("added", "unchanged")) as progress:
+        for start in range(0, len(rows), SCHOOL_BATCH):
+            batch = _schools_csv(rows[start:start + SCHOOL_BATCH])
+            answer = _post("/schools/import", token,
+                           files={"file": ("schools.csv", batch, "text/csv")}).json()
+            progress.advance(answer["added"], outcome="added")
+            progress.advance(answer["unchanged"], outcome="unchanged")
+
+
+def _schools_csv(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=uploads.SCHOOL_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
 
 
 def _post(path, token, **kwargs):
@@ -60,7 +88,7 @@ def _post(path, token, **kwargs):
         body = answer.json() if answer.headers.get("content-type", "").startswith(
             "application/json") else {"error": answer.text}
         _fail(f"{answer.status_code}: {body.get('error')}", body.get("fields"))
-    click.echo(answer.text)
+    return answer
 
 
 def _fail(message, fields=None):

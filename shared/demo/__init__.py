@@ -102,7 +102,7 @@ def banner(stage, services):
     if info.get("tracking_code"):
         track = f"{url('complaints')}/report/track?code={info['tracking_code']}"
         lines.append(f"  举报查询 track a report   {track}")
-    lines.append("  APIs (each with /openapi.json, /events, /health):")
+    lines.append("  APIs (each: / links its API page /docs, /openapi.json, /events, /health):")
     lines += [f"    {name:<11} {url(name)}" for name in services]
     lines += [f"  tokens: OTG_DATA_DIR={stage.path} otg token issue --role coordinator "
               "--department education --district 371000", "═" * 78]

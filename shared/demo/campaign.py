@@ -6,6 +6,7 @@ import csv
 import io
 
 from shared import runner
+from shared.progress import Progress
 from shared.vocabulary import CATEGORIES as SUPERVISING, CITY, DISTRICTS, LOCAL_DISTRICTS
 
 from . import chains, dataset
@@ -64,15 +65,20 @@ class Campaign:
         if self.tasks_here("loading the plan"):
             self.call("POST", "tasks", "/campaigns", COORDINATOR, data=PLAN.read_bytes(),
                       headers={"Content-Type": "application/yaml"}, expect=(201, 409))
-        for district in LOCAL_DISTRICTS:
-            rows = self.data.institutions_in(district)
-            answer = self.call("POST", "registry", "/institutions/import",
-                               ("registrar", "education", district), json={"institutions": rows})
-            self.ids[district] = answer["ids"]
-            self.by_id.update(zip(answer["ids"], rows))
-        if self.has_tasks:
-            self.call("POST", "tasks", "/schools/import", COORDINATOR,
-                      files={"file": ("schools.csv", _schools_csv(self.data.schools), "text/csv")})
+        schools = self.data.schools if self.has_tasks else []
+        with Progress("loading the data set", total=len(self.data.institutions) + len(schools),
+                      unit="records") as progress:
+            for district in LOCAL_DISTRICTS:
+                rows = self.data.institutions_in(district)
+                answer = self.call("POST", "registry", "/institutions/import",
+                                   ("registrar", "education", district), json={"institutions": rows})
+                self.ids[district] = answer["ids"]
+                self.by_id.update(zip(answer["ids"], rows))
+                progress.advance(len(rows))
+            if schools:
+                self.call("POST", "tasks", "/schools/import", COORDINATOR,
+                          files={"file": ("schools.csv", _schools_csv(schools), "text/csv")})
+                progress.advance(len(schools))
         self.note(f"{len(self.data.institutions)} 家机构、{len(self.data.schools)} 所学校已登记 · "
                   "institutions and schools registered in the 8 districts")
         self._wait_for_directories()

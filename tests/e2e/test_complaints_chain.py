@@ -2,6 +2,8 @@
 verification requested ⇒ the inspection service checks on site ⇒ verified ⇒ the answer
 is visible with the tracking code. complaints and inspection run as separate processes
 on a real RabbitMQ and meet only through events."""
+import xml.etree.ElementTree as ET
+
 from support import eventually, tiny_png
 
 DISTRICT = "371002"
@@ -50,3 +52,36 @@ def test_web_report_with_photo_is_verified_by_inspection_and_answered(cluster, t
     assert view["answer"] == {"text": "经现场核查属实，已责令机构限期退费，并纳入资金监管。",
                               "answered_at": view["answer"]["answered_at"], "substantiated": True}
     assert "经现场核查属实" in complaints.get(f"/report/track?code={code}").text
+
+
+def test_open311_report_follows_the_same_chain_as_the_web_form(cluster, token):
+    """Posted in XML by a civic-reporting app: triage, verification on site and the
+    answer happen as for the web form, and the app sees the request closed."""
+    cluster.start("inspection", "complaints")
+    complaints, inspection = cluster.api("complaints"), cluster.api("inspection")
+    handler = token("handler", "education", DISTRICT)
+    inspector = token("inspector", "education", DISTRICT)
+
+    posted = complaints.post("/open311/v2/requests.xml", data={
+        "jurisdiction_id": DISTRICT, "service_code": "prepaid_fee",
+        "description": "预收一年学费后停课，拒绝退费。", "attribute[institution_name]": "远帆学堂",
+        "attribute[institution_address]": "环翠区文化中路90号"})
+    assert posted.status_code == 201, posted.text
+    complaint_id = ET.fromstring(posted.content).findtext("request/service_request_id")
+    case = complaints.get(f"/complaints/{complaint_id}", handler).json()
+    assert case["status"] == "assigned" and case["lead_department"] == "education"
+
+    complaints.post(f"/complaints/{complaint_id}/verification-request", handler)
+    check = eventually(lambda: (inspection.get(f"/inspections?source={complaint_id}", inspector)
+                                .json()["items"] or [None])[0], timeout=20)
+    assert check["source"] == complaint_id and "unannounced" in check["modes"]
+    inspection.post(f"/inspections/{check['id']}/findings", inspector, json={
+        "item": "enforcement.prepaid_fee", "severity": "major", "description": "预收费超过三个月"})
+    inspection.post(f"/inspections/{check['id']}/complete", inspector, json={})
+    eventually(lambda: complaints.get(f"/complaints/{complaint_id}", handler).json()["status"] == "verified",
+               timeout=20)
+    complaints.post(f"/complaints/{complaint_id}/answer", handler, json={"text": "经核查属实，已责令限期退费。"})
+
+    request = ET.fromstring(complaints.get(f"/open311/v2/requests/{complaint_id}.xml").content)
+    assert request.findtext("request/status") == "closed"
+    assert request.findtext("request/status_notes") == "已答复"

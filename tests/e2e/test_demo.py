@@ -81,6 +81,9 @@ def test_demo_plays_the_campaign_and_tells_every_chain_on_the_timeline(played):
     overdue = lines_with(out, "TaskOverdue")
     assert overdue and all("临港区" in line for line in overdue), overdue  # only the lagging district
     assert lines_with(out, "NoticePublished", "临港区")
+    # not a terminal: the loading's progress as plain lines, then its summary line
+    assert re.search(r"loading the data set: \d+/\d+ records \(\d+%\)", err)
+    assert re.search(r"^loading the data set: \d+ records in [\d.]+ s", out, re.M)
 
     ports = {name: env[f"OTG_{name.upper()}_PORT"] for name in config.SERVICES}
     assert f"http://127.0.0.1:{ports['disclosure']}/" in out

@@ -329,3 +329,25 @@ def test_coverage_since_a_date_counts_from_beijing_midnight(inspection, amqp_uri
     since = f"/coverage?district={DISTRICT}&kind=self&since="
     assert inspection.get(since + "2024-01-20", token()).json()["covered"] == 1
     assert inspection.get(since + "2024-01-21", token()).json()["covered"] == 0
+
+
+def test_carry_over_is_imported_from_the_command_line_ending_with_a_summary(
+        inspection, amqp_uri, token, tmp_path):
+    from click.testing import CliRunner
+
+    from services.inspection.commands import commands
+    register(inspection, amqp_uri, token, count=2)
+    table = tmp_path / "carry-over.csv"
+    table.write_text("credit_code,items,deadline\n"
+                     f"{complete('91371002MA3C00000')},fire.equipment,2024-01-26\n"
+                     f"{complete('91371002MA3C00001')},fire.evacuation,2024-01-26\n")
+    registrar = ["--token", token("registrar", "education")]
+    first = CliRunner().invoke(commands, ["import-carry-over", str(table), *registrar])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip().splitlines()[-1].endswith("— 2 imported, 0 already imported")
+    again = CliRunner().invoke(commands, ["import-carry-over", str(table), *registrar])
+    assert again.output.strip().splitlines()[-1].endswith("— 0 imported, 2 already imported")
+    table.write_text("credit_code,items,deadline\n,fire.equipment,someday\n")
+    refused = CliRunner().invoke(commands, ["import-carry-over", str(table), *registrar])
+    assert refused.exit_code == 2 and "row 2" in refused.output
+    assert len(feed(inspection, "RectificationOrdered")) == 2

@@ -25,6 +25,7 @@ def test_projections_rebuild_restores_a_lost_read_model(start_service, token, tm
     result = CliRunner().invoke(main, ["projections", "rebuild", "registry"])
     assert result.exit_code == 0, result.output
     assert "from 9 events" in result.output
+    assert "registry: registry: 9 events in " in result.output  # a summary per read model
     assert all(api.get(f"/institutions/{i}", token()).json()["list_status"] == "white" for i in ids)
 
 
@@ -38,7 +39,9 @@ def test_dead_letters_are_listed_and_replayed(start_service, amqp_uri, monkeypat
     listed = CliRunner().invoke(main, ["dlq", "list", CONSUMER])
     assert "otg.inspection.HazardFound.v1" in listed.output and "NotFound" in listed.output
     replayed = CliRunner().invoke(main, ["dlq", "replay", CONSUMER])
-    assert replayed.output.strip() == f"replayed 1 message(s) to {CONSUMER}"
+    summary = replayed.output.strip().splitlines()[-1]
+    assert summary.startswith(f"replaying to {CONSUMER}: 1 messages in ")
+    assert summary.endswith("— 1 replayed, 0 kept")
     # handled again, three more attempts (and, still failing, parked again): not lost
     eventually(lambda: failures(api) == 6 and len(deadletter.read(amqp_uri, CONSUMER)) == 1,
                timeout=20)

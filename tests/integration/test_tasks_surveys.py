@@ -103,3 +103,25 @@ def test_school_of_another_district_may_not_upload(services, token):
     assert upload(services, other, ledger("P1,甲,三年级,1班,启航学堂,,奥数")).status_code == 403
     assert upload(services, token("registrar", "education", "371002"),
                   ledger("P1,甲,三年级,1班,启航学堂,,奥数")).status_code == 403
+
+
+def test_schools_are_imported_from_the_command_line_in_batches_ending_with_a_summary(
+        start_service, token, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.tasks import commands
+    monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(commands, "SCHOOL_BATCH", 2)
+    tasks = start_service(TasksService)
+    table = tmp_path / "schools.csv"
+    table.write_text("school_id,name,district\n" + "".join(
+        f"hc-{n:03},环翠区第{n}小学,371002\n" for n in range(1, 6)))
+    coordinator = ["--token", token("coordinator", "education", "371000")]
+    first = CliRunner().invoke(commands.commands, ["import-schools", str(table), *coordinator])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip().splitlines()[-1].endswith("— 5 added, 0 unchanged")
+    assert len(tasks.get("/schools?district=371002", coordinator[1]).json()) == 5
+    table.write_text(table.read_text() + "hc-006,,371002\n")
+    refused = CliRunner().invoke(commands.commands, ["import-schools", str(table), *coordinator])
+    assert refused.exit_code == 2 and "row 7" in refused.output
+    assert len(tasks.get("/schools?district=371002", coordinator[1]).json()) == 5
