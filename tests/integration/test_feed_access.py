@@ -1,6 +1,11 @@
 """Events feeds need a token: services catch up with their own, integrators read only
 the types an operator granted, and no one outside learns of an unannounced check."""
+import json
+import os
+import re
+import subprocess
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import jwt
 import pytest
@@ -15,6 +20,8 @@ from shared.errors import BadRequest
 from support import eventually
 from test_backbone_bus import institution
 from test_inspection_http import register, schedule
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def integrator(*types):
@@ -128,3 +135,22 @@ def test_operator_cannot_issue_a_token_outside_the_rules(arguments, field):
     refused = CliRunner().invoke(main, ["token", "issue", *arguments])
     assert refused.exit_code == 2
     assert f"error: {field}" in refused.output
+
+
+def test_the_demos_example_integrator_cannot_read_unannounced_checks(scheduled, tmp_path):
+    from shared.demo import example_integrator
+    from shared.demo.stage import Stage
+    demo_token = example_integrator(Stage(tmp_path / "demo")).read_text().strip()
+    assert scheduled.get("/events", demo_token).json() == []
+    assert scheduled.get("/events?types=InspectionScheduled", demo_token).status_code == 403
+
+
+def test_documented_feed_commands_answer_the_granted_events(registry, tmp_path):
+    doc = (ROOT / "docs" / "integrating.md").read_text()
+    script = re.search(r"## Catching up: the feed.*?```sh\n(.*?)```", doc, re.S).group(1)
+    script = script.replace("http://127.0.0.1:8001", registry.base)
+    ran = subprocess.run(["bash", "-ec", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"})
+    assert ran.returncode == 0, ran.stderr
+    first_page, _ = json.JSONDecoder().raw_decode(ran.stdout)
+    assert {e["type"] for e in first_page} == {"otg.registry.InstitutionRegistered.v1"}
