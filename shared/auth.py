@@ -20,6 +20,7 @@ CITY = vocabulary.CITY
 MAX_DAYS = 366  # a token lives a year at most: a leaked one does not work for ever
 LEEWAY = timedelta(minutes=5)  # two machines' clocks disagree a little
 SERVICE_TOKEN_LIFETIME = timedelta(minutes=10)
+SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
 EVENT_TYPE = re.compile(r"^(?P<service>[a-z]+)\.(?P<name>[A-Z][A-Za-z0-9]*|\*)$")
 
 
@@ -29,6 +30,7 @@ class Actor:
     department: str
     district: str
     types: tuple = ()  # feed tokens only: the event types granted
+    subject: str = ""  # who holds the token: an officer's id or a program's name, never a person's name
 
     @property
     def citywide(self):
@@ -58,9 +60,11 @@ class Actor:
         return f"{self.department}/{self.district}/{self.role}"
 
 
-def claim_errors(role, department, district, types=()):
+def claim_errors(role, department, district, types=(), subject=None):
     """The claims that do not fit the vocabulary, as field errors (empty when all fit)."""
     errors = {}
+    if subject is not None and not (isinstance(subject, str) and SUBJECT.match(subject)):
+        errors["holder"] = ["an id of up to 64 letters, digits and . _ : @ - (never a personal name)"]
     feed = role in vocabulary.FEED_ROLES
     if role not in vocabulary.ROLES + vocabulary.FEED_ROLES:
         errors["role"] = [f"must be one of {', '.join(vocabulary.ROLES + vocabulary.FEED_ROLES)}"]
@@ -87,9 +91,10 @@ def _grantable(role, event_type):
 
 
 def issue(role, department, district, days=30, secret=None, types=(), lifetime=None, subject=None):
-    """A signed token; `types` only for feed roles; `subject` names a program (never a
-    person). Bad claims raise BadRequest."""
-    errors = claim_errors(role, department, district, tuple(types))
+    """A signed token; `types` only for feed roles; `subject` (the `sub` claim) says who
+    holds it: an officer's id or a program's name, never a person's name. Bad claims
+    raise BadRequest."""
+    errors = claim_errors(role, department, district, tuple(types), subject)
     if lifetime is None and not 1 <= days <= MAX_DAYS:
         errors["days"] = [f"must be from 1 to {MAX_DAYS}"]
     if errors:
@@ -133,7 +138,8 @@ def _actor(claims):
     types = claims.get("types", [])
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         raise Unauthorized("invalid token: types must be a list of event types")
-    errors = claim_errors(claims["role"], claims["department"], claims["district"], tuple(types))
+    errors = claim_errors(claims["role"], claims["department"], claims["district"], tuple(types),
+                          claims.get("sub"))
     issued = datetime.fromtimestamp(claims["iat"], timezone.utc)
     expires = datetime.fromtimestamp(claims["exp"], timezone.utc)
     if issued > utcnow() + LEEWAY or expires - issued > timedelta(days=MAX_DAYS) + LEEWAY:
@@ -141,7 +147,8 @@ def _actor(claims):
     if errors:
         detail = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
         raise Unauthorized(f"invalid token claims ({detail})")
-    return Actor(claims["role"], claims["department"], claims["district"], tuple(types))
+    return Actor(claims["role"], claims["department"], claims["district"], tuple(types),
+                 claims.get("sub", ""))
 
 
 def from_header(value):

@@ -44,16 +44,17 @@ def token():
               help="GB/T 2260 code, e.g. 371002; 371000 = the whole city (the default of feed tokens)")
 @click.option("--types", default="", help="feed tokens: the event types granted, comma-separated "
                                           "<service>.<EventName>, e.g. registry.InstitutionRegistered")
-@click.option("--name", default=None, help="feed tokens: who holds it (an agency or program, never a person)")
+@click.option("--holder", default=None,
+              help="who holds it: an officer's id or a program's name (never a personal name)")
 @click.option("--days", default=30, show_default=True, help=f"validity in days (1 to {auth.MAX_DAYS})")
-def issue_token(role, department, district, types, name, days):
+def issue_token(role, department, district, types, holder, days):
     """Print a signed token (secret from OTG_JWT_SECRET)."""
     granted = [t.strip() for t in types.split(",") if t.strip()]
     if district is None:
         district = auth.CITY if role in vocabulary.FEED_ROLES else ""
     try:
         _require_known_types(granted)
-        click.echo(auth.issue(role, department, district, days=days, types=granted, subject=name))
+        click.echo(auth.issue(role, department, district, days=days, types=granted, subject=holder))
     except BadRequest as error:
         for field, messages in error.fields.items():
             click.echo(f"error: --{field} {'; '.join(messages)}", err=True)

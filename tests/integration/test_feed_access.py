@@ -116,7 +116,7 @@ def test_a_correctly_signed_token_with_claims_outside_the_vocabulary_is_refused(
 
 
 def test_operator_issues_an_integrator_token_for_the_types_granted(registry):
-    issued = CliRunner().invoke(main, ["token", "issue", "--role", "integrator", "--name", "weihai-news",
+    issued = CliRunner().invoke(main, ["token", "issue", "--role", "integrator", "--holder", "weihai-news",
                                        "--types", "registry.InstitutionRegistered"])
     assert issued.exit_code == 0, issued.output
     assert names(registry.get("/events", issued.output.strip())) == {"InstitutionRegistered"}
