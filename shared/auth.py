@@ -43,6 +43,15 @@ class Actor:
         if not self.can_act_in(district):
             raise Forbidden(f"a {self.role} of district {self.district} may not act in {district}")
 
+    def district_filter(self, district):
+        """The district a read of non-public data is limited to: what a citywide official
+        asks for (None: every district); an official's own district otherwise."""
+        if self.citywide:
+            return district
+        if district and district != self.district:
+            raise Forbidden(f"a {self.role} of district {self.district} may not read {district}")
+        return self.district
+
     def may_read_event(self, service, name):
         """Whether this token's holder may read `service`'s `name` events in a feed."""
         qualified = f"{service}.{name}"
@@ -162,8 +171,11 @@ def from_header(value):
 
 
 def require_role(actor, roles):
+    """`roles` may call; () any official; a feed token only where its role is named."""
     if actor is None:
         raise Unauthorized("this needs a bearer token (otg token issue)")
+    if actor.role in vocabulary.FEED_ROLES and actor.role not in (roles or ()):
+        raise Forbidden(f"a {actor.role} token reads events feeds only")
     admin_may = actor.role == "admin" and any(role in vocabulary.ROLES for role in roles or ())
     if roles and actor.role not in roles and not admin_may:
         raise Forbidden(f"role {actor.role} may not do this (needs {', '.join(roles)})")

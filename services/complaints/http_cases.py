@@ -3,6 +3,7 @@ cases, staff intake (hotline, e-mail), triage, verification, answer, close, merg
 statistics, social supervisors. A reporter's contact is opened on request only, by a
 handler of the case's lead department, and every opening is recorded."""
 import uuid
+from types import SimpleNamespace
 
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,7 @@ class Casework:
     @api("GET", "/complaints", roles=HANDLERS, query=schemas.CaseQuery)
     def list_complaints(self, request, query):
         query["district"] = self.visible_district(query["district"])
+        query["department"] = self.visible_department(query["department"])
         with self.store.read() as conn:
             return queries.search(conn, **query)
 
@@ -199,6 +201,8 @@ class Casework:
             if row is None:
                 raise NotFound(f"complaint {complaint_id} not found")
             self.actor.require_district(row["district"])
+            if row["lead_department"]:  # read like the writes: the departments working it
+                require_worker(SimpleNamespace(**row), self.actor.role, self.actor.department)
             case = vault.case_file(conn, self.vault.keeper, complaint_id)
             photos = vault.photos_of(conn, complaint_id)
             duplicates = queries.followers(conn, complaint_id)
@@ -227,6 +231,14 @@ class Casework:
             raise Forbidden(f"a {self.actor.role} of district {self.actor.district} "
                             f"may not see {district}")
         return self.actor.district
+
+    def visible_department(self, department):
+        """A handler lists the cases its department leads or helps with; the municipal office any."""
+        if self.actor.role != "handler":
+            return department
+        if department and department != self.actor.department:
+            raise Forbidden(f"a handler of {self.actor.department} may not list the cases of {department}")
+        return self.actor.department
 
     def now(self):
         return instant(self.clock.now())
