@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from shared import auth, broker, config
+from shared import auth, broker, config, vocabulary
 from shared.errors import BadRequest
 from shared.progress import Progress
 
@@ -35,18 +35,41 @@ def token():
 
 
 @token.command("issue")
-@click.option("--role", required=True, help="registrar, inspector, handler, school, coordinator, publisher or admin")
-@click.option("--department", required=True, help="education, culture_tourism, sports, market_regulation, public_security or fire")
-@click.option("--district", required=True, help="GB/T 2260 code, e.g. 371002; 371000 = the whole city")
-@click.option("--days", default=30, show_default=True, help="validity in days")
-def issue_token(role, department, district, days):
+@click.option("--role", required=True,
+              help="registrar, inspector, handler, school, coordinator, publisher or admin; "
+                   "integrator (or service) for a feed token")
+@click.option("--department", default="",
+              help="education, culture_tourism, sports, market_regulation, public_security or fire "
+                   "(officials only)")
+@click.option("--district", default=None,
+              help="GB/T 2260 code, e.g. 371002; 371000 = the whole city (the default of feed tokens)")
+@click.option("--types", default="", help="feed tokens: the event types granted, comma-separated "
+                                          "<service>.<EventName>, e.g. registry.InstitutionRegistered")
+@click.option("--holder", default=None,
+              help="who holds it: an officer's id or a program's name (never a personal name)")
+@click.option("--days", default=30, show_default=True, help=f"validity in days (1 to {auth.MAX_DAYS})")
+def issue_token(role, department, district, types, holder, days):
     """Print a signed token (secret from OTG_JWT_SECRET)."""
+    granted = [t.strip() for t in types.split(",") if t.strip()]
+    if district is None:
+        district = auth.CITY if role in vocabulary.FEED_ROLES else ""
     try:
-        click.echo(auth.issue(role, department, district, days=days))
+        _require_known_types(granted)
+        click.echo(auth.issue(role, department, district, days=days, types=granted, subject=holder))
     except BadRequest as error:
         for field, messages in error.fields.items():
             click.echo(f"error: --{field} {'; '.join(messages)}", err=True)
         sys.exit(2)
+
+
+def _require_known_types(granted):
+    """A granted type names an event of this installation (a typo grants nothing)."""
+    from shared import catalogue_docs
+    known = {f"{service}.{event.NAME}" for service, catalogue in catalogue_docs.catalogues()
+             for event in catalogue} | {f"{service}.*" for service in config.SERVICES}
+    unknown = [t for t in granted if t not in known]
+    if unknown:
+        raise BadRequest("unknown event types", {"types": [f"no such event: {', '.join(unknown)}"]})
 
 
 @main.command()

@@ -19,7 +19,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ProviderCollector, SharedExtension
 from nameko.messaging import QueueConsumer
 
-from shared import config, deadletter, envelope
+from shared import auth, config, deadletter, envelope
 from shared.errors import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class Follower(ProviderCollector, SharedExtension):
         try:
             while True:
                 page = requests.get(url, params={"after": after, "limit": 500, "types": types},
-                                    timeout=10)
+                                    headers=self._credentials(source, providers), timeout=10)
                 page.raise_for_status()
                 batch = page.json()
                 if not batch:
@@ -116,6 +116,11 @@ class Follower(ProviderCollector, SharedExtension):
                 store.set_cursor(cursor_name, after)
         finally:
             self.replaying.discard(source)
+
+    def _credentials(self, source, providers):
+        """A fresh token of this service naming exactly the types it follows from `source`."""
+        types = sorted({f"{source}.{p.event_type}" for p in providers})
+        return {"Authorization": f"Bearer {auth.issue_service(self.container.service_name, types)}"}
 
     def _declare_queues(self, providers):
         with Connection(self.container.config["AMQP_URI"]) as conn:

@@ -5,9 +5,10 @@ from marshmallow import Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from shared import apidocs, config, envelope, openapi
+from shared import apidocs, config, envelope, openapi, vocabulary
 from shared.auth import Actor
 from shared.clock import Clock, default_clock
+from shared.errors import Forbidden
 from shared.logs import WorkerLogContext
 from shared.messaging import Follower
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
@@ -121,6 +122,20 @@ class FeedQuery(Schema):
     types = fields.String(load_default=None)
 
 
+def readable_types(actor, service, catalogue, requested):
+    """The event names of `service` the feed answers `actor` with: those asked for
+    (all without `types`) that the token grants; asking for another is refused."""
+    granted = [event.NAME for event in catalogue if actor.may_read_event(service, event.NAME)]
+    if not requested:
+        return granted
+    names = [name.strip() for name in requested.split(",") if name.strip()]
+    refused = sorted(name for name in set(names) - set(granted) if name in catalogue)
+    if refused:
+        raise Forbidden(f"this token does not grant {', '.join(refused)} of {service}",
+                        {"types": [f"not granted: {', '.join(refused)}"]})
+    return [name for name in names if name in granted]  # an unknown name matches nothing
+
+
 class OtgService:
     """Base of the five services: subclasses set `name` and `store`.
 
@@ -140,11 +155,12 @@ class OtgService:
         return {"status": "ok", "service": self.name, "events": store.last_position(),
                 "published": store.cursor("relay")}
 
-    @api("GET", "/events", query=FeedQuery, summary="the event log as CloudEvents JSON (catch-up feed)")
+    @api("GET", "/events", roles=vocabulary.FEED_ROLES, query=FeedQuery,
+         summary="the event log as CloudEvents JSON (catch-up feed); the token's event types only")
     def events_feed(self, request, query):
         store = self.store.store
-        names = query["types"].split(",") if query["types"] else None
-        batch = store.read_after(query["after"], query["limit"], names)
+        names = readable_types(self.actor, self.name, store.catalogue, query["types"])
+        batch = store.read_after(query["after"], query["limit"], names) if names else []
         return [envelope.structured(self.name, stored, store.catalogue) for stored in batch]
 
     @api("GET", "/metrics", summary="Prometheus metrics")

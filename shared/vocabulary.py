@@ -23,6 +23,13 @@ LOCAL_DISTRICTS = tuple(code for code in DISTRICTS if code != CITY)
 DEPARTMENTS = ("education", "culture_tourism", "sports", "market_regulation",
                "public_security", "fire")
 ROLES = ("registrar", "inspector", "handler", "school", "coordinator", "publisher", "admin")
+# Tokens of programs, not of officials: they read events feeds and nothing else
+# (docs/integrating.md). A `service` token is minted by a service for its own catch-up.
+FEED_ROLES = ("service", "integrator")
+# Events that name an unannounced check's target before it begins: never granted to
+# an integrator, on the bus or in a feed (docs/security-access.md).
+CONFIDENTIAL_EVENTS = ("inspection.InspectionScheduled", "inspection.SampleDrawn",
+                       "complaints.VerificationRequested")
 CATEGORIES = {"academic": "education", "arts": "culture_tourism",
               "sports": "sports", "science": "education"}
 LICENCE_KINDS = ("school_permit", "business_licence", "npo_registration", "fire_safety")

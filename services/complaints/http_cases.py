@@ -1,7 +1,9 @@
 """Casework for handlers (district-bound) and the municipal office (coordinator):
 cases, staff intake (hotline, e-mail), triage, verification, answer, close, merge,
-statistics, social supervisors. Only these roles ever see a reporter's contact."""
+statistics, social supervisors. A reporter's contact is opened on request only, by a
+handler of the case's lead department, and every opening is recorded."""
 import uuid
+from types import SimpleNamespace
 
 from werkzeug.wrappers import Response
 
@@ -14,7 +16,7 @@ from .http_public import uploaded_files
 from .webapi import upload_api
 
 HANDLERS = ("handler", "coordinator")
-CONTACT_ROLES = ("handler", "coordinator")  # not admin: operators run the system, not cases
+CASEWORKERS = ("handler", "coordinator")  # not admin: operators run the system, not cases
 
 
 class Casework:
@@ -23,6 +25,7 @@ class Casework:
     @api("GET", "/complaints", roles=HANDLERS, query=schemas.CaseQuery)
     def list_complaints(self, request, query):
         query["district"] = self.visible_district(query["district"])
+        query["department"] = self.visible_department(query["department"])
         with self.store.read() as conn:
             return queries.search(conn, **query)
 
@@ -37,6 +40,21 @@ class Casework:
     @api("GET", "/complaints/<complaint_id>", roles=HANDLERS)
     def get_complaint(self, request, complaint_id):
         return self.case_view(complaint_id)
+
+    @api("GET", "/complaints/<complaint_id>/contact", roles=("handler",),
+         summary="the reporter's contact: handlers of the lead department only; each viewing is recorded")
+    def get_contact(self, request, complaint_id):
+        with self.store.unit() as uow:
+            row = queries.find(uow.conn, complaint_id)
+            if row is None:
+                raise NotFound(f"complaint {complaint_id} not found")
+            self.actor.require_district(row["district"])
+            require_lead(row, self.actor)
+            viewed_at = self.now()
+            vault.record_viewing(uow.conn, complaint_id, viewed_at, str(self.actor), self.actor.subject)
+            sealed = vault.sealed_contact(uow.conn, complaint_id)
+        return {"complaint_id": complaint_id, "contact": self.vault.keeper.open(sealed),
+                "viewed_at": viewed_at}
 
     @api("GET", "/complaints/<complaint_id>/photos/<photo_id>", roles=HANDLERS)
     def get_photo(self, request, complaint_id, photo_id):
@@ -183,20 +201,25 @@ class Casework:
             if row is None:
                 raise NotFound(f"complaint {complaint_id} not found")
             self.actor.require_district(row["district"])
+            if row["lead_department"]:  # read like the writes: the departments working it
+                require_worker(SimpleNamespace(**row), self.actor.role, self.actor.department)
             case = vault.case_file(conn, self.vault.keeper, complaint_id)
             photos = vault.photos_of(conn, complaint_id)
             duplicates = queries.followers(conn, complaint_id)
-        private = self.actor.role not in CONTACT_ROLES  # e.g. admin: no personal details
+            viewings = vault.viewings(conn, complaint_id)
+        private = self.actor.role not in CASEWORKERS  # e.g. admin: no personal details
         hide = redact if private else (lambda text: text)
         return {**row, "tracking_code": vault.display_code(case["tracking_code"]),
-                "description": hide(case["description"]), "contact": self.contact(case["contact"]),
+                "description": hide(case["description"]),
+                "contact_url": f"/complaints/{complaint_id}/contact" if case["contact"] else None,
+                "contact_viewings": viewings,
                 "details": {} if private else case["details"],
                 "notes": [{**n, "text": hide(n["text"])} for n in case["notes"]],
                 "answer": case["answer"], "photos": [_photo(p, complaint_id) for p in photos],
                 "duplicates": duplicates}
 
     def contact(self, sealed):
-        if self.actor.role not in CONTACT_ROLES:
+        if self.actor.role not in CASEWORKERS:
             return None
         return self.vault.keeper.open(sealed)
 
@@ -209,8 +232,27 @@ class Casework:
                             f"may not see {district}")
         return self.actor.district
 
+    def visible_department(self, department):
+        """A handler lists the cases its department leads or helps with; the municipal office any."""
+        if self.actor.role != "handler":
+            return department
+        if department and department != self.actor.department:
+            raise Forbidden(f"a handler of {self.actor.department} may not list the cases of {department}")
+        return self.actor.department
+
     def now(self):
         return instant(self.clock.now())
+
+
+def require_lead(row, actor):
+    """Only a handler of the department leading the case may open the reporter's contact."""
+    if actor.role != "handler":
+        raise Forbidden(f"only a handler of the lead department sees the reporter's contact, not a {actor.role}")
+    if not row["lead_department"]:
+        raise Conflict(f"complaint {row['id']} has no lead department yet: triage it first")
+    if actor.department != row["lead_department"]:
+        raise Forbidden(f"complaint {row['id']} is led by {row['lead_department']}: only its handlers "
+                        "see the reporter's contact")
 
 
 def _photo(ref, complaint_id):

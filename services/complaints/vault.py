@@ -36,6 +36,14 @@ photos = Table(
     Column("content_type", String(40), nullable=False),
     Column("size", Integer, nullable=False),
 )
+contact_viewings = Table(  # who opened a reporter's contact, and when (never erased)
+    "contact_viewings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("complaint_id", String(36), nullable=False, index=True),
+    Column("viewed_at", String(40), nullable=False),
+    Column("viewer", String(80), nullable=False),   # department/district/role
+    Column("holder", String(64)),                   # the token's officer id, if it names one
+)
 supervisor_secrets = Table(
     "supervisor_secrets", metadata,
     Column("supervisor_id", String(36), primary_key=True),
@@ -144,6 +152,23 @@ def case_file(conn, keeper, complaint_id):
     case["notes"] = [{**note, "text": keeper.open_text(note["text"])}
                      for note in json.loads(case["notes"])]
     return case
+
+
+def sealed_contact(conn, complaint_id):
+    return conn.execute(select(case_files.c.contact)
+                        .where(case_files.c.complaint_id == complaint_id)).scalar()
+
+
+def record_viewing(conn, complaint_id, viewed_at, viewer, holder):
+    conn.execute(insert(contact_viewings).values(complaint_id=complaint_id, viewed_at=viewed_at,
+                                                 viewer=viewer, holder=holder or None))
+
+
+def viewings(conn, complaint_id):
+    c = contact_viewings.c
+    rows = conn.execute(select(c.viewed_at, c.viewer, c.holder)
+                        .where(c.complaint_id == complaint_id).order_by(c.id))
+    return [row._asdict() for row in rows]
 
 
 def by_tracking_code(conn, code):

@@ -24,10 +24,21 @@ def is_hazard(category, severity, suspend_immediately):
 NOTE_READERS = ("inspector", "coordinator", "admin")
 
 
+CITY_OFFICES = ("coordinator", "admin")
+
+
 def may_read_notes(actor, district):
     """A finding's description is free text that may name people: only the officials who
     inspect in the district (inspectors, coordinators, admins) read it."""
     return actor is not None and actor.role in NOTE_READERS and actor.can_act_in(district)
+
+
+def may_read_inspection(actor, district, status, departments):
+    """Reads are bound to the district; a check not yet done is known only to its
+    departments and the municipal office: an unannounced check must not leak."""
+    if not actor.can_act_in(district):
+        return False
+    return status != "scheduled" or actor.role in CITY_OFFICES or actor.department in departments
 
 
 def _new_id():

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import datetime, time, timezone
 
 from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
-                        select, update)
+                        or_, select, update)
 
 from shared.clock import BEIJING
 from shared.projections import Projection, handles
@@ -241,11 +241,15 @@ def inspection_view(conn, inspection_id, with_notes=None):
     return view
 
 
-def search_inspections(conn, page=1, per_page=50, **filters):
+def search_inspections(conn, page=1, per_page=50, department=None, **filters):
+    """`department`: only the scheduled checks it takes part in, and every completed one."""
     query = select(inspections)
     for name, value in filters.items():
         if value is not None:
             query = query.where(inspections.c[name] == value)
+    if department is not None:
+        query = query.where(or_(inspections.c.status != "scheduled",
+                                inspections.c.departments.contains(f'"{department}"')))
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
     rows = conn.execute(query.order_by(inspections.c.scheduled_at.desc(), inspections.c.id)
                         .limit(per_page).offset((page - 1) * per_page))
@@ -285,6 +289,17 @@ def coverage(conn, district, kind, since=None):
             "institutions": total, "covered": total - len(uncovered),
             "ratio": round((total - len(uncovered)) / total, 4) if total else None,
             "uncovered": uncovered}
+
+
+def evidence_citations(conn, sha256):
+    """The inspections (district, status, departments) whose findings or patrol logs cite a file."""
+    c = inspections.c
+    by_finding = select(c.district, c.status, c.departments).join(
+        findings, findings.c.inspection_id == c.id).where(findings.c.evidence.contains(sha256))
+    by_patrol = select(c.district, c.status, c.departments).join(
+        patrol_logs, patrol_logs.c.inspection_id == c.id).where(patrol_logs.c.sha256 == sha256)
+    return [{**row._asdict(), "departments": json.loads(row.departments)}
+            for row in conn.execute(by_finding.union(by_patrol))]
 
 
 def order_view(conn, order_id):

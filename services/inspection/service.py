@@ -5,19 +5,20 @@ from werkzeug.wrappers import Response
 
 from shared import config, tabular
 from shared import service as base
-from shared.errors import BadRequest, NotFound
+from shared.errors import BadRequest, Forbidden, NotFound
 from shared.messaging import handle_event
 from shared.web import api
 
 from . import checklists, evidence, patrol, policies, sampling, schemas
 from . import projections as views
-from .domain import Inspection, RectificationOrder, Sample, carry_over_id, may_read_notes
+from .domain import (CITY_OFFICES, Inspection, RectificationOrder, Sample, carry_over_id,
+                     may_read_inspection, may_read_notes)
 from .events import CATALOGUE
 
 INSPECTORS = ("inspector",)
 SCHEDULERS = ("inspector", "coordinator")
 OFFICIALS = ("inspector", "registrar", "coordinator")  # act for an institution
-READERS = ()  # any authenticated role
+READERS = ("inspector", "registrar", "handler", "coordinator")  # not schools, not publishers
 PATROL_ITEM = "special.fire_patrol_2h"
 
 
@@ -38,8 +39,12 @@ class InspectionService(base.OtgService):
     def upload_evidence(self, request):
         return 201, evidence.put(_upload(request).read())
 
-    @api("GET", "/evidence/<sha256>", roles=READERS, summary="download an evidence file")
+    @api("GET", "/evidence/<sha256>", roles=OFFICIALS, summary="download an evidence file")
     def download_evidence(self, request, sha256):
+        with self.store.read() as conn:
+            cited = views.evidence_citations(conn, sha256)
+        if cited and not any(may_read_inspection(self.actor, **c) for c in cited):
+            raise Forbidden(f"a {self.actor.role} of {self.actor.district} may not read this file")
         content = evidence.read(sha256)
         return Response(content, content_type=evidence.media_type(content),
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})
@@ -60,12 +65,18 @@ class InspectionService(base.OtgService):
 
     @api("GET", "/inspections", roles=READERS, query=schemas.InspectionQuery)
     def list_inspections(self, request, query):
+        query["district"] = self.actor.district_filter(query["district"])
+        department = None if self.actor.role in CITY_OFFICES else self.actor.department
         with self.store.read() as conn:
-            return views.search_inspections(conn, **query)
+            return views.search_inspections(conn, department=department, **query)
 
     @api("GET", "/inspections/<inspection_id>", roles=READERS, response=schemas.InspectionOut)
     def get_inspection(self, request, inspection_id):
-        return self._inspection(inspection_id)
+        view, actor = self._inspection(inspection_id), self.actor
+        if not may_read_inspection(actor, view["district"], view["status"], view["departments"]):
+            raise Forbidden(f"inspection {inspection_id} is not for a {actor.role} of "
+                            f"{actor.department}/{actor.district}")
+        return view
 
     @api("POST", "/inspections/<inspection_id>/findings", roles=INSPECTORS, body=schemas.FindingIn,
          summary="record a finding; a hazard is announced at once (HazardFound)")
@@ -127,6 +138,7 @@ class InspectionService(base.OtgService):
     @api("GET", "/coverage", roles=READERS, query=schemas.CoverageQuery,
          summary="which institutions of a district had a completed inspection of a kind")
     def coverage(self, request, query):
+        self.actor.require_district(query["district"])
         with self.store.read() as conn:
             return views.coverage(conn, **query)
 
@@ -144,7 +156,7 @@ class InspectionService(base.OtgService):
             uow.save(sample, *checks)
         return 201, {**self._sample(sample.id), "inspection_ids": [c.id for c in checks]}
 
-    @api("GET", "/samples/<sample_id>", roles=READERS)
+    @api("GET", "/samples/<sample_id>", roles=SCHEDULERS)
     def get_sample(self, request, sample_id):
         return self._sample(sample_id)
 
@@ -185,6 +197,7 @@ class InspectionService(base.OtgService):
 
     @api("GET", "/rectifications", roles=READERS, query=schemas.OrderQuery)
     def list_rectifications(self, request, query):
+        query["district"] = self.actor.district_filter(query["district"])
         with self.store.read() as conn:
             return views.search_orders(conn, **query)
 
@@ -293,10 +306,13 @@ class InspectionService(base.OtgService):
         return self._view(find, inspection_id, "inspection")
 
     def _order(self, order_id):
-        return self._view(views.order_view, order_id, "rectification order")
+        view = self._view(views.order_view, order_id, "rectification order")
+        self.actor.require_district(view["district"])
+        return view
 
     def _sample(self, sample_id):
         view = self._view(views.sample_view, sample_id, "sample")
+        self.actor.require_district(view["district"])
         redrawn = sampling.draw(view["population"], view["size"], view["seed"])
         return {**view, "reproduced": redrawn == view["institution_ids"]}
 

@@ -17,7 +17,7 @@ from .events import CATALOGUE
 
 log = logging.getLogger(__name__)
 WRITERS = ("registrar", "coordinator")
-READERS = ()  # any authenticated role
+READERS = ("registrar", "inspector", "handler", "coordinator", "publisher")  # schools read the public site
 LISTS = ("white", "black")
 
 
@@ -52,10 +52,13 @@ class RegistryService(base.OtgService):
 
     @api("GET", "/institutions/<institution_id>", roles=READERS, response=schemas.InstitutionOut)
     def get_institution(self, request, institution_id):
-        return self._view(institution_id)
+        view = self._view(institution_id)
+        self.actor.require_district(view["district"])
+        return view
 
     @api("GET", "/institutions", roles=READERS, query=schemas.InstitutionQuery)
     def list_institutions(self, request, query):
+        query["district"] = self.actor.district_filter(query["district"])
         with self.store.read() as conn:
             return views.search(conn, self.clock.today(), **query)
 
@@ -91,6 +94,7 @@ class RegistryService(base.OtgService):
     @api("GET", "/lists/<list_name>", roles=READERS, query=schemas.DistrictQuery)
     def current_list(self, request, list_name, query):
         district = query["district"]
+        self.actor.require_district(district)
         with self.store.read() as conn:
             members = views.list_members(conn, district, _list(list_name), self.clock.today())
             published = views.batches(conn, district, list_name)
@@ -113,6 +117,7 @@ class RegistryService(base.OtgService):
 
     @api("GET", "/lists/<list_name>/batches", roles=READERS, query=schemas.DistrictQuery)
     def list_batches(self, request, list_name, query):
+        self.actor.require_district(query["district"])
         with self.store.read() as conn:
             return views.batches(conn, query["district"], _list(list_name))
 

@@ -4,7 +4,7 @@ through the services' HTTP APIs while a timeline prints the events from the bus.
 import signal
 import sys
 
-from shared import broker, config
+from shared import auth, broker, config
 
 from . import dataset
 from .campaign import Campaign
@@ -13,6 +13,14 @@ from .clock import day
 from .stack import Stack
 from .stage import LOADING, PLAYED, Stage
 from .timeline import Timeline
+
+
+# What the example integrator account may read (as deploy/example.env grants it):
+# public-interest events, never an unannounced check (docs/integrating.md).
+EXAMPLE_INTEGRATOR_TYPES = (
+    "registry.InstitutionRegistered", "registry.InstitutionSuspended",
+    "registry.InstitutionReinstated", "registry.InstitutionClosed", "registry.ListBatchPublished",
+    "disclosure.ListPublished", "disclosure.CaseExposed", "disclosure.NoticePublished")
 
 
 def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_interval=2.0):
@@ -83,6 +91,16 @@ def _keep_running(stack):
     return 1
 
 
+def example_integrator(stage):
+    """The file holding the example integrator account's feed token (minted afresh)."""
+    path = stage.path / "example-integrator.token"
+    stage.path.mkdir(parents=True, exist_ok=True)
+    path.write_text(auth.issue("integrator", "", auth.CITY, types=EXAMPLE_INTEGRATOR_TYPES,
+                               subject="example-integrator") + "\n")
+    path.chmod(0o600)
+    return path
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -105,5 +123,8 @@ def banner(stage, services):
     lines.append("  APIs (each: / links its API page /docs, /openapi.json, /events, /health):")
     lines += [f"    {name:<11} {url(name)}" for name in services]
     lines += [f"  tokens: OTG_DATA_DIR={stage.path} otg token issue --role coordinator "
-              "--department education --district 371000", "═" * 78]
+              "--department education --district 371000"]
+    lines += ["  integrator feed (the example account: public-interest events only):",
+              f"    curl -H \"Authorization: Bearer $(cat {example_integrator(stage)})\" "
+              f"{url('registry')}/events", "═" * 78]
     return "\n".join(lines)

@@ -60,7 +60,8 @@ def test_mail_directory_is_imported_once_with_its_attachments(complaints, tmp_pa
     by_category = {c["category"]: complaints.get(f"/complaints/{c['id']}", handler).json() for c in cases}
     refund = by_category["prepaid_fee"]
     assert sorted(p["content_type"] for p in refund["photos"]) == ["application/pdf", "image/png"]
-    assert refund["contact"] == {"name": "家长", "email": "parent@example.com"}
+    assert complaints.get(refund["contact_url"], handler).json()["contact"] == {
+        "name": "家长", "email": "parent@example.com"}
     assert refund["description"].startswith("举报：机构不退学费")
     assert by_category["disguised_academic"]["description"] == "补课\n\n小区里有人办数学补课班"
 
