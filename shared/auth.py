@@ -1,4 +1,5 @@
 """Signed JWT bearer tokens carrying department, district and role."""
+import os
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -68,7 +69,16 @@ def verify(token, secret=None):
             raise Unauthorized(f"invalid token: {error}") from None
         else:
             return Actor(claims["role"], claims["department"], claims["district"])
-    raise Unauthorized(f"invalid token: {failure}")
+    raise Unauthorized(f"invalid token: {failure}: it was signed with another secret than "
+                       f"this service's ({_secret_source()}); issue it where the services run, "
+                       "with the same OTG_JWT_SECRET or OTG_DATA_DIR (the demo's: var/demo)")
+
+
+def _secret_source():
+    """Where the secret comes from, never the secret or a path."""
+    if os.environ.get("OTG_JWT_SECRET"):
+        return "OTG_JWT_SECRET"
+    return "jwt_secret.secret in its OTG_DATA_DIR"
 
 
 def from_header(value):

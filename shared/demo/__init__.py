@@ -22,6 +22,7 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
     state = _prepare(stage, stack, fresh, check_interval)
     if state is None:
         return 2
+    stage.claim()
     try:
         timeline = _start(stage, stack, state)
         _play(stage, stack, timeline, state, seed, institutions)
@@ -38,6 +39,7 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
         if timeline:
             timeline.stop()
         stack.stop()
+        stage.release()
 
 
 def _prepare(stage, stack, fresh, check_interval):
