@@ -27,6 +27,7 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
         timeline = _start(stage, stack, state)
         _play(stage, stack, timeline, state, seed, institutions)
         timeline.settle()
+        stage.clock.run_on()
         print(banner(stage, stack.services), flush=True)
         return _keep_running(stack) if wait else 0
     except DemoError as error:
@@ -94,7 +95,8 @@ def banner(stage, services):
     url, info, now = config.service_url, stage.read() or {}, stage.clock.now()
     lines = ["═" * 78, f"otg 演示运行中 · the demo is running — data in {stage.path}"]
     if now:
-        lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time ({stage.clock.path})")
+        lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time, running on in real time "
+                     f"from the end of the campaign ({stage.clock.path})")
     lines.append(f"  公示网站 public site      {url('disclosure')}/")
     if "tasks" in services:
         lines.append(f"  治理看板 dashboard        {url('tasks')}/dashboard")
