@@ -55,3 +55,19 @@ def test_every_service_has_its_database_health_check_and_restart_policy():
 def test_the_image_default_command_is_a_service_command():
     dockerfile = (ROOT / "deploy/Dockerfile").read_text()
     assert 'CMD ["nameko", "run", "--config", "shared/nameko.yaml", "services.registry.service"]' in dockerfile
+
+
+OPERATIONS = ROOT / "deploy" / "OPERATIONS.md"
+CONFIG_COMMANDS = {"docker compose config --quiet": ["docker", "compose", "version"],
+                   "docker-compose config -q": ["docker-compose", "version"]}
+
+
+@pytest.mark.parametrize("command", CONFIG_COMMANDS)
+def test_operations_gives_the_config_check_for_both_compose_clients(command):
+    """Each command as OPERATIONS.md writes it; run with the client this machine has."""
+    assert command in OPERATIONS.read_text()
+    client = CONFIG_COMMANDS[command]
+    if not shutil.which(client[0]) or subprocess.run(client, capture_output=True).returncode:
+        pytest.skip(f"no {' '.join(client[:-1])} client on this machine")
+    result = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
