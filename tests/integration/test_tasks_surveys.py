@@ -103,3 +103,12 @@ def test_school_of_another_district_may_not_upload(services, token):
     assert upload(services, other, ledger("P1,甲,三年级,1班,启航学堂,,奥数")).status_code == 403
     assert upload(services, token("registrar", "education", "371002"),
                   ledger("P1,甲,三年级,1班,启航学堂,,奥数")).status_code == 403
+
+
+def test_a_ledger_for_an_unknown_school_is_a_field_error_naming_the_id_as_given(services, token):
+    school = token("school", "education", "371002")
+    sent = upload(services, school, ledger("G37100200001,王小明,三年级,2班,海星艺术培训学校,,钢琴"),
+                  school_id="hc-shiyan-xiaoxue")
+    assert sent.status_code == 400
+    [message] = sent.json()["fields"]["school_id"]
+    assert "no school hc-shiyan-xiaoxue" in message and "school-" not in message
