@@ -34,8 +34,8 @@ def test_setup_that_may_not_install_names_what_is_missing_and_how_to_install_it(
                              capture_output=True, text=True, timeout=60)
     assert stopped.returncode == 2
     [message] = [line for line in stopped.stderr.splitlines() if "note:" not in line]
-    assert "chromium chromium-driver docker-compose" in message
-    assert "apt-get install -y chromium chromium-driver docker-compose" in message
+    assert "chromium chromium-driver docker-compose curl jq" in message
+    assert "apt-get install -y chromium chromium-driver docker-compose curl jq" in message
 
 
 def test_a_run_deletes_its_own_and_dead_runs_vhosts_never_a_live_run_s():
