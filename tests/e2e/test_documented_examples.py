@@ -24,14 +24,15 @@ from support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 OTG = Path(sys.executable).parent / "otg"
-DOCUMENTS = ("README.md",)
+DOCUMENTS = ("README.md", "docs/inspection.md", "docs/complaints.md", "docs/tasks.md",
+             "docs/integrating.md")
 NOT_RUN = re.compile(r"<!-- example: not run \(.+\) -->")
 FENCE = re.compile(r"^```(sh|bash)\n(.*?)^```$", re.S | re.M)
 DEFAULT_PORT = re.compile(r"\b(localhost|127\.0\.0\.1):(800[1-5])\b")
 READY = "Ctrl-C stops the services"
 # curl answers an HTTP error with exit status 22 (and the body); each answer on its own line
 PREAMBLE = """set -euo pipefail
-curl() { command curl --fail-with-body --show-error "$@"; echo; }
+curl() { local status=0; command curl --fail-with-body --show-error "$@" || status=$?; echo; return $status; }
 """
 
 
