@@ -26,6 +26,7 @@ def main(context):
         demo_dir = running_demo()
         if demo_dir:
             os.environ["OTG_DATA_DIR"] = str(demo_dir)
+            context.call_on_close(lambda: os.environ.pop("OTG_DATA_DIR", None))  # in-process callers
             click.echo(f"otg: the demo is running: using its data dir {demo_dir} "
                        "(OTG_DATA_DIR chooses another)", err=True)
 

@@ -71,3 +71,16 @@ def test_a_token_signed_with_another_secret_is_refused_naming_what_to_check(monk
     message = str(refused.value)
     assert "Signature verification failed" in message
     assert "OTG_JWT_SECRET" in message and "OTG_DATA_DIR" in message
+
+
+def test_a_command_run_in_process_leaves_the_environment_as_it_found_it(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from shared.cli import main
+    demo_dir(tmp_path, os.getpid())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OTG_DATA_DIR", "set-by-the-test")
+    monkeypatch.delenv("OTG_DATA_DIR")
+    issued = CliRunner().invoke(main, list(ISSUE))
+    assert issued.exit_code == 0, issued.output
+    assert "OTG_DATA_DIR" not in os.environ
