@@ -83,7 +83,7 @@ def demo(request, vhost_pipeline, tmp_path_factory):
         log = tmp_path / "demo.log"
         with open(log, "w") as output:
             process = subprocess.Popen(
-                [str(OTG), "demo", "--data-dir", str(tmp_path / "demo"), "--institutions", "40",
+                [str(OTG), "demo", "--data-dir", str(tmp_path / "demo"), "--institutions", "24",
                  "--check-interval", "0.5"], env=env, cwd=ROOT, stdout=output,
                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
