@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test test-setup install bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "otg needs $(PYTHON) (Python 3.11)"; exit 2; }
@@ -18,8 +18,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/otg demo
 
-test: $(STAMP)
+# first what the tests need besides Python (installed or named at once), then the venv
+test: test-setup $(STAMP)
 	$(BIN)/pytest
+
+test-setup:
+	@tests/setup
 
 $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -5,6 +5,7 @@ Officials' tokens (vocabulary.ROLES) call the APIs. Feed tokens (vocabulary.FEED
 (`types`, each `<service>.<EventName>` or `<service>.*`). Every claim is checked against
 the vocabulary when a token is issued and again when it is presented
 (docs/security-access.md)."""
+import os
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -139,7 +140,16 @@ def verify(token, secret=None):
             raise Unauthorized(f"invalid token: {error}") from None
         else:
             return _actor(claims)
-    raise Unauthorized(f"invalid token: {failure}")
+    raise Unauthorized(f"invalid token: {failure}: it was signed with another secret than "
+                       f"this service's ({_secret_source()}); issue it where the services run, "
+                       "with the same OTG_JWT_SECRET or OTG_DATA_DIR (the demo's: var/demo)")
+
+
+def _secret_source():
+    """Where the secret comes from, never the secret or a path."""
+    if os.environ.get("OTG_JWT_SECRET"):
+        return "OTG_JWT_SECRET"
+    return "jwt_secret.secret in its OTG_DATA_DIR"
 
 
 def _actor(claims):

@@ -2,6 +2,7 @@
 import importlib
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -10,9 +11,25 @@ from shared.errors import BadRequest
 from shared.progress import Progress
 
 
+# Commands that start services choose their own data dir.
+STARTING = ("demo", "run")
+
+
 @click.group()
-def main():
-    """otg — off-campus training governance."""
+@click.pass_context
+def main(context):
+    """otg — off-campus training governance.
+
+    Without OTG_DATA_DIR, commands act on the running demo's data dir (var/demo:
+    its secret, so tokens work against it), else on ./var."""
+    if "OTG_DATA_DIR" not in os.environ and context.invoked_subcommand not in STARTING:
+        from shared.demo.stage import running_demo
+        demo_dir = running_demo()
+        if demo_dir:
+            os.environ["OTG_DATA_DIR"] = str(demo_dir)
+            context.call_on_close(lambda: os.environ.pop("OTG_DATA_DIR", None))  # in-process callers
+            click.echo(f"otg: the demo is running: using its data dir {demo_dir} "
+                       "(OTG_DATA_DIR chooses another)", err=True)
 
 
 @main.command()
@@ -76,8 +93,6 @@ def _require_known_types(granted):
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
 def docs(out):
     """Write docs/events.md and docs/asyncapi.json from the event classes."""
-    from pathlib import Path
-
     from shared import catalogue_docs
     Path(out).mkdir(parents=True, exist_ok=True)
     catalogue_docs.write(Path(out))
@@ -258,10 +273,16 @@ def _service_store(service):
     from shared.store import EventStore
     if service not in config.available_services():
         raise click.UsageError(f"unknown service {service!r}")
+    url = config.database_url(service, create=False)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        click.echo(f"otg: no {service} database at {url.removeprefix('sqlite:///')}: set "
+                   f"OTG_DATA_DIR to the data dir the service runs on (the demo's: var/demo) "
+                   f"or {service.upper()}_DATABASE_URL", err=True)
+        sys.exit(2)  # nothing created: an empty database would look like a lost one
     module = importlib.import_module(f"services.{service}.service")
     provider = next(value for cls in vars(module).values() if isinstance(cls, type)
                     for value in vars(cls).values() if isinstance(value, Store))
-    return EventStore(config.database_url(service), provider.catalogue,
+    return EventStore(url, provider.catalogue,
                       [projection() for projection in provider.projections])
 
 

@@ -1,7 +1,9 @@
 """An injectable clock, so deadlines and overdue rules are testable.
 
 `OTG_CLOCK_FILE` names a file holding an ISO 8601 instant; while it exists the
-services read the time from it (tests and demos move time by rewriting it).
+services read the time from it (tests and demos move time by rewriting it). A file
+`<instant> running since <real instant>` is a clock that runs on in real time from
+`<instant>` (the demo's, once the campaign is played).
 """
 import os
 from datetime import datetime, timedelta, timezone
@@ -52,8 +54,28 @@ class FileClock(SystemClock):
                 text = handle.read().strip()
         except FileNotFoundError:
             return utcnow()
-        instant = datetime.fromisoformat(text)
-        return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
+        return read_clock(text)
+
+
+RUNNING_SINCE = " running since "
+
+
+def read_clock(text):
+    """The instant a clock file's text says it is now."""
+    instant, _, since = text.partition(RUNNING_SINCE)
+    if since:
+        return _aware(instant) + (utcnow() - _aware(since))
+    return _aware(instant)
+
+
+def running_clock(instant, since):
+    """A clock file's text: `instant` at the real time `since`, running on from there."""
+    return f"{instant.isoformat()}{RUNNING_SINCE}{since.isoformat()}"
+
+
+def _aware(text):
+    instant = datetime.fromisoformat(text.strip())
+    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
 
 
 def default_clock():

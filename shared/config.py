@@ -12,9 +12,10 @@ def amqp_uri():
     return os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
 
 
-def data_dir():
+def data_dir(create=True):
     path = Path(os.environ.get("OTG_DATA_DIR", "./var"))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -22,10 +23,10 @@ def port(service):
     return setting(f"OTG_{service.upper()}_PORT", DEFAULT_PORTS[service], int)
 
 
-def database_url(service):
+def database_url(service, create=True):
     """`<SERVICE>_DATABASE_URL` (PostgreSQL) or one SQLite file per service."""
     url = os.environ.get(f"{service.upper()}_DATABASE_URL")
-    return url or f"sqlite:///{data_dir() / service}.db"
+    return url or f"sqlite:///{data_dir(create) / service}.db"
 
 
 def service_url(service):

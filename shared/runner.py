@@ -26,7 +26,9 @@ def start(service, env=None, **popen):
 
 
 def run_until_interrupted(services):
+    """Until Ctrl-C or SIGTERM (`kill`, a supervisor): either stops the children and waits."""
     config.data_dir()
+    signal.signal(signal.SIGTERM, _interrupt)
     processes = {name: start(name) for name in services}
     for name in services:
         print(f"otg: {name} on http://127.0.0.1:{config.port(name)} "
@@ -41,6 +43,10 @@ def run_until_interrupted(services):
             time.sleep(0.5)
     except KeyboardInterrupt:
         return _stop(processes)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _stop(processes):

@@ -15,6 +15,45 @@ from support import Api, Cluster, free_port  # noqa: E402
 os.environ.setdefault("OTG_JWT_SECRET", "test-secret-not-for-production-0123456789")
 
 
+@pytest.fixture(scope="session")
+def vhost_pipeline(request, rabbit_manager):
+    """nameko's fixture, with vhosts named after this run: what a killed run left is
+    deleted by the next one, never the vhosts of another run in progress."""
+    import socket
+    from urllib.parse import urlparse
+
+    from kombu.pools import connections
+    from nameko.testing.utils import ResourcePipeline
+    from nameko.utils.retry import retry
+    from requests.exceptions import HTTPError
+
+    from support import leftover_vhosts, new_vhost_name
+    user = urlparse(request.config.getoption("RABBIT_AMQP_URI")).username
+
+    def create():
+        vhost = new_vhost_name()
+        rabbit_manager.create_vhost(vhost)
+        rabbit_manager.set_vhost_permissions(vhost, user, ".*", ".*", ".*")
+        return vhost
+
+    @retry(for_exceptions=(HTTPError, socket.timeout), delay=1, max_attempts=9)
+    def destroy(vhost):
+        rabbit_manager.delete_vhost(vhost)
+        for key, pool in list(connections.items()):  # close this vhost's pooled connections
+            if isinstance(key, tuple) and key[4] == vhost:
+                pool.force_close_all()
+
+    def delete_leftovers():
+        names = [vhost["name"] for vhost in rabbit_manager.get_all_vhosts()]
+        for vhost in leftover_vhosts(names):
+            destroy(vhost)
+
+    delete_leftovers()
+    with ResourcePipeline(create, destroy).run() as vhosts:
+        yield vhosts
+    delete_leftovers()
+
+
 @pytest.fixture
 def amqp_uri(rabbit_config):
     """A throwaway RabbitMQ vhost for this test (nameko's fixture)."""

@@ -282,3 +282,33 @@ class PrivateBroker:
             self.ctl("stop")
         except subprocess.SubprocessError:
             pass
+
+
+# Test vhosts carry the run's tag (host, pid): a run deletes those it left, and those of
+# runs on this host that died, never those of a run in progress (STACK-NOTES 6).
+HOST = "".join(char for char in socket.gethostname().lower() if char.isalnum())[:12] or "host"
+RUN_TAG = f"nameko_test_{HOST}_{os.getpid()}_"
+
+
+def new_vhost_name():
+    import secrets
+    return RUN_TAG + secrets.token_hex(5)
+
+
+def leftover_vhosts(names, tag=RUN_TAG):
+    """Of the vhost `names`: this run's, and those of runs on this host that died."""
+    here = f"nameko_test_{HOST}_"
+    for name in names:
+        pid = name[len(here):].split("_")[0] if name.startswith(here) else ""
+        if name.startswith(tag) or (pid.isdigit() and not _alive(int(pid))):
+            yield name
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True

@@ -17,7 +17,7 @@ from shared.web import api, load, request_data
 from . import evidence, queries, schemas, vault
 from . import projections as views
 from .domain import Complaint, instant
-from .webapi import PAGE_HEADERS, form_api, upload_api
+from .webapi import PAGE_HEADERS, PHOTO_SCRIPT, form_api, upload_api
 
 STATUS_LABELS = {"received": "已收到", "assigned": "已分派", "acknowledged": "已受理",
                  "verifying": "核查中", "verified": "已核查", "answered": "已答复",
@@ -44,10 +44,16 @@ def local_time(text):
 
 
 pages.filters["local_time"] = local_time
+pages.globals["photo_script"] = PHOTO_SCRIPT
 
 
 def public_url():
     return (os.environ.get("OTG_COMPLAINTS_PUBLIC_URL") or config.service_url("complaints")).rstrip("/")
+
+
+def public_site():
+    """The public site, where the report pages lead back to."""
+    return (os.environ.get("OTG_DISCLOSURE_PUBLIC_URL") or config.service_url("disclosure")).rstrip("/")
 
 
 def uploaded_files(request):
@@ -77,7 +83,7 @@ def tracking_view(own, handled, case, can_reopen, categories):
 
 
 def page(template, status=200, **context):
-    body = pages.get_template(template).render(**context)
+    body = pages.get_template(template).render(public_site=public_site(), **context)
     return Response(body, status=status, headers=PAGE_HEADERS, content_type="text/html; charset=utf-8")
 
 

@@ -209,7 +209,11 @@ class TasksService(reactions.Reactions, base.OtgService):
         return True
 
     def _school_part(self, uow, body):
-        school = uow.load(School, School.stream_id(body["school_id"]))
+        school = uow.get(School, School.stream_id(body["school_id"]))
+        if school is None:  # a field error naming the id as given, not its stream's
+            raise BadRequest("unknown school", {"school_id": [
+                f"no school {body['school_id']}: list them at GET /schools, import them "
+                "with `otg tasks import-schools`"]})
         self.actor.require_district(school.district)
         plan = self._plan(uow.conn, body["campaign_id"], school.district)
         stream = SchoolCampaign.stream_id(plan.id, school.school_id)

@@ -30,10 +30,12 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
     state = _prepare(stage, stack, fresh, check_interval)
     if state is None:
         return 2
+    stage.claim()
     try:
         timeline = _start(stage, stack, state)
         _play(stage, stack, timeline, state, seed, institutions)
         timeline.settle()
+        stage.clock.run_on()
         print(banner(stage, stack.services), flush=True)
         return _keep_running(stack) if wait else 0
     except DemoError as error:
@@ -46,6 +48,7 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
         if timeline:
             timeline.stop()
         stack.stop()
+        stage.release()
 
 
 def _prepare(stage, stack, fresh, check_interval):
@@ -110,7 +113,8 @@ def banner(stage, services):
     url, info, now = config.service_url, stage.read() or {}, stage.clock.now()
     lines = ["═" * 78, f"otg 演示运行中 · the demo is running — data in {stage.path}"]
     if now:
-        lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time ({stage.clock.path})")
+        lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time, running on in real time "
+                     f"from the end of the campaign ({stage.clock.path})")
     lines.append(f"  公示网站 public site      {url('disclosure')}/")
     if "tasks" in services:
         lines.append(f"  治理看板 dashboard        {url('tasks')}/dashboard")

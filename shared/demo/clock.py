@@ -1,10 +1,10 @@
 """The campaign clock: the services read the time from the demo's OTG_CLOCK_FILE
-(shared/clock.py), so the demo plays January 2024 and lets a deadline pass."""
+(shared/clock.py), so the demo plays January 2024 and lets a deadline pass; once the
+campaign is played, it runs on in real time, so later acts get their own times."""
 import os
 from datetime import datetime
 
-from shared.clock import BEIJING
-
+from shared.clock import BEIJING, RUNNING_SINCE, read_clock, running_clock, utcnow
 
 
 def day(date, hour, minute=0):
@@ -18,12 +18,26 @@ class DemoClock:
 
     def set(self, instant):
         """Every service sees the new time at once (written whole, then renamed)."""
-        partial = self.path.with_name(self.path.name + ".part")
-        partial.write_text(instant.isoformat())
-        os.replace(partial, self.path)
+        self._write(instant.isoformat())
+
+    def run_on(self):
+        """From now on the clock moves with real time (also while the demo is stopped)."""
+        if not self.running() and self.now():
+            self._write(running_clock(self.now(), utcnow()))
+
+    def running(self):
+        try:
+            return RUNNING_SINCE in self.path.read_text()
+        except OSError:
+            return False
 
     def now(self):
         try:
-            return datetime.fromisoformat(self.path.read_text().strip())
+            return read_clock(self.path.read_text()).astimezone(BEIJING)
         except (OSError, ValueError):
             return None
+
+    def _write(self, text):
+        partial = self.path.with_name(self.path.name + ".part")
+        partial.write_text(text)
+        os.replace(partial, self.path)

@@ -12,7 +12,19 @@ from .client import DemoError
 from .clock import DemoClock
 
 MARKER = "demo.json"
+PID_FILE = "demo.pid"  # while the demo runs: `otg` commands find its data dir by it
+DEFAULT_PATH = Path("var/demo")
 PLAYED, LOADING = "played", "loading"
+
+
+def running_demo(path=DEFAULT_PATH):
+    """`path` if a demo runs on it now (its process is alive), else None."""
+    try:
+        pid = int((path / PID_FILE).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return path
 
 
 class Stage:
@@ -43,6 +55,12 @@ class Stage:
         for name in config.SERVICES:
             os.environ.pop(f"{name.upper()}_DATABASE_URL", None)
         os.environ.pop("OTG_TASKS_PLANS", None)  # the demo loads its plan over HTTP
+
+    def claim(self):
+        (self.path / PID_FILE).write_text(str(os.getpid()))
+
+    def release(self):
+        (self.path / PID_FILE).unlink(missing_ok=True)
 
     def read(self):
         try:

@@ -125,3 +125,12 @@ def test_schools_are_imported_from_the_command_line_in_batches_ending_with_a_sum
     refused = CliRunner().invoke(commands.commands, ["import-schools", str(table), *coordinator])
     assert refused.exit_code == 2 and "row 7" in refused.output
     assert len(tasks.get("/schools?district=371002", coordinator[1]).json()) == 5
+
+
+def test_a_ledger_for_an_unknown_school_is_a_field_error_naming_the_id_as_given(services, token):
+    school = token("school", "education", "371002")
+    sent = upload(services, school, ledger("G37100200001,王小明,三年级,2班,海星艺术培训学校,,钢琴"),
+                  school_id="hc-shiyan-xiaoxue")
+    assert sent.status_code == 400
+    [message] = sent.json()["fields"]["school_id"]
+    assert "no school hc-shiyan-xiaoxue" in message and "school-" not in message

@@ -68,3 +68,19 @@ def test_each_service_connects_to_the_broker_as_its_own_user():
     conf = (ROOT / "deploy/rabbitmq/otg.conf").read_text()
     assert "load_definitions = /etc/rabbitmq/otg/definitions.json" in conf
     assert "rabbitmq-definitions:/etc/rabbitmq/otg:ro" in rabbitmq["volumes"]
+
+
+OPERATIONS = ROOT / "deploy" / "OPERATIONS.md"
+CONFIG_COMMANDS = {"docker compose config --quiet": ["docker", "compose", "version"],
+                   "docker-compose config -q": ["docker-compose", "version"]}
+
+
+@pytest.mark.parametrize("command", CONFIG_COMMANDS)
+def test_operations_gives_the_config_check_for_both_compose_clients(command):
+    """Each command as OPERATIONS.md writes it; run with the client this machine has."""
+    assert command in OPERATIONS.read_text()
+    client = CONFIG_COMMANDS[command]
+    if not shutil.which(client[0]) or subprocess.run(client, capture_output=True).returncode:
+        pytest.skip(f"no {' '.join(client[:-1])} client on this machine")
+    result = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

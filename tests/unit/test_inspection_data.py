@@ -24,6 +24,15 @@ def test_every_checklist_item_names_its_source_and_whether_the_wording_is_uncert
             assert item["source"] and isinstance(item["uncertain"], bool), item["id"]
 
 
+def test_checklists_cite_the_january_plan_by_its_title_and_no_file_outside_the_repository():
+    for checklist in checklists.all_checklists().values():
+        cited = " ".join([checklist["source"], *(item["source"] for item in checklist["items"])])
+        assert ".txt" not in cited and "seed/" not in cited, checklist["id"]
+        assert "2024-03" not in cited and "March" not in cited, checklist["id"]
+        if "威海" in cited:
+            assert "《2024年寒假期间校外培训治理工作方案》" in cited and "January 2024" in cited
+
+
 def test_unknown_item_is_a_field_error():
     with pytest.raises(BadRequest) as refused:
         checklists.item("fire.nonsense")
