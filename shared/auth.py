@@ -15,6 +15,8 @@ CITY = vocabulary.CITY
 # An officer id is an account id (e.g. a UUID), never a name: ASCII letters,
 # digits and . _ : - only, so a name cannot pass for one.
 OFFICER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# An enforcement certificate number (执法证号), e.g. 37100219001 or 鲁威执37100219002.
+CERTIFICATE = r"^[0-9A-Za-z\u4e00-\u9fff()（）-]{4,40}\Z"
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,6 @@ DISTRICT_SHORT = {"371000": "威", "371002": "环", "371003": "文", "371082": "
                   "371071": "高", "371072": "经", "371073": "临", "371074": "南"}
 MODES = {"unannounced": "不打招呼", "day": "日间", "night": "夜间", "joint": "联合",
          "random_sample": "随机抽查"}
-CERTIFICATE = r"^[0-9A-Za-z\u4e00-\u9fff()（）-]{4,40}$"
 
 metadata = MetaData()
 documents_table = Table(
@@ -110,7 +109,7 @@ class OfficerIn(Schema):
     officer_id = fields.Str(required=True, validate=_officer_id)
     name = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     certificate = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
-        CERTIFICATE, error="a certificate number (执法证号): 4-40 letters, digits or 汉字"))
+        auth.CERTIFICATE, error="a certificate number (执法证号): 4-40 letters, digits or 汉字"))
 
 
 class IssueIn(Schema):
@@ -180,6 +179,10 @@ def _check_order(inspection, order):
 
 
 def _check_officers(inspection, officers):
+    present = inspection.get("officer_ids") or []
+    if present and sorted(o["officer_id"] for o in officers) != sorted(present):
+        raise BadRequest("the record names the officers the inspection names as present",
+                         {"officers": [f"the officers present were {', '.join(present)}"]})
     certified = {o["officer_id"] for o in officers if o["certificate"]}
     if inspection["kind"] == "enforcement" and len(certified) < 2:
         raise BadRequest("an enforcement check is recorded by two officers with certificates",

@@ -44,7 +44,9 @@ def completed(api, token, school, kind="safety", description="安全出口上锁
     recorded = api.post(f"/inspections/{inspection_id}/findings", inspector(token), json={
         "item": "fire.evacuation", "severity": "critical", "description": description})
     assert recorded.status_code == 201, recorded.text
-    done = api.post(f"/inspections/{inspection_id}/complete", inspector(token), json={})
+    present = [{"officer_id": o["officer_id"], "certificate": o["certificate"]} for o in OFFICERS]
+    done = api.post(f"/inspections/{inspection_id}/complete", inspector(token),
+                    json={"officers": present})
     order_id = done.json()["rectification_order_id"]
     view = api.get(f"/inspections/{inspection_id}", inspector(token)).json()
     return view, api.get(f"/rectifications/{order_id}", inspector(token)).json()
@@ -121,6 +123,10 @@ def test_enforcement_record_names_two_certified_officers_or_is_refused(
     uncertified = [OFFICERS[0], {**OFFICERS[1], "certificate": None}]
     with pytest.raises(BadRequest):
         documents.issue("inspection_record", view, order, uncertified, console_store, FIRE)
+    others = [OFFICERS[0], {**OFFICERS[1], "officer_id": "off-9"}]  # not those the check names
+    with pytest.raises(BadRequest) as not_present:
+        documents.issue("inspection_record", view, order, others, console_store, FIRE)
+    assert "officers" in not_present.value.fields
     assert documents.of_inspection(console_store, view["id"]) == []
 
     record = documents.issue("inspection_record", view, order, OFFICERS, console_store, FIRE,
