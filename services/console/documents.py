@@ -15,8 +15,9 @@ What the console calls (everything it passes is what the services' APIs answered
 - kind: "rectification_notice" or "inspection_record" (KINDS).
 - inspection: the inspection service's `GET /inspections/{id}` answer; it must be completed.
 - order: `GET /rectifications/{id}` of that inspection's order (required for a notice).
-- officers: [{"officer_id", "name", "certificate"}] — the officers present (a record of an
-  enforcement check needs two with certificate numbers; names are printed, never sent anywhere).
+- officers: [{"officer_id", "name", "certificate"}] (other keys ignored) — for a record, the
+  officers the inspection names as present (its `officer_ids`, when it names any); the record
+  of an enforcement check needs two with certificate numbers. Names are printed, never sent.
 - store: the console's `shared.store.EventStore` (or the `StoreHandle` a worker gets).
 - issuer: the signed-in officer's `shared.auth.Actor`; its department issues the document.
 - checklists: the inspection service's `GET /checklists` answer, for the items' titles.
@@ -30,10 +31,11 @@ issuing again returns the stored document, byte for byte. Bad input raises
 """
 import json
 from dataclasses import dataclass, fields as dataclass_fields
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import (Column, Integer, LargeBinary, MetaData, String, Table, Text,
                         UniqueConstraint, func, insert, select, update)
 
@@ -106,6 +108,9 @@ def _officer_id(value):
 
 
 class OfficerIn(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the console may pass its whole account record
+
     officer_id = fields.Str(required=True, validate=_officer_id)
     name = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     certificate = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
@@ -261,7 +266,6 @@ def _local(instant):
     """`2024-01-20T01:00:00Z` -> `2024年1月20日 09:00` (Beijing time)."""
     if not instant:
         return ""
-    from datetime import datetime
     moment = datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(BEIJING)
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
