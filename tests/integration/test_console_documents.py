@@ -94,13 +94,16 @@ def test_rectification_notice_prints_in_chinese_with_its_number_and_reprints_ide
 
 
 def test_numbers_run_on_per_department_district_and_year(inspection, amqp_uri, token, console_store):
-    first_school, second_school = register(inspection, amqp_uri, token, count=2)
-    first = documents.issue("rectification_notice", *completed(inspection, token, first_school),
-                            [], console_store, FIRE)
-    second = documents.issue("rectification_notice", *completed(inspection, token, second_school),
-                             [], console_store, FIRE)
+    schools = register(inspection, amqp_uri, token, count=3)
+    first, second = (documents.issue("rectification_notice", *completed(inspection, token, school),
+                                     [], console_store, FIRE) for school in schools[:2])
     assert [first.serial, second.serial] == [1, 2]
     assert second.number == "环消整改〔2024〕第0002号"
+    # 00:30 on 1 January in Beijing is still 31 December in UTC: a new year's register
+    console_store.clock = FixedClock(datetime(2024, 12, 31, 16, 30, tzinfo=timezone.utc))
+    third = documents.issue("rectification_notice", *completed(inspection, token, schools[2]),
+                            [], console_store, FIRE)
+    assert third.number == "环消整改〔2025〕第0001号"
 
 
 def test_concurrent_issues_of_one_inspection_make_one_document(
