@@ -9,6 +9,7 @@ What the console calls (everything it passes is what the services' APIs answered
                                checklists=())
     documents.pdf(document)          -> bytes (A4, Noto Sans CJK embedded)
     document.html                    -> the print-ready HTML (str), document.number, …
+    documents.preview(kind, inspection, order, officers, issuer, checklists=()) -> HTML, unnumbered
     documents.find(store, number)    -> Document or None
     documents.of_inspection(store, inspection_id) -> [Document]
 
@@ -139,6 +140,14 @@ def issue(kind, inspection, order, officers, store, issuer, checklists=()):
     return _with_pdf(store, document)
 
 
+def preview(kind, inspection, order, officers, issuer, checklists=(), today=None):
+    """The HTML the document would have, unnumbered (待编号) and not stored."""
+    body = load(IssueIn, {"kind": kind, "officers": list(officers or [])})
+    _check(body["kind"], inspection, order, body["officers"], issuer)
+    facts = _facts(kind, inspection, order, body["officers"], issuer, checklists)
+    return _render(kind, facts, "（待编号）", today or datetime.now(BEIJING))[1]
+
+
 def pdf(document):
     """The document as PDF: the bytes stored when it was issued."""
     return document.pdf if document.pdf is not None else render_pdf(document.html)
@@ -230,13 +239,18 @@ def _number_and_render(conn, store, kind, facts, issuer):
     serial = 1 + (conn.execute(select(func.max(documents_table.c.serial)).where(
         documents_table.c.kind == kind, documents_table.c.district == district,
         documents_table.c.department == department, documents_table.c.year == now.year)).scalar() or 0)
-    template, word = KINDS[kind]
+    word = KINDS[kind][1]
     number = f"{DISTRICT_SHORT[district]}{DEPARTMENTS[department][1]}{word}〔{now.year}〕第{serial:04d}号"
-    data = {**facts, "number": number, "issued_on": f"{now.year}年{now.month}月{now.day}日"}
-    html = _templates.get_template(template).render(**data)
+    data, html = _render(kind, facts, number, now)
     return Document(number, kind, facts["inspection"]["id"], (facts.get("order") or {}).get("id"),
-                    district, department, now.year, serial, template, data, html, None,
+                    district, department, now.year, serial, KINDS[kind][0], data, html, None,
                     now.isoformat(timespec="seconds"), issuer.officer)
+
+
+def _render(kind, facts, number, day):
+    """(the data shown, the HTML) of the kind's current template."""
+    data = {**facts, "number": number, "issued_on": f"{day.year}年{day.month}月{day.day}日"}
+    return data, _templates.get_template(KINDS[kind][0]).render(**data)
 
 
 def _with_pdf(store, document):

@@ -73,6 +73,9 @@ def test_rectification_notice_prints_in_chinese_with_its_number_and_reprints_ide
     [school] = register(inspection, amqp_uri, token)
     view, order = completed(inspection, token, school)
     checklists = inspection.get("/checklists").json()
+    draft = documents.preview("rectification_notice", view, order, [], FIRE, checklists)
+    assert "（待编号）" in draft and "安全出口上锁" in draft
+    assert documents.of_inspection(console_store, view["id"]) == []  # a preview takes no number
     notice = documents.issue("rectification_notice", view, order, [], console_store, FIRE, checklists)
     assert notice.number == "环消整改〔2024〕第0001号"
     assert notice.issued_by == FIRE.officer
