@@ -211,21 +211,18 @@ def _facts(kind, inspection, order, officers, issuer, checklists):
     """Everything the document shows, as plain data: stored with it, frozen."""
     titles = {item["id"]: item.get("title") or item["id"]
               for checklist in checklists for item in checklist.get("items", [])}
-    authority, _ = DEPARTMENTS[issuer.department]
     district = inspection["district"]
     place = DISTRICTS["371000"] + ("" if district == "371000" else DISTRICTS[district])
     facts = {
-        "kind": kind, "title": TITLES[kind], "authority": place + authority, "district": district,
-        "site": {"name": inspection.get("site_name") or "", "address": inspection.get("site_address") or "",
+        "kind": kind, "title": TITLES[kind], "district": district,
+        "authority": place + DEPARTMENTS[issuer.department][0],
+        "site": {"name": inspection.get("site_name") or "",
+                 "address": inspection.get("site_address") or "",
                  "institution_id": inspection.get("institution_id")},
-        "inspection": {"id": inspection["id"], "kind": INSPECTION_KINDS.get(inspection["kind"], inspection["kind"]),
-                       "modes": [MODES.get(m, m) for m in inspection.get("modes", [])],
-                       "started": _local(inspection.get("scheduled_at")),
-                       "ended": _local(inspection.get("completed_at"))},
-        "findings": [{"item": titles.get(f["item"], f["item"]), "severity": SEVERITIES.get(f["severity"], f["severity"]),
-                      "description": f.get("description") or ""} for f in inspection.get("findings", [])],
-        "officers": [{"name": o["name"], "certificate": o["certificate"] or "", "officer_id": o["officer_id"]}
-                     for o in officers],
+        "inspection": _visit(inspection),
+        "findings": [_finding(f, titles) for f in inspection.get("findings", [])],
+        "officers": [{"name": o["name"], "certificate": o["certificate"] or "",
+                      "officer_id": o["officer_id"]} for o in officers],
     }
     if order:
         facts["order"] = {"id": order["order_id"], "deadline": _chinese_date(order["deadline"]),
@@ -233,14 +230,29 @@ def _facts(kind, inspection, order, officers, issuer, checklists):
     return facts
 
 
+def _visit(inspection):
+    return {"id": inspection["id"],
+            "kind": INSPECTION_KINDS.get(inspection["kind"], inspection["kind"]),
+            "modes": [MODES.get(m, m) for m in inspection.get("modes", [])],
+            "started": _local(inspection.get("scheduled_at")),
+            "ended": _local(inspection.get("completed_at"))}
+
+
+def _finding(finding, titles):
+    return {"item": titles.get(finding["item"], finding["item"]),
+            "severity": SEVERITIES.get(finding["severity"], finding["severity"]),
+            "description": finding.get("description") or ""}
+
+
 def _number_and_render(conn, store, kind, facts, issuer):
     now = store.clock.now().astimezone(BEIJING)
     district, department = facts["district"], issuer.department
-    serial = 1 + (conn.execute(select(func.max(documents_table.c.serial)).where(
-        documents_table.c.kind == kind, documents_table.c.district == district,
-        documents_table.c.department == department, documents_table.c.year == now.year)).scalar() or 0)
-    word = KINDS[kind][1]
-    number = f"{DISTRICT_SHORT[district]}{DEPARTMENTS[department][1]}{word}〔{now.year}〕第{serial:04d}号"
+    table = documents_table
+    serial = 1 + (conn.execute(select(func.max(table.c.serial)).where(
+        table.c.kind == kind, table.c.district == district, table.c.department == department,
+        table.c.year == now.year)).scalar() or 0)
+    prefix = DISTRICT_SHORT[district] + DEPARTMENTS[department][1] + KINDS[kind][1]
+    number = f"{prefix}〔{now.year}〕第{serial:04d}号"
     data, html = _render(kind, facts, number, now)
     return Document(number, kind, facts["inspection"]["id"], (facts.get("order") or {}).get("id"),
                     district, department, now.year, serial, KINDS[kind][0], data, html, None,
@@ -273,7 +285,8 @@ def _select(conn, **where):
     query = select(documents_table).order_by(documents_table.c.issued_at, documents_table.c.number)
     for column, value in where.items():
         query = query.where(documents_table.c[column] == value)
-    return [Document(**{**row._asdict(), "data": json.loads(row.data)}) for row in conn.execute(query)]
+    return [Document(**{**row._asdict(), "data": json.loads(row.data)})
+            for row in conn.execute(query)]
 
 
 def _local(instant):

@@ -182,7 +182,7 @@ class InspectionOut(Schema):
     findings = fields.List(fields.Nested(FindingOut))
     officer_ids = fields.List(fields.Str())
     officers = fields.List(fields.Dict(), metadata={
-        "description": "[{officer_id, certificate}]; the certificate only for officials of the district"})
+        "description": "[{officer_id, certificate}]; certificates only for the district's officials"})
 
 
 class OrderOut(Schema):

@@ -298,7 +298,8 @@ class InspectionService(base.OtgService):
         actor = self.actor
 
         def find(conn, key):  # descriptions and certificates only for those who may read them
-            view = views.inspection_view(conn, key, lambda district: may_read_notes(actor, district))
+            view = views.inspection_view(conn, key,
+                                         lambda district: may_read_notes(actor, district))
             if view is not None:
                 view["officers"] = views.officers_named(
                     conn, key, may_read_certificates(actor, view["district"]))
