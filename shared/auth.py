@@ -4,7 +4,8 @@ Officials' tokens (vocabulary.ROLES) call the APIs. Feed tokens (vocabulary.FEED
 `service`, `integrator`) read events feeds only, and only the event types they name
 (`types`, each `<service>.<EventName>` or `<service>.*`). Every claim is checked against
 the vocabulary when a token is issued and again when it is presented
-(docs/security-access.md)."""
+(docs/security-access.md). A named officer signed in to the console also carries
+their officer id (the `officer` claim, never a name), which every event they cause names."""
 import os
 import re
 from dataclasses import asdict, dataclass
@@ -22,6 +23,11 @@ MAX_DAYS = 366  # a token lives a year at most: a leaked one does not work for e
 LEEWAY = timedelta(minutes=5)  # two machines' clocks disagree a little
 SERVICE_TOKEN_LIFETIME = timedelta(minutes=10)
 SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$")
+# An officer id is an account id (e.g. a UUID), never a name: ASCII letters,
+# digits and . _ : - only, so a name cannot pass for one.
+OFFICER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# An enforcement certificate number (执法证号), e.g. 37100219001 or 鲁威执37100219002.
+CERTIFICATE = r"^[0-9A-Za-z\u4e00-\u9fff()（）-]{4,40}\Z"
 EVENT_TYPE = re.compile(r"^(?P<service>[a-z]+)\.(?P<name>[A-Z][A-Za-z0-9]*|\*)$")
 
 
@@ -32,6 +38,7 @@ class Actor:
     district: str
     types: tuple = ()  # feed tokens only: the event types granted
     subject: str = ""  # who holds the token: an officer's id or a program's name, never a person's name
+    officer: str | None = None  # the console's officer id, when a named officer acts
 
     @property
     def citywide(self):
@@ -70,9 +77,11 @@ class Actor:
         return f"{self.department}/{self.district}/{self.role}"
 
 
-def claim_errors(role, department, district, types=(), subject=None):
+def claim_errors(role, department, district, types=(), subject=None, officer=None):
     """The claims that do not fit the vocabulary, as field errors (empty when all fit)."""
     errors = {}
+    if officer is not None and not is_officer_id(officer):
+        errors["officer"] = ["an officer id (letters, digits, . _ : -; at most 64), never a name"]
     if subject is not None and not (isinstance(subject, str) and SUBJECT.match(subject)):
         errors["holder"] = ["an id of up to 64 letters, digits and . _ : @ - (never a personal name)"]
     feed = role in vocabulary.FEED_ROLES
@@ -100,11 +109,14 @@ def _grantable(role, event_type):
     return role != "integrator" or event_type not in vocabulary.CONFIDENTIAL_EVENTS
 
 
-def issue(role, department, district, days=30, secret=None, types=(), lifetime=None, subject=None):
+def issue(role, department, district, days=30, secret=None, types=(), lifetime=None, subject=None,
+          officer=None):
     """A signed token; `types` only for feed roles; `subject` (the `sub` claim) says who
-    holds it: an officer's id or a program's name, never a person's name. Bad claims
-    raise BadRequest."""
-    errors = claim_errors(role, department, district, tuple(types), subject)
+    holds it: an officer's id or a program's name, never a person's name; `officer` names
+    the console's officer (and is the holder unless another is given). Bad claims raise
+    BadRequest."""
+    subject = subject if subject is not None else officer
+    errors = claim_errors(role, department, district, tuple(types), subject, officer)
     if lifetime is None and not 1 <= days <= MAX_DAYS:
         errors["days"] = [f"must be from 1 to {MAX_DAYS}"]
     if errors:
@@ -116,6 +128,8 @@ def issue(role, department, district, days=30, secret=None, types=(), lifetime=N
         claims["types"] = sorted(types)
     if subject:
         claims["sub"] = subject
+    if officer is not None:
+        claims["officer"] = officer
     return jwt.encode(claims, secret or config.secret("jwt_secret"), algorithm=ALGORITHM)
 
 
@@ -158,7 +172,7 @@ def _actor(claims):
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         raise Unauthorized("invalid token: types must be a list of event types")
     errors = claim_errors(claims["role"], claims["department"], claims["district"], tuple(types),
-                          claims.get("sub"))
+                          claims.get("sub"), claims.get("officer"))
     issued = datetime.fromtimestamp(claims["iat"], timezone.utc)
     expires = datetime.fromtimestamp(claims["exp"], timezone.utc)
     if issued > utcnow() + LEEWAY or expires - issued > timedelta(days=MAX_DAYS) + LEEWAY:
@@ -167,7 +181,11 @@ def _actor(claims):
         detail = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
         raise Unauthorized(f"invalid token claims ({detail})")
     return Actor(claims["role"], claims["department"], claims["district"], tuple(types),
-                 claims.get("sub", ""))
+                 claims.get("sub", ""), claims.get("officer"))
+
+
+def is_officer_id(value):
+    return isinstance(value, str) and OFFICER_ID.fullmatch(value) is not None
 
 
 def from_header(value):

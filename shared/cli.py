@@ -65,14 +65,16 @@ def token():
 @click.option("--holder", default=None,
               help="who holds it: an officer's id or a program's name (never a personal name)")
 @click.option("--days", default=30, show_default=True, help=f"validity in days (1 to {auth.MAX_DAYS})")
-def issue_token(role, department, district, types, holder, days):
+@click.option("--officer", help="a named officer's id (never a name); their events carry it")
+def issue_token(role, department, district, types, holder, days, officer):
     """Print a signed token (secret from OTG_JWT_SECRET)."""
     granted = [t.strip() for t in types.split(",") if t.strip()]
     if district is None:
         district = auth.CITY if role in vocabulary.FEED_ROLES else ""
     try:
         _require_known_types(granted)
-        click.echo(auth.issue(role, department, district, days=days, types=granted, subject=holder))
+        click.echo(auth.issue(role, department, district, days=days, types=granted,
+                              subject=holder, officer=officer))
     except BadRequest as error:
         for field, messages in error.fields.items():
             click.echo(f"error: --{field} {'; '.join(messages)}", err=True)
