@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 ERROR = {"type": "object", "properties": {
     "error": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": True}}}
-_PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_][a-z0-9_]*)>")
+_PARAM = re.compile(r"<(?:([a-z]+):)?([a-z_][a-z0-9_]*)>")  # werkzeug's <int:batch_no>
 
 
 def build(service_name, entrypoints):
@@ -19,7 +19,7 @@ def build(service_name, entrypoints):
     spec.components.schema("Error", ERROR)
     paths = {}
     for entrypoint in sorted((e for e in entrypoints if isinstance(e, Api)), key=lambda e: e.url):
-        path = _PARAM.sub(r"{\1}", entrypoint.url)
+        path = _PARAM.sub(r"{\2}", entrypoint.url)
         for method in entrypoint.method.split(","):
             paths.setdefault(path, {})[method.lower()] = _operation(entrypoint, path)
     for path, operations in paths.items():
@@ -30,8 +30,9 @@ def build(service_name, entrypoints):
 def _operation(entrypoint, path):
     operation = {"summary": entrypoint.summary or entrypoint.method_name.replace("_", " "),
                  "operationId": entrypoint.method_name, "responses": {}}
-    parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-                  for name in re.findall(r"{([a-z_]+)}", path)]
+    parameters = [{"in": "path", "name": name, "required": True,
+                   "schema": {"type": "integer" if converter == "int" else "string"}}
+                  for converter, name in _PARAM.findall(entrypoint.url)]
     if entrypoint.query is not None:
         parameters.append({"in": "query", "schema": entrypoint.query})
     if parameters:
