@@ -19,9 +19,17 @@ _SEP = r"[\s.\-]?"
 _PROVINCES = set("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
                  "61 62 63 64 65 71 81 82".split())
 _EMAIL = re.compile(r"[\w.+-]+ *@ *[\w-]+( *\. *[\w-]+)+", re.ASCII)  # ASCII: \w would eat 汉字
-_ID_NUMBER = re.compile(rf"(?<![\dA-Za-z])\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXx](?![\dA-Za-z])")
-_CARD = re.compile(r"(?<![\dA-Za-z])[3-6]\d{3}(?:[\s\-]?\d{1,4}){3,4}(?![\dA-Za-z])")
-_MOBILE = re.compile(rf"(?<![\dA-Za-z])(\+?86{_SEP})?1[3-9]\d{_SEP}\d{{3,4}}{_SEP}\d{{4}}(?![\dA-Za-z])")
+
+
+def _numbers(pattern):
+    """Matches at every start, overlapping: in `138 1234 5678 6222 0212 …` the card
+    starts inside a longer run of digits that the phone number took first."""
+    return re.compile(rf"(?<![\dA-Za-z])(?=({pattern})(?![\dA-Za-z]))")
+
+
+_ID_NUMBER = _numbers(rf"\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}[\dXx]")
+_CARD = _numbers(r"[3-6]\d{3}(?:[\s\-]?\d{1,4}){3,4}")
+_MOBILE = _numbers(rf"(?:\+?86{_SEP})?1[3-9]\d{_SEP}\d{{3,4}}{_SEP}\d{{4}}")
 
 
 def _digits(text):
@@ -53,9 +61,9 @@ def _is_phone(match):
 
 def _spans(folded):
     yield from (m.span() for m in _EMAIL.finditer(folded))
-    yield from (m.span() for m in _ID_NUMBER.finditer(folded) if _is_resident_id(m.group()))
-    yield from (m.span() for m in _CARD.finditer(folded) if _is_card(m.group()))
-    yield from (m.span() for m in _MOBILE.finditer(folded))
+    yield from (m.span(1) for m in _ID_NUMBER.finditer(folded) if _is_resident_id(m.group(1)))
+    yield from (m.span(1) for m in _CARD.finditer(folded) if _is_card(m.group(1)))
+    yield from (m.span(1) for m in _MOBILE.finditer(folded))
     matches = phonenumbers.PhoneNumberMatcher(folded, "CN", phonenumbers.Leniency.VALID)
     yield from ((m.start, m.end) for m in matches if _is_phone(m))
 

@@ -53,5 +53,10 @@ def test_several_details_in_one_text_are_each_masked():
     assert mask(text, "＊") == "王老师 ＊，邮箱 ＊；家长身份证 ＊。"
 
 
+def test_numbers_typed_one_after_the_other_are_each_found():
+    assert mask("138 1234 5678 6222 0212 3456 7890 128") == "*** ***"
+    assert mask("0631-5212345 37100219800101123X") == "*** ***"
+
+
 def test_empty_text_stays_as_it_was():
     assert mask("") == "" and mask(None) is None
