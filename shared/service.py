@@ -29,6 +29,7 @@ class Store(DependencyProvider):
         self.tables = tables
 
     def setup(self):
+        config.check_secrets()
         service = self.container.service_name
         url = self.container.config.get("DATABASE_URL") or config.database_url(service)
         self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
