@@ -1,4 +1,5 @@
 """Configuration from the environment (ARCHITECTURE.md, "Ports and commands")."""
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -133,9 +134,18 @@ def public_rate_limit():
 
 
 def trusted_proxies():
-    """How many reverse proxies in front of the services set X-Forwarded-For: the
-    client's address is then taken from that header (0: the peer's address)."""
-    return setting("OTG_TRUSTED_PROXIES", 0, int)
+    """The reverse proxies whose X-Forwarded-For is believed: addresses or networks,
+    comma-separated (`172.30.0.2,10.0.0.0/8`); empty or 0: none, the peer's address counts.
+    A hop count (the old meaning of this setting) would let anyone reaching a service's
+    port directly choose their address, so it stops the service with its name."""
+    text = os.environ.get("OTG_TRUSTED_PROXIES", "").strip()
+    if text in ("", "0"):
+        return []
+    try:
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in text.split(",")]
+    except ValueError:
+        raise ValueError(f"OTG_TRUSTED_PROXIES={text!r} is not a list of proxy addresses or "
+                         "networks (e.g. 172.30.0.2,10.0.0.0/8); a hop count is not accepted") from None
 
 
 def quorum_queues():
