@@ -34,9 +34,7 @@ class Store(DependencyProvider):
         url = self.container.config.get("DATABASE_URL") or config.database_url(service)
         self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
                                 clock=default_clock())
-        self.store.create()
-        for metadata in self.tables:
-            metadata.create_all(self.store.engine)
+        self.store.create(self.tables)
         self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
         self.metrics = ServiceMetrics(self.store)
 
