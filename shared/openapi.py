@@ -45,7 +45,9 @@ def _operation(entrypoint, path):
         ok["content"] = {"application/json": {"schema": entrypoint.response}}
     status = "201" if entrypoint.method == "POST" else "200"
     operation["responses"][status] = ok
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    # an entrypoint with its own error format (Open311's) declares it as `error_schema`
+    schema = getattr(entrypoint, "error_schema", None) or {"$ref": "#/components/schemas/Error"}
+    error = {"content": {"application/json": {"schema": schema}}}
     operation["responses"]["400"] = {"description": "invalid input", **error}
     if entrypoint.roles is not None:
         operation["security"] = [{"bearer": []}]

@@ -134,6 +134,7 @@ class ReceiptOut(Schema):
     tracking_code = fields.Str(metadata={"description": "the reporter's only key to the answer"})
     status = fields.Str()
     track_url = fields.Str()
+    track_page = fields.Str(metadata={"description": "the tracking page for a browser"})
 
 
 class TrackOut(Schema):

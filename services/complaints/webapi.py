@@ -49,6 +49,8 @@ TOO_MANY_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"
 
 class Open311Api(UploadApi):
     """GeoReport v2 errors: `[{"code": 400, "description": "…"}]` with the same status."""
+    error_schema = {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "integer"}, "description": {"type": "string"}}}}
 
     def response_from_exception(self, exc):
         response = super().response_from_exception(exc)
