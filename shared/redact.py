@@ -18,7 +18,7 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: ord("
 _SEP = r"[\s.\-]?"
 _PROVINCES = set("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
                  "61 62 63 64 65 71 81 82".split())
-_EMAIL = re.compile(r"[\w.+-]+ *@ *[\w-]+( *\. *[\w-]+)+", re.ASCII)  # ASCII: \w would eat 汉字
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+ *@ *[\w-]+( *\. *[\w-]+)+", re.ASCII)  # ASCII: \w would eat 汉字
 
 
 def _numbers(pattern):
