@@ -12,6 +12,11 @@ from shared.errors import BadRequest
 @click.group()
 def main():
     """otg — off-campus training governance."""
+    try:
+        config.check_secrets()  # as the services do at start (docs/security.md)
+    except config.UnsafeSecret as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
 
 
 @main.command()

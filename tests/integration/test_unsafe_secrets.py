@@ -3,8 +3,10 @@ saying which variable and what to do; a generated or long random secret is accep
 import subprocess
 
 import pytest
+from click.testing import CliRunner
 
 from shared import config, runner
+from shared.cli import main
 
 GOOD = "9f2c4e7a1b3d5f60718293a4b5c6d7e8"  # 32 bytes
 
@@ -39,3 +41,10 @@ def test_a_service_with_a_placeholder_secret_does_not_start(amqp_uri, tmp_path, 
         process.kill()
     assert process.returncode != 0
     assert f"{variable} is still the placeholder" in output.decode()
+
+
+def test_the_command_line_refuses_a_short_secret_with_a_usage_error(monkeypatch):
+    monkeypatch.setenv("OTG_JWT_SECRET", "short")
+    result = CliRunner().invoke(main, ["token", "issue", "--role", "admin", "--department", "education",
+                                       "--district", "371000"])
+    assert result.exit_code == 2 and "OTG_JWT_SECRET is shorter than 32 bytes" in result.output
