@@ -185,7 +185,7 @@ def test_personal_data_typed_into_any_input_never_leaves_its_service(cluster, am
     case_ids = disclosure_inputs(apis["disclosure"], token, expected_cases=3)
     lead = eventually(lambda: apis["complaints"].get("/complaints?channel=school_survey", token(
         "handler", "education", DISTRICT)).json()["items"], timeout=30)
-    eventually(lambda: apis["disclosure"].get("/api/notices").json(), timeout=30)
+    eventually(lambda: apis["disclosure"].get("/api/notices").json()["items"], timeout=30)
 
     # the canary did go in: the staff who need the free text see it (so this test can fail)
     handler = token("handler", "education", DISTRICT)
@@ -204,4 +204,5 @@ def test_personal_data_typed_into_any_input_never_leaves_its_service(cluster, am
     cluster.stop_all()
     places["logs"] = "\n".join(path.read_text(errors="replace") for path in tmp_path.glob("*.log"))
     assert "InstitutionSuspended" in places["bus"] and "CaseExposed" in places["feeds"]
+    assert "家长王某电话 ***" in places["public pages"]  # the reasons were published, masked
     assert {place: leaks(text) for place, text in places.items() if leaks(text)} == {}
