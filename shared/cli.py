@@ -22,6 +22,11 @@ def main(context):
 
     Without OTG_DATA_DIR, commands act on the running demo's data dir (var/demo:
     its secret, so tokens work against it), else on ./var."""
+    try:
+        config.check_secrets()  # as the services do at start (docs/security.md)
+    except config.UnsafeSecret as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
     if "OTG_DATA_DIR" not in os.environ and context.invoked_subcommand not in STARTING:
         from shared.demo.stage import running_demo
         demo_dir = running_demo()

@@ -1,11 +1,20 @@
 """Configuration from the environment (ARCHITECTURE.md, "Ports and commands")."""
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 SERVICES = ("registry", "inspection", "tasks", "disclosure", "complaints")
 DEFAULT_PORTS = {"registry": 8001, "inspection": 8002, "tasks": 8003,
                  "disclosure": 8004, "complaints": 8005}
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
+SECRETS = ("jwt_secret", "contact_key", "pupil_key")
+MIN_SECRET_BYTES = 32
+_PLACEHOLDER = re.compile(r"change[-_ ]?me", re.IGNORECASE)
+
+
+class UnsafeSecret(ValueError):
+    """A secret an attacker could guess: a placeholder, or too short."""
 
 
 def amqp_uri():
@@ -43,7 +52,7 @@ def secret(name):
     """
     value = os.environ.get(f"OTG_{name.upper()}")
     if value:
-        return value
+        return checked_secret(f"OTG_{name.upper()}", value)
     path = data_dir() / f"{name.lower()}.secret"
     if not path.exists():
         # written whole under a private name, then linked into place: services starting
@@ -59,6 +68,26 @@ def secret(name):
         finally:
             os.unlink(draft)
     return path.read_text().strip()
+
+
+def checked_secret(variable, value):
+    if _PLACEHOLDER.search(value):
+        problem = "is still the placeholder of deploy/example.env"
+    elif len(value.encode()) < MIN_SECRET_BYTES:
+        problem = f"is shorter than {MIN_SECRET_BYTES} bytes"
+    else:
+        return value
+    raise UnsafeSecret(f"{variable} {problem}: set a random value, e.g. `openssl rand -hex 32` "
+                       "(docs/security.md, \"Secrets\")")
+
+
+def check_secrets():
+    """Stop a service at start on any unsafe secret set in its environment, also one it
+    reads only later (the first token it checks, the first contact it seals)."""
+    for name in SECRETS:
+        value = os.environ.get(f"OTG_{name.upper()}")
+        if value:
+            checked_secret(f"OTG_{name.upper()}", value)
 
 
 def previous_secrets(name):
@@ -106,9 +135,18 @@ def public_rate_limit():
 
 
 def trusted_proxies():
-    """How many reverse proxies in front of the services set X-Forwarded-For: the
-    client's address is then taken from that header (0: the peer's address)."""
-    return setting("OTG_TRUSTED_PROXIES", 0, int)
+    """The reverse proxies whose X-Forwarded-For is believed: addresses or networks,
+    comma-separated (`172.30.0.2,10.0.0.0/8`); empty or 0: none, the peer's address counts.
+    A hop count (the old meaning of this setting) would let anyone reaching a service's
+    port directly choose their address, so it stops the service with its name."""
+    text = os.environ.get("OTG_TRUSTED_PROXIES", "").strip()
+    if text in ("", "0"):
+        return []
+    try:
+        return [ipaddress.ip_network(item.strip(), strict=False) for item in text.split(",")]
+    except ValueError:
+        raise ValueError(f"OTG_TRUSTED_PROXIES={text!r} is not a list of proxy addresses or "
+                         "networks (e.g. 172.30.0.2,10.0.0.0/8); a hop count is not accepted") from None
 
 
 def quorum_queues():

@@ -8,7 +8,8 @@ ERROR = {"type": "object", "properties": {
     "error": {"type": "string"},
     "fields": {"type": "object", "additionalProperties": True}}}
 _CHOICES = re.compile(r"<any\(([^)]*)\):([a-z_][a-z0-9_]*)>")
-_PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")  # <any(a,b):name> too
+# werkzeug's <int:batch_no> and <any(json, xml):fmt>: (converter, name)
+_PARAM = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")
 
 
 def build(service_name, entrypoints):
@@ -20,7 +21,7 @@ def build(service_name, entrypoints):
     spec.components.schema("Error", ERROR)
     paths = {}
     for entrypoint in sorted((e for e in entrypoints if isinstance(e, Api)), key=lambda e: e.url):
-        path = _PARAM.sub(r"{\1}", entrypoint.url)
+        path = _PARAM.sub(r"{\2}", entrypoint.url)
         for method in entrypoint.method.split(","):
             paths.setdefault(path, {})[method.lower()] = _operation(entrypoint, path)
     for path, operations in paths.items():
@@ -31,10 +32,9 @@ def build(service_name, entrypoints):
 def _operation(entrypoint, path):
     operation = {"summary": entrypoint.summary or entrypoint.method_name.replace("_", " "),
                  "operationId": entrypoint.method_name, "responses": {}}
-    choices = {name: [c.strip() for c in values.split(",")]
-               for values, name in _CHOICES.findall(entrypoint.url)}
-    parameters = [_path_parameter(name, choices.get(name))
-                  for name in re.findall(r"{([a-z_]+)}", path)]
+_CHOICES = re.compile(r"<any\(([^)]*)\):([a-z_][a-z0-9_]*)>")
+# werkzeug's <int:batch_no> and <any(json, xml):fmt>: (converter, name)
+_PARAM = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")
     if entrypoint.query is not None:
         parameters.append({"in": "query", "schema": entrypoint.query})
     if parameters:
@@ -47,7 +47,9 @@ def _operation(entrypoint, path):
         ok["content"] = {"application/json": {"schema": entrypoint.response}}
     status = "201" if entrypoint.method == "POST" else "200"
     operation["responses"][status] = ok
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    # an entrypoint with its own error format (Open311's) declares it as `error_schema`
+    schema = getattr(entrypoint, "error_schema", None) or {"$ref": "#/components/schemas/Error"}
+    error = {"content": {"application/json": {"schema": schema}}}
     operation["responses"]["400"] = {"description": "invalid input", **error}
     if entrypoint.roles is not None:
         operation["security"] = [{"bearer": []}]
@@ -62,6 +64,8 @@ def _operation(entrypoint, path):
     return operation
 
 
-def _path_parameter(name, choices=None):
-    schema = {"type": "string", "enum": choices} if choices else {"type": "string"}
+def _path_parameter(name, converter, choices=None):
+    schema = {"type": "integer" if converter == "int" else "string"}
+    if choices:
+        schema["enum"] = choices
     return {"in": "path", "name": name, "required": True, "schema": schema}

@@ -4,7 +4,8 @@ protection against a flood of made-up reports, not authentication.
 Counted in the service's process with the `limits` library (moving window, in memory):
 replicas count separately and a restart forgets. Only accepted reports count, so a
 citizen who gets a form wrong is not locked out by fixing it. Behind a reverse proxy,
-set OTG_TRUSTED_PROXIES, or every citizen shares the proxy's address."""
+set OTG_TRUSTED_PROXIES to its address, or every citizen shares the proxy's address."""
+import ipaddress
 import math
 import time
 
@@ -41,3 +42,26 @@ class PublicLimit:
         """One accepted report from `address`."""
         for item in self.items:
             self.limiter.hit(item, address)
+
+
+class ForwardedFor:
+    """WSGI middleware: REMOTE_ADDR becomes the client's address as the trusted proxies
+    saw it. X-Forwarded-For is read right to left only while the hop that wrote it is a
+    trusted proxy, so an address a client wrote into the header itself is never believed."""
+
+    def __init__(self, app, proxies):
+        self.app, self.proxies = app, proxies
+
+    def __call__(self, environ, start_response):
+        forwarded = [a.strip() for a in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        address = environ.get("REMOTE_ADDR", "")
+        while forwarded and self._trusted(address):
+            address = forwarded.pop()
+        environ["REMOTE_ADDR"] = address
+        return self.app(environ, start_response)
+
+    def _trusted(self, address):
+        try:
+            return any(ipaddress.ip_address(address) in network for network in self.proxies)
+        except ValueError:
+            return False

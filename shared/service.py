@@ -31,13 +31,12 @@ class Store(DependencyProvider):
         self.tables = tables
 
     def setup(self):
+        config.check_secrets()
         service = self.container.service_name
         url = self.container.config.get("DATABASE_URL") or config.database_url(service)
         self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
                                 clock=default_clock())
-        self.store.create()
-        for metadata in self.tables:
-            metadata.create_all(self.store.engine)
+        self.store.create(self.tables)
         self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
         self.metrics = ServiceMetrics(self.store)
 

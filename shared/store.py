@@ -122,6 +122,9 @@ def _row_to_event(row):
                        _loads(row[7]), _loads(row[8]))
 
 
+_SCHEMA_LOCK = 0x6F7467  # "otg": the advisory lock key of schema creation
+
+
 class EventStore:
     def __init__(self, url, catalogue, projections=(), clock=None):
         self.url = url
@@ -136,11 +139,16 @@ class EventStore:
         self._stream_sql = _STREAM.compile(dialect=self.engine.dialect)
 
     # -- schema -----------------------------------------------------------
-    def create(self):
-        metadata.create_all(self.engine)
-        for projection in self.projections:
-            projection.metadata.create_all(self.engine)
-        from shared.projections import rebuild_stale
+    def create(self, tables=()):
+        """The store's tables, its projections' and `tables` (MetaData), then stale
+        projections rebuilt. On PostgreSQL replicas starting together take turns (an
+        advisory lock): two CREATE TABLEs of one name at once collide in pg_type."""
+        from shared.projections import _versions, rebuild_stale
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            for schema in (metadata, _versions, *(p.metadata for p in self.projections), *tables):
+                schema.create_all(conn)
         rebuild_stale(self)
 
     def dispose(self):

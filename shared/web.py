@@ -10,12 +10,11 @@ from marshmallow import ValidationError, fields, validate
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, parse_address
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from shared import auth, config
 from shared.errors import BadRequest, OtgError
-from shared.ratelimit import PublicLimit
+from shared.ratelimit import ForwardedFor, PublicLimit
 
 log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
@@ -32,7 +31,7 @@ class OtgWebServer(WebServer):
     def get_wsgi_app(self):
         app = super().get_wsgi_app()
         proxies = config.trusted_proxies()
-        return ProxyFix(app, x_for=proxies) if proxies else app
+        return ForwardedFor(app, proxies) if proxies else app
 
     @property
     def bind_addr(self):

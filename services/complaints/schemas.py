@@ -22,7 +22,9 @@ Optional = lambda high: fields.Str(load_default=None, validate=validate.Length(m
 def _tidy(data, folds=()):
     """Strip strings, drop empty optional values (forms post ""), fold flat
     `contact_name`-style form fields into the nested object."""
-    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in dict(data or {}).items()}
+    if not isinstance(data, dict):
+        return data  # not an object: the schema answers "Invalid input type" (400)
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     for prefix in folds:
         flat = {k[len(prefix) + 1:]: data.pop(k) for k in list(data) if k.startswith(prefix + "_")}
         if flat and not isinstance(data.get(prefix), dict):
@@ -133,6 +135,7 @@ class ReceiptOut(Schema):
     tracking_code = fields.Str(metadata={"description": "the reporter's only key to the answer"})
     status = fields.Str()
     track_url = fields.Str()
+    track_page = fields.Str(metadata={"description": "the tracking page for a browser"})
 
 
 class TrackOut(Schema):

@@ -62,6 +62,8 @@ class Open311Api(UploadApi):
     """GeoReport v2 in the format the path ends with (`<fmt>`: json or xml). Errors are
     `[{"code": 400, "description": "…"}]` / `<errors><error>…` with the same status.
     `xml_root` names the XML document's root element (the specification's names)."""
+    error_schema = {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "integer"}, "description": {"type": "string"}}}}
 
     def __init__(self, method, url, xml_root="service_requests", **kwargs):
         self.xml_root = xml_root

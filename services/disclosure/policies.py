@@ -12,9 +12,10 @@ def _institution_facts(institution, institution_id, district, name="", address="
     return {
         "institution_id": institution_id,
         "district": known.get("district") or district,
-        "institution_name": known.get("name") or name or "",
+        # masked again: events stored before the sender masked them still hold numbers
+        "institution_name": redact(known.get("name") or name or ""),
         "credit_code": known.get("credit_code") or None,
-        "address": known.get("address") or address or "",
+        "address": redact(known.get("address") or address or ""),
         "category": known.get("category") or None,
     }
 

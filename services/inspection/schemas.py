@@ -3,6 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from shared import auth
 from shared.errors import BadRequest
+from shared.redact import MaskedText
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS, SEVERITIES
 from shared.web import page_field
 
@@ -48,8 +49,9 @@ class InspectionIn(Schema):
     departments = fields.List(OneOf(DEPARTMENTS), load_default=None, metadata={
         "description": "assigned departments; default: the caller's"})
     focus = fields.List(OneOf(FOCUS), load_default=list)
-    site_name = Text(200, load_default=None, allow_none=True)
-    site_address = Text(300, load_default=None, allow_none=True)
+    # published with UnlicensedOperationFound: masked as typed
+    site_name = MaskedText(load_default=None, allow_none=True, validate=validate.Length(1, 200))
+    site_address = MaskedText(load_default=None, allow_none=True, validate=validate.Length(1, 300))
     scheduled_for = fields.Date(load_default=None, allow_none=True)
     officers = Officers(load_default=list)
 

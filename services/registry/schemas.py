@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shared import creditcode
+from shared.redact import MaskedText
 from shared.vocabulary import CATEGORIES, LICENCE_KINDS, LIST_STATUSES, LOCAL_DISTRICTS, STATUSES
 from shared.web import page_field
 
@@ -15,11 +16,11 @@ class LicenceIn(Schema):
 
 
 class InstitutionIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=200))
+    name = MaskedText(required=True, validate=validate.Length(min=2, max=200))
     credit_code = fields.Str(required=True)
     district = District(required=True)
     category = fields.Str(required=True, validate=validate.OneOf(CATEGORIES))
-    address = fields.Str(required=True, validate=validate.Length(min=2, max=300))
+    address = MaskedText(required=True, validate=validate.Length(min=2, max=300))
     licences = fields.List(fields.Nested(LicenceIn), load_default=list)
     national_platform_id = fields.Str(load_default=None, validate=validate.Length(max=60))
 
@@ -41,16 +42,16 @@ class InstitutionQuery(Schema):
 
 
 class ReasonIn(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
+    reason = MaskedText(required=True, validate=validate.Length(min=2, max=500))
 
 
 class ReinstateIn(Schema):
-    reason = fields.Str(load_default="rectified", validate=validate.Length(max=500))
+    reason = MaskedText(load_default="rectified", validate=validate.Length(max=500))
 
 
 class DecisionIn(Schema):
     decision = fields.Str(required=True, validate=validate.OneOf(("cleared", "blacklisted")))
-    reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
+    reason = MaskedText(required=True, validate=validate.Length(min=2, max=500))
 
 
 class DistrictIn(Schema):

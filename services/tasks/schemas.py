@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import (Schema, ValidationError, fields, pre_load, validate, validates,
                          validates_schema)
 
+from shared.redact import MaskedText
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS
 
 MEASURES = ("plan_filed", "lists_published_and_filed", "self_inspection_share", "survey_share",
@@ -152,7 +153,7 @@ class MeetingsIn(Schema):
 
 
 class NamingIn(Schema):
-    reasons = fields.List(fields.Str(validate=validate.Length(min=2, max=500)),
+    reasons = fields.List(MaskedText(validate=validate.Length(min=2, max=500)),
                           load_default=list, validate=validate.Length(max=20))
 
 

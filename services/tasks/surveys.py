@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from shared import creditcode, tabular
 from shared.errors import BadRequest
+from shared.redact import mask
 
 from .domain import institution_key, name_key
 
@@ -95,6 +96,8 @@ def _row(values):
         return {}, {"row": [f"has more than the {len(HEADER)} columns of the header"]}
     row = dict(zip(HEADER, values + [""] * (len(HEADER) - len(values))))
     row.pop("pupil_name")  # never kept, not even in memory beyond this row
+    # the names reach UnlistedInstitutionReported: a teacher's mobile typed in one must not
+    row["institution_name"], row["course"] = mask(row["institution_name"]), mask(row["course"])
     problems = {}
     if not row["pupil_id"]:
         problems["pupil_id"] = ["is required"]

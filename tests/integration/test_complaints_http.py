@@ -53,6 +53,16 @@ def test_bad_report_is_refused_with_field_errors_and_nothing_written(complaints,
     assert complaints.get("/health").json()["events"] == 0
 
 
+def test_a_contact_that_is_not_an_object_is_refused_with_a_field_error(complaints, handler):
+    for contact in ("13905318642", 1, ["13905318642"], True):
+        for path, token, extra in (("/complaints", None, {}),
+                                   ("/complaints/intake", handler, {"channel": "hotline"})):
+            refused = complaints.post(path, token, json={**REPORT, **extra, "contact": contact})
+            assert refused.status_code == 400, (path, contact, refused.text)
+            assert "contact" in refused.json()["fields"] and "13905318642" not in refused.text
+    assert complaints.get("/health").json()["events"] == 0
+
+
 def test_multipart_report_keeps_photos_for_handlers_only(complaints, handler, token):
     created = complaints.post("/complaints", data={**REPORT, "contact_phone": "13800138000"},
                               files=[("photos", ("site.png", png_bytes(), "image/png"))])

@@ -15,7 +15,7 @@ def test_contact_key_and_jwt_secret_are_rotated_without_losing_a_contact(
     url = f"sqlite:///{tmp_path / 'complaints-rotation.db'}"
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("COMPLAINTS_DATABASE_URL", url)
-    monkeypatch.setenv("OTG_CONTACT_KEY", "contact-key-2024")
+    monkeypatch.setenv("OTG_CONTACT_KEY", "contact-key-of-2024-at-least-32-bytes")
     monkeypatch.setenv("OTG_JWT_SECRET", "jwt-secret-of-2024-at-least-32-bytes")
     api = start_service(ComplaintsService, database_url=url)
     old_handler = token("handler", "education", "371002")
@@ -25,8 +25,8 @@ def test_contact_key_and_jwt_secret_are_rotated_without_losing_a_contact(
     api.container.stop()
 
     # 1. the new secrets, the old ones listed as previous; restart
-    monkeypatch.setenv("OTG_CONTACT_KEY", "contact-key-2025")
-    monkeypatch.setenv("OTG_CONTACT_KEY_PREVIOUS", "contact-key-2024")
+    monkeypatch.setenv("OTG_CONTACT_KEY", "contact-key-of-2025-at-least-32-bytes")
+    monkeypatch.setenv("OTG_CONTACT_KEY_PREVIOUS", "contact-key-of-2024-at-least-32-bytes")
     monkeypatch.setenv("OTG_JWT_SECRET", "jwt-secret-of-2025-at-least-32-bytes")
     monkeypatch.setenv("OTG_JWT_SECRET_PREVIOUS", "jwt-secret-of-2024-at-least-32-bytes")
     api = start_service(ComplaintsService, database_url=url)
@@ -56,6 +56,6 @@ def test_contact_key_and_jwt_secret_are_rotated_without_losing_a_contact(
 
 def test_reseal_without_a_complaints_database_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPLAINTS_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
-    monkeypatch.setenv("OTG_CONTACT_KEY", "k")
+    monkeypatch.setenv("OTG_CONTACT_KEY", "k" * 32)
     result = CliRunner().invoke(main, ["complaints", "reseal"])
     assert result.exit_code == 2 and "no case files" in result.output

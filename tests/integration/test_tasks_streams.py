@@ -17,7 +17,7 @@ def plan(campaign_id):
 def api(start_service, tmp_path, monkeypatch):
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OTG_CLOCK_FILE", str(tmp_path / "clock"))
-    monkeypatch.setenv("OTG_PUPIL_KEY", "integration-pupil-key")
+    monkeypatch.setenv("OTG_PUPIL_KEY", "integration-pupil-key-of-at-least-32-bytes")
     (tmp_path / "clock").write_text("2024-01-21T10:00:00+08:00")
     return start_service(TasksService)
 

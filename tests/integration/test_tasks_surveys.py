@@ -22,7 +22,7 @@ LICENCES = [{"kind": "school_permit", "number": "P-1", "valid_until": "2030-12-3
 @pytest.fixture
 def services(start_service, token, tmp_path, monkeypatch):
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("OTG_PUPIL_KEY", "integration-pupil-key")
+    monkeypatch.setenv("OTG_PUPIL_KEY", "integration-pupil-key-of-at-least-32-bytes")
     tasks = start_service(TasksService)        # first, so its queues exist before registry publishes
     registry = start_service(RegistryService)
     coordinator = token("coordinator", "education", "371000")
@@ -69,7 +69,7 @@ def test_unlisted_institution_is_reported_with_counts_only(services, token):
         "启航学堂", UNLISTED, 2)
     assert report["district"] == "371002" and report["school_id"] == "hc-001"
     wire = json.dumps(events, ensure_ascii=False)
-    hashed = surveys.pupil_hash("integration-pupil-key", "G37100200001")
+    hashed = surveys.pupil_hash("integration-pupil-key-of-at-least-32-bytes", "G37100200001")
     for secret in ("王小明", "李小红", "赵小刚", "G37100200001", "G37100200002", hashed):
         assert secret not in wire
     assert services.get("/progress?district=371002").json()["tasks"][3]["value"] == 1.0

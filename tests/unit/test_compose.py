@@ -48,8 +48,27 @@ def test_every_service_has_its_database_health_check_and_restart_policy():
         assert f"CREATE DATABASE {name};" in init_sql
         assert str(config.DEFAULT_PORTS[name]) in " ".join(service["healthcheck"]["test"])
         assert service["restart"] == "unless-stopped"
-        assert f"{config.DEFAULT_PORTS[name]}:{config.DEFAULT_PORTS[name]}" in service["ports"]
+        assert "ports" not in service  # reached through the proxy only
     assert "rabbitmq:3" in services["rabbitmq"]["image"] and "management" in services["rabbitmq"]["image"]
+
+
+def test_only_the_proxy_publishes_ports_and_only_it_is_trusted_to_forward_addresses():
+    services = compose()["services"]
+    published = {name: service["ports"] for name, service in services.items() if "ports" in service}
+    assert set(published) == {"proxy", "rabbitmq"}
+    assert published["rabbitmq"] == ["127.0.0.1:15672:15672"]
+    assert {"8004:8004", "8005:8005"} <= set(published["proxy"])
+    assert all(port.startswith("${OTG_DEPARTMENT_BIND:-127.0.0.1}:800")
+               for port in set(published["proxy"]) - {"8004:8004", "8005:8005"})
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["complaints"]["environment"]["OTG_TRUSTED_PROXIES"] == \
+        f"${{OTG_TRUSTED_PROXIES:-{proxy_address}}}"
+    env = dict(line.split("=", 1) for line in (ROOT / "deploy/example.env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    assert env["OTG_TRUSTED_PROXIES"] == proxy_address
+    nginx = (ROOT / "deploy/proxy/nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx  # overwritten, not appended
+    assert all(f"proxy_pass http://{name}:{config.DEFAULT_PORTS[name]};" in nginx for name in config.SERVICES)
 
 
 def test_the_image_default_command_is_a_service_command():

@@ -8,7 +8,7 @@ def test_an_empty_setting_means_its_default(monkeypatch):
     for name in ("OTG_TRUSTED_PROXIES", "OTG_CHECK_INTERVAL", "OTG_RELAY", "OTG_QUORUM_QUEUES",
                  "OTG_REGISTRY_PORT"):
         monkeypatch.setenv(name, "")
-    assert config.trusted_proxies() == 0 and config.check_interval() == 60.0
+    assert config.trusted_proxies() == [] and config.check_interval() == 60.0
     assert config.relay_enabled() is True and config.quorum_queues() is False
     assert config.port("registry") == 8001
 

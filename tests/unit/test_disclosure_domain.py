@@ -143,3 +143,12 @@ def test_unlicensed_case_waits_for_the_inspection_and_a_registered_institution()
     unregistered = {**finding, "institution_id": None, "name": "无名书法班"}
     _, _, facts, _ = policies.unlicensed_case(unregistered, inbound, None, check)
     assert facts["institution_name"] == "无名书法班" and facts["finding"]["modes"] == ["night"]
+
+
+def test_a_case_masks_numbers_an_older_event_carried_in_a_name_or_address():
+    """Events stored before the senders masked free text still hold what was typed."""
+    found = {"inspection_id": None, "institution_id": None, "district": "371002",
+             "name": "王老师家教 1390 531 8642", "address": "海滨路9号 0631 521 2345"}
+    _, _, facts, _ = policies.unlicensed_case(found, {"id": "e-1", "time": "2024-01-22T07:31:00Z"},
+                                              None, None)
+    assert (facts["institution_name"], facts["address"]) == ("王老师家教 ＊＊＊", "海滨路9号 ＊＊＊")

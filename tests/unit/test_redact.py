@@ -1,18 +1,62 @@
-"""Contact details typed into free text are masked however they were typed."""
+"""Personal data typed into free text is found however it was typed; business data is not."""
 import pytest
 
-from shared.redact import mask
+from shared.redact import contains_personal_data, mask
+
+PERSONAL = [
+    # mobile numbers
+    "13812345678", "138 1234 5678", "1390 531 8642", "138-1234-5678", "139.5310.0196",
+    "+86 138-1234-5678", "+86 13953100196", "8613953100196", "１３８１２３４５６７８", "１３９　５３１０　０１９６",
+    # landlines (Weihai 0631, Beijing 010)
+    "0631-5201234", "0631 521 2345", "0631.521.2345", "(0631)5201234", "0631 5201234",
+    "（０６３１）５２０１２３４", "010-62345678", "+86 631 5212345",
+    # resident ID numbers: valid check digit, separated, mistyped check digit, full-width
+    "37100219800101123X", "37100219800101123x", "371002 19880808 1239", "371002-19800101-123X",
+    "３７１００２１９８００１０１１２３Ｘ",
+    # e-mail addresses
+    "li.ming@example.com", "li.ming @ example.com", "li_ming@example . com.cn",
+    "ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "12345678@qq.com",
+    # bank cards (Luhn-valid)
+    "6222021234567890128", "6222 0212 3456 7890 128", "6228-4800-1234-5678-903", "4213 4912 3456 7895",
+]
 
 
-@pytest.mark.parametrize("typed", [
-    "13812345678", "138 1234 5678", "+86 138-1234-5678", "１３８１２３４５６７８",
-    "0631-5201234", "(0631)5201234", "0631 5201234", "（０６３１）５２０１２３４",
-    "li.ming@example.com", "ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "37100219800101123X",
-])
-def test_a_contact_detail_is_masked_however_it_was_typed(typed):
+@pytest.mark.parametrize("typed", PERSONAL)
+def test_personal_data_is_masked_however_it_was_typed(typed):
     assert mask(f"联系人：{typed}，海滨路1号") == "联系人：***，海滨路1号"
+    assert mask(f"call {typed} now") == "call *** now"
 
 
-def test_the_rest_of_the_text_keeps_its_own_characters():
-    assert mask("环翠区，海滨路１号（二楼）") == "环翠区，海滨路１号（二楼）"
+BUSINESS = [
+    "91371002MA3C4L8X1K",                 # unified social credit code
+    "913710027060123455",                 # an all-digit credit code
+    "教民137100270000123号",               # school permit number
+    "营业执照 371002200012345",             # business licence registration number
+    "2026-12-06", "2026.12.06", "2026年12月6日", "20261206",
+    "威环教罚〔2026〕12号", "案件编号 2026-0001", "WH-2026-000123",
+    "12345热线转办", "110", "海滨路100号3单元501室", "学员 120 人，收费 36800 元",
+    "9:00-21:00", "371002", "邮编 264200",
+    "6222021234567890127",                # 19 digits failing the Luhn check
+    "37100219881308081239",               # 20 digits
+    "371002198813081239",                 # ID-shaped, month 13
+]
+
+
+@pytest.mark.parametrize("text", BUSINESS)
+def test_business_data_is_not_mistaken_for_personal_data(text):
+    assert mask(text) == text
+    assert not contains_personal_data(text)
+
+
+def test_several_details_in_one_text_are_each_masked():
+    text = "王老师 139 5310 0196，邮箱 wang@example.com；家长身份证 37100219800101123X。"
+    assert mask(text, "＊") == "王老师 ＊，邮箱 ＊；家长身份证 ＊。"
+
+
+def test_numbers_typed_one_after_the_other_are_each_found():
+    assert mask("138 1234 5678 6222 0212 3456 7890 128") == "*** ***"
+    assert mask("0631-5212345 37100219800101123X") == "*** ***"
+
+
+def test_empty_text_stays_as_it_was():
     assert mask("") == "" and mask(None) is None
