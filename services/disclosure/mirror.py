@@ -9,7 +9,7 @@ import json
 from sqlalchemy import insert, or_, select, update
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
-                          m_suspensions, m_unlicensed)
+                          m_status_reasons, m_suspensions, m_unlicensed)
 
 
 def _upsert(conn, table, key, values):
@@ -61,6 +61,9 @@ def status_changed(conn, data, status, inbound):
     _upsert(conn, m_institutions, "id", {
         "id": data["institution_id"], "status": status, "status_position": position,
         "status_since": inbound.get("time")})
+    _upsert(conn, m_status_reasons, "institution_id", {
+        "institution_id": data["institution_id"], "status": status,
+        "reason": data.get("reason"), "source_event_id": data.get("source_event_id")})
 
 
 def suspension_recorded(conn, data, inbound):

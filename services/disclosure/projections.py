@@ -150,6 +150,15 @@ m_institutions = Table(
     Column("licences", Text, nullable=False, default="{}"),
     Column("blacklisted", Boolean, nullable=False, default=False),
 )
+# Why the current status holds (the registry's reason, shown redacted): a table of its own,
+# so that existing databases get it without a migration.
+m_status_reasons = Table(
+    "m_status_reasons", mirror,
+    Column("institution_id", String(36), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("reason", Text),
+    Column("source_event_id", String(64)),
+)
 m_reviews = Table(
     "m_reviews", mirror,
     Column("review_id", String(36), primary_key=True),

@@ -31,7 +31,7 @@ LABELS = {
                 "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他"},
     "status": {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停"},
     "list": {"white": "白名单", "black": "黑名单", "none": "未列入名单"},
-    "kind": {"hazard_suspension": "安全隐患 · 停业整改", "blacklisted": "列入黑名单",
+    "kind": {"hazard_suspension": "安全隐患", "blacklisted": "列入黑名单",
              "unlicensed": "无证办学"},
     "action": {"suspended": "责令立即停业整改", "blacklisted": "列入黑名单",
                "ordered_to_stop": "责令停止无证办学，依法查处"},
@@ -87,16 +87,6 @@ def day(value):
     return (value or "")[:10] or "—"
 
 
-def minutes(seconds):
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.0f} 秒"
-    if seconds < 86400:
-        return f"{seconds / 60:.0f} 分钟"
-    return f"{seconds / 86400:.1f} 天"
-
-
 def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=4, border=2)
 
@@ -105,7 +95,7 @@ def qr_svg(url):
 def environment():
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
         ("html", "xml")), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(label=label, day=day, minutes=minutes, reason=reason_text)
+    env.filters.update(label=label, day=day, reason=reason_text)
     env.globals.update(finding_text=finding_text, decision_text=decision_text,
                        districts=[(code, DISTRICTS[code]) for code in LOCAL_DISTRICTS],
                        district_names=DISTRICTS)
@@ -127,11 +117,14 @@ LIST_COLUMNS = [("batch_no", "批次"), ("published_on", "发布日期"), ("dist
                 ("name", "机构名称"), ("licence_number", "办学许可证号"),
                 ("credit_code", "统一社会信用代码"), ("address", "地址"), ("category", "类别")]
 BLACK_COLUMNS = [("reason", "列入原因"), ("date", "列入日期"), ("outcome", "处理结果")]
+# What holds today, beside what the batch said (the batch's own columns stay as published).
+STANDING_COLUMNS = [("standing", "当前状态"), ("standing_since", "状态日期"),
+                    ("standing_reason", "状态原因"), ("choice", "目前可否报名")]
 
 
 def list_csv(list_name, batches):
     """UTF-8 with a BOM, so that Excel shows the Chinese text correctly."""
-    columns = LIST_COLUMNS + (BLACK_COLUMNS if list_name == "black" else [])
+    columns = LIST_COLUMNS + (BLACK_COLUMNS if list_name == "black" else []) + STANDING_COLUMNS
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in columns])
@@ -141,11 +134,18 @@ def list_csv(list_name, batches):
                    "district": DISTRICTS.get(batch["district"], batch["district"]),
                    "category": label(entry.get("category"), "category"),
                    "reason": reason_text(entry.get("reason")),
-                   "outcome": label(entry.get("outcome"), "outcome")}
+                   "outcome": label(entry.get("outcome"), "outcome"), **_standing_cells(entry, list_name)}
             writer.writerow([_cell(row.get(key)) for key, _ in columns])
     name = f"{list_name}-list.csv"
     return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _standing_cells(entry, list_name):
+    now = entry.get("standing") or {}
+    return {"standing": now.get("label"), "standing_since": now.get("since"),
+            "standing_reason": now.get("reason"),
+            "choice": "可以" if list_name == "white" and entry.get("choosable", True) else "不可"}
 
 
 def _cell(value):

@@ -69,5 +69,8 @@ class CaseOut(Schema):
     exposed_at = fields.Str()
     seconds_to_publish = fields.Float(allow_none=True)
     status = fields.Str(metadata={"enum": ["published", "withdrawn"]})
-    institution_status = fields.Str(allow_none=True)
+    institution_status = fields.Str(allow_none=True, metadata={
+        "description": "current standing: open, suspended, ordered_to_stop, blacklisted, closed"})
+    standing = fields.Dict(allow_none=True, metadata={
+        "description": "the institution's current standing: state, label, since, reason, choosable"})
     history = fields.List(fields.Dict())
