@@ -9,7 +9,8 @@ import json
 from sqlalchemy import insert, or_, select, update
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
-                          m_status_reasons, m_suspensions, m_unlicensed)
+                          m_finding_texts, m_status_reasons, m_suspensions, m_unlicensed,
+                          m_violations)
 
 
 def _upsert(conn, table, key, values):
@@ -103,6 +104,15 @@ def hazard_found(conn, data, inbound, item_title=None):
         "department": data.get("department"), "found_at": inbound.get("time")})
 
 
+def finding_text(conn, finding_id, description=None):
+    """Write (with a description) or read what a public finding says."""
+    if description:
+        _upsert(conn, m_finding_texts, "finding_id", {"finding_id": finding_id,
+                                                      "description": description})
+    row = _row(conn, m_finding_texts, "finding_id", finding_id)
+    return row["description"] if row else None
+
+
 def unlicensed_found(conn, data, inbound):
     _upsert(conn, m_unlicensed, "event_id", {
         "event_id": inbound["id"], "inspection_id": data.get("inspection_id"),
@@ -116,6 +126,22 @@ def inspection_scheduled(conn, data):
         "inspection_id": data["inspection_id"], "kind": data.get("kind"),
         "modes": json.dumps(data.get("modes") or []),
         "departments": json.dumps(data.get("departments") or [])})
+
+
+def violation_found(conn, case_key, kind, data, inbound):
+    """Keep the first event of a case (a later finding of the same visit adds nothing)."""
+    if _row(conn, m_violations, "case_key", case_key) is None:
+        conn.execute(insert(m_violations).values(
+            case_key=case_key, kind=kind, institution_id=data.get("institution_id"),
+            inspection_id=data.get("inspection_id"), event_id=inbound["id"],
+            data=json.dumps(data, ensure_ascii=False), found_at=inbound.get("time")))
+
+
+def violations(conn, **where):
+    """Violations (of an institution_id= or an inspection_id=, or by case_key=), each as
+    (kind, event data, CloudEvents attributes)."""
+    rows = conn.execute(select(m_violations).filter_by(**where))
+    return [(r.kind, json.loads(r.data), {"id": r.event_id, "time": r.found_at}) for r in rows]
 
 
 # -- complaints ---------------------------------------------------------------------------

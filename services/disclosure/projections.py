@@ -198,6 +198,24 @@ m_unlicensed = Table(
     Column("department", String(30)),
     Column("found_at", String(40)),
 )
+# Violations that become a case once every fact the case shows is in (name, inspection):
+# a major/critical finding of an enforcement category, or a substantiated complaint.
+m_violations = Table(
+    "m_violations", mirror,
+    Column("case_key", String(120), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("institution_id", String(36), index=True),
+    Column("inspection_id", String(64), index=True),
+    Column("data", Text, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("found_at", String(40)),
+)
+# What the inspector wrote about a public finding, masked (inspection's GET /public/findings).
+m_finding_texts = Table(
+    "m_finding_texts", mirror,
+    Column("finding_id", String(64), primary_key=True),
+    Column("description", Text),
+)
 m_suspensions = Table(
     "m_suspensions", mirror,
     Column("source_event_id", String(64), primary_key=True),

@@ -28,13 +28,15 @@ LABELS = {
     "severity": {"minor": "一般", "major": "较大", "critical": "重大"},
     "finding": {"fire_safety": "消防安全", "premises": "场所设施", "unlicensed": "无证办学",
                 "disguised_academic": "隐形变异学科类培训", "prepaid_fee": "预收费",
-                "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他"},
+                "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他",
+                "safety_hazard": "安全隐患"},
     "status": {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停"},
     "list": {"white": "白名单", "black": "黑名单", "none": "未列入名单"},
     "kind": {"hazard_suspension": "安全隐患", "blacklisted": "列入黑名单",
-             "unlicensed": "无证办学"},
+             "unlicensed": "无证办学", "violation": "违规行为", "complaint": "举报核查属实"},
     "action": {"suspended": "责令立即停业整改", "blacklisted": "列入黑名单",
-               "ordered_to_stop": "责令停止无证办学，依法查处"},
+               "ordered_to_stop": "责令停止无证办学，依法查处",
+               "ordered_to_rectify": "责令限期整改，依法查处"},
     "outcome": {"reinstated": "整改验收合格，恢复经营", "blacklisted": "经复核列入黑名单",
                 "cleared": "经复核未列入黑名单", "closed": "机构已关停"},
     "inspection_kind": {"self": "机构自查", "safety": "专项安全检查", "enforcement": "执法检查"},
@@ -65,11 +67,17 @@ def finding_text(case):
     finding = case["finding"]
     if case["kind"] == "unlicensed":
         return "该机构未取得办学许可等必要证照，擅自开展校外培训。"
-    if finding.get("severity") or finding.get("item"):
-        what = finding.get("item_title") or f"检查项 {finding.get('item') or '—'}"
+    if case["kind"] == "complaint":
+        return f"群众举报的{label(finding.get('category'), 'finding')}问题，经主管部门核查属实。"
+    if finding.get("description"):  # what the inspector found, not the checklist's rule
+        return (f"{label(finding.get('department'), 'department')}检查发现"
+                f"{label(finding.get('severity'), 'severity')}{label(finding.get('category'), 'finding')}"
+                f"问题：{finding['description'].rstrip('。.')}。")
+    if finding.get("severity") or finding.get("item"):  # no description: name the item checked
+        what = finding.get("item_title") or finding.get("item") or "—"
         return (f"{label(finding.get('department'), 'department')}检查发现"
                 f"{label(finding.get('severity'), 'severity')}"
-                f"{label(finding.get('category'), 'finding')}隐患：{what}。")
+                f"{label(finding.get('category'), 'finding')}问题（涉及检查项：{what}）。")
     return "经主管部门审查，认定存在违规行为。"
 
 
@@ -77,6 +85,8 @@ def decision_text(case):
     if case.get("decision_text"):
         return case["decision_text"]
     decision = case["decision"]
+    if decision.get("text"):  # a publisher's own words
+        return decision["text"]
     text = label(decision.get("action"), "action")
     if decision.get("reason"):
         text += f"（{reason_text(decision['reason'])}）"

@@ -67,6 +67,11 @@ class InspectionService(base.OtgService):
     def get_inspection(self, request, inspection_id):
         return self._inspection(inspection_id)
 
+    @api("GET", "/public/findings/<finding_id>",
+         summary="what a major/critical finding says, for its public case (contacts masked)")
+    def public_finding(self, request, finding_id):
+        return self._view(views.public_finding, finding_id, "public finding")
+
     @api("POST", "/inspections/<inspection_id>/findings", roles=INSPECTORS, body=schemas.FindingIn,
          summary="record a finding; a hazard is announced at once (HazardFound)")
     def record_finding(self, request, inspection_id, body):

@@ -158,6 +158,25 @@ def test_cases_exposed_against_cases_found_move_task_8(tasks, amqp_uri):
     assert entry["status"] == "on_track"
 
 
+def test_every_substantiated_violation_is_a_case_found_for_task_8(tasks, amqp_uri):
+    finding = {"inspection_id": "k-3", "finding_id": "f-3", "institution_id": "i-02",
+               "district": HUANCUI, "item": "fee.over_three_months", "checklist": "enforcement@1",
+               "category": "prepaid_fee", "severity": "major", "department": "market_regulation"}
+    publish_event(amqp_uri, "inspection", "FindingRecorded", finding)
+    publish_event(amqp_uri, "inspection", "FindingRecorded", {
+        **finding, "finding_id": "f-4", "severity": "minor", "category": "advertising"})
+    verified = {"complaint_id": "c-1", "district": HUANCUI, "category": "art_exam",
+                "institution_id": "i-03", "substantiated": True, "inspection_id": None}
+    publish_event(amqp_uri, "complaints", "ComplaintVerified", verified)
+    publish_event(amqp_uri, "complaints", "ComplaintVerified", {
+        **verified, "complaint_id": "c-2", "substantiated": False})
+    publish_event(amqp_uri, "disclosure", "CaseExposed", {
+        "case_id": "case-9", "institution_id": None, "district": HUANCUI,
+        "source_event_id": "by_hand:case-9", "exposed_at": "2024-01-20T02:00:00Z",
+        "kind": "violation", "decision": {"by_hand": True}})
+    eventually(lambda: task(tasks, HUANCUI, 8)["details"] == {"found": 3, "exposed": 1})
+
+
 def test_enforcement_checks_by_mode_and_topic_move_task_7(tasks, amqp_uri):
     completed(amqp_uri, "e-1", None, "enforcement", modes=["unannounced", "night", "joint"],
               focus=["prepaid_fee", "advertising"])

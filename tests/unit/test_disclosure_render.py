@@ -38,9 +38,18 @@ def test_csv_cell_cannot_run_as_a_spreadsheet_formula():
 def test_unknown_checklist_item_is_named_as_an_item_not_left_bare():
     case = {"kind": "hazard_suspension", "finding": {"department": "fire", "severity": "critical",
                                                      "category": "fire_safety", "item": "fire.evacuation"}}
-    assert render.finding_text(case) == "消防救援部门检查发现重大消防安全隐患：检查项 fire.evacuation。"
+    assert render.finding_text(case) == "消防救援部门检查发现重大消防安全问题（涉及检查项：fire.evacuation）。"
     case["finding"]["item_title"] = "安全出口保持畅通"
-    assert render.finding_text(case).endswith("隐患：安全出口保持畅通。")
+    assert render.finding_text(case).endswith("问题（涉及检查项：安全出口保持畅通）。")
+
+
+def test_case_states_what_the_inspector_found_not_the_checklist_rule():
+    case = {"kind": "hazard_suspension", "finding": {
+        "department": "fire", "severity": "critical", "category": "fire_safety",
+        "item_title": "安全出口符合基本条件且保持畅通", "description": "二楼安全出口被铁链锁闭"}}
+    text = render.finding_text(case)
+    assert text == "消防救援部门检查发现重大消防安全问题：二楼安全出口被铁链锁闭。"
+    assert "保持畅通" not in text
 
 
 def test_correction_replaces_the_generated_text():
