@@ -8,8 +8,8 @@ from shared.events import Catalogue, Event, EventSchema, fields
 from shared.vocabulary import DEPARTMENTS, DISTRICTS
 
 CHANNELS = ("web", "hotline", "email", "supervisor", "school_survey", "open311")
-CATEGORIES = ("unlicensed", "disguised_academic", "prepaid_fee", "advertising",
-              "safety_hazard", "art_exam", "other")
+CATEGORIES = ("unlicensed", "not_white_listed", "disguised_academic", "prepaid_fee",
+              "advertising", "safety_hazard", "art_exam", "other")
 STAGES = ("acknowledge", "verify", "answer")
 MATCHES = ("given", "credit_code", "name", "unlisted")
 

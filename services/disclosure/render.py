@@ -29,7 +29,7 @@ LABELS = {
     "finding": {"fire_safety": "消防安全", "premises": "场所设施", "unlicensed": "无证办学",
                 "disguised_academic": "隐形变异学科类培训", "prepaid_fee": "预收费",
                 "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他",
-                "safety_hazard": "安全隐患"},
+                "safety_hazard": "安全隐患", "not_white_listed": "未列入白名单仍培训"},
     "status": {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停"},
     "list": {"white": "白名单", "black": "黑名单", "none": "未列入名单"},
     "kind": {"hazard_suspension": "安全隐患", "blacklisted": "列入黑名单",
