@@ -85,6 +85,7 @@ class DistrictCampaign(Aggregate):
         self.completed, self.overdue = set(), set()
         self.plan_revisions = 0
         self.named_on = None
+        self.named_for = set()  # overdue tasks a naming covered
 
     def file_plan(self, campaign_id, district, document_sha256, media_type, size):
         self.trigger(ev.ImplementationPlanFiled, campaign_id=campaign_id, district=district,
@@ -112,12 +113,17 @@ class DistrictCampaign(Aggregate):
             measured[t["task_no"]].done or
             (today > plan.deadline(t) and t["task_no"] not in self.overdue)) for t in plan.tasks)
 
-    def name(self, campaign_id, district, reasons, today):
-        if self.named_on is not None:
-            raise Conflict(f"district {district} was named in campaign {campaign_id} "
-                           f"on {self.named_on}")
+    def name(self, campaign_id, district, reasons, today, overdue=()):
+        """Once for a lag: a district named before is named again only when it fell
+        behind on a task since (overdue, not done, not covered by a naming).
+        `overdue`: the tasks progress shows overdue now (the check may not have run yet)."""
+        behind = sorted((set(overdue) | self.overdue) - self.completed - self.named_for)
+        if self.named_on is not None and not behind:
+            raise Conflict(f"district {district} was named in campaign {campaign_id} on "
+                           f"{self.named_on}; it is named again when it falls behind on "
+                           "another task")
         self.trigger(ev.DistrictNamed, campaign_id=campaign_id, district=district,
-                     reasons=list(reasons), named_on=today.isoformat())
+                     reasons=list(reasons), named_on=today.isoformat(), task_nos=behind)
 
     @applies(ev.ImplementationPlanFiled)
     def _plan_filed(self, event):
@@ -134,6 +140,8 @@ class DistrictCampaign(Aggregate):
     @applies(ev.DistrictNamed)
     def _named(self, event):
         self.named_on = event.named_on
+        # a naming from before task_nos were recorded covered what was overdue then
+        self.named_for |= set(event.data.get("task_nos") or self.overdue)
 
 
 class School(Aggregate):

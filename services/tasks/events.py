@@ -118,12 +118,15 @@ class TaskOverdue(Event):
 
 
 class DistrictNamed(Event):
-    """The municipal office publicly named a lagging district (disclosure publishes it)."""
+    """The municipal office publicly named a lagging district (disclosure publishes it).
+    Named again only for tasks it fell behind on since (docs/tasks.md)."""
     class Schema(EventSchema):
         campaign_id = Campaign()
         district = District()
         reasons = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
         named_on = fields.Date(required=True)
+        task_nos = fields.List(fields.Int(), load_default=list, metadata={
+            "description": "the overdue tasks this naming is for (none: named for other reasons)"})
 
 
 CATALOGUE = Catalogue(
