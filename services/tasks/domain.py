@@ -97,11 +97,14 @@ class DistrictCampaign(Aggregate):
         TaskOverdue when the deadline passed undone, TaskCompleted when done."""
         for task in plan.tasks:
             number, deadline = task["task_no"], plan.deadline(task)
-            if number in self.completed:
-                continue
             result = measured[number]
             common = {"campaign_id": plan.id, "district": district, "task_no": number,
                       "deadline": deadline.isoformat(), "value": result.value}
+            if number in self.completed:
+                if not result.reopens:
+                    continue  # done is sticky, unless new work of the task came in
+                self.trigger(ev.TaskReopened, reopened_on=today.isoformat(),
+                             reason=result.reopens, **common)
             if today > deadline and number not in self.overdue:
                 self.trigger(ev.TaskOverdue, target=task.get("target", 1.0), **common)
             if result.done:
@@ -109,7 +112,7 @@ class DistrictCampaign(Aggregate):
                              late=today > deadline, **common)
 
     def needs_settling(self, plan, measured, today):
-        return any(t["task_no"] not in self.completed and (
+        return any(measured[t["task_no"]].reopens if t["task_no"] in self.completed else (
             measured[t["task_no"]].done or
             (today > plan.deadline(t) and t["task_no"] not in self.overdue)) for t in plan.tasks)
 
@@ -132,6 +135,10 @@ class DistrictCampaign(Aggregate):
     @applies(ev.TaskCompleted)
     def _completed(self, event):
         self.completed.add(event.task_no)
+
+    @applies(ev.TaskReopened)
+    def _reopened(self, event):
+        self.completed.discard(event.task_no)
 
     @applies(ev.TaskOverdue)
     def _overdue(self, event):

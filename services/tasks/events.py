@@ -105,6 +105,20 @@ class TaskCompleted(Event):
         value = fields.Float(load_default=None, allow_none=True)
 
 
+class TaskReopened(Event):
+    """A completed task is open again in a district: new work that belongs to it came in
+    (e.g. carry-over rectifications imported after task 3 was done). It completes again
+    (TaskCompleted, `late` after the deadline) once that work is done."""
+    class Schema(EventSchema):
+        campaign_id = Campaign()
+        district = District()
+        task_no = TaskNo()
+        deadline = fields.Date(required=True)
+        reopened_on = fields.Date(required=True)
+        reason = fields.Str(required=True, metadata={"description": "carry_over_open"})
+        value = fields.Float(load_default=None, allow_none=True)
+
+
 class TaskOverdue(Event):
     """A task was not done in a district by its deadline (emitted once per task and district)."""
     class Schema(EventSchema):
@@ -131,4 +145,5 @@ class DistrictNamed(Event):
 
 CATALOGUE = Catalogue(
     "tasks", CampaignStarted, SchoolRegistered, ImplementationPlanFiled, SurveyReturned,
-    UnlistedInstitutionReported, MeetingsReported, TaskCompleted, TaskOverdue, DistrictNamed)
+    UnlistedInstitutionReported, MeetingsReported, TaskCompleted, TaskReopened, TaskOverdue,
+    DistrictNamed)

@@ -33,6 +33,7 @@ district_tasks = Table(
     Column("late", Boolean),
     Column("overdue_on", String(10)),
     Column("overdue_value", Float),
+    Column("reopened_on", String(10)),
 )
 plan_filings = Table(
     "plan_filings", metadata,
@@ -179,6 +180,13 @@ class TasksViews(Projection):
         values = {"revision": event.revision, "document_sha256": event.document_sha256}
         upsert(conn, plan_filings, key, values, first_filed_at=event.meta.time)
 
+    @handles("TaskReopened")
+    def task_reopened(self, conn, event):
+        key = {"campaign_id": event.campaign_id, "district": event.district,
+               "task_no": event.task_no}
+        upsert(conn, district_tasks, key, {"completed_on": None, "late": None,
+                                           "reopened_on": str(event.reopened_on)})
+
     @handles("TaskCompleted", "TaskOverdue")
     def task(self, conn, event):
         key = {"campaign_id": event.campaign_id, "district": event.district,
@@ -250,7 +258,8 @@ def task_records(conn, campaign_id, district):
     rows = conn.execute(select(district_tasks).where(
         district_tasks.c.campaign_id == campaign_id, district_tasks.c.district == district))
     return {row.task_no: {"completed_on": row.completed_on, "late": row.late,
-                          "overdue_since": row.overdue_on} for row in rows}
+                          "overdue_since": row.overdue_on, "reopened_on": row.reopened_on}
+            for row in rows}
 
 
 def naming(conn, campaign_id, district):

@@ -81,6 +81,25 @@ def test_open_carry_over_rectification_keeps_task_3_open(tasks, amqp_uri):
     eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
 
 
+def test_carry_over_work_imported_after_task_3_was_done_reopens_it(tasks, amqp_uri):
+    registered(amqp_uri, "i-01")
+    completed(amqp_uri, "s-1", "i-01", "self")
+    eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
+    publish_event(amqp_uri, "inspection", "RectificationOrdered", {
+        "order_id": "o-2", "institution_id": "i-01", "district": HUANCUI,
+        "items": ["fire.exit"], "deadline": "2024-01-25", "carry_over": True})
+
+    entry = eventually(lambda: (lambda t: t if t["status"] != "done" else None)(task(tasks, HUANCUI, 3)))
+    assert entry["reopened_on"] == "2024-01-20" and entry["completed_on"] is None
+    names = [e["type"].split(".")[2] for e in tasks.get("/events?limit=1000").json()
+             if e["data"].get("task_no") == 3 and e["data"].get("district") == HUANCUI]
+    assert names == ["TaskCompleted", "TaskReopened"]
+    assert "重新打开" in tasks.get("/dashboard").text
+    publish_event(amqp_uri, "inspection", "RectificationVerified", {
+        "order_id": "o-2", "institution_id": "i-01", "district": HUANCUI, "carry_over": True})
+    eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
+
+
 def test_no_task_completes_while_other_services_histories_are_replayed(tasks, amqp_uri):
     """At a catch-up, one source's history can be in before another's: the shares
     measured then are not final, so completion waits for the check after it."""
