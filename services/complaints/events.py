@@ -100,6 +100,11 @@ class VerificationRequested(Event):
         handling_departments = fields.List(Department(), load_default=list)
         focus = fields.List(fields.Str(), load_default=list, metadata={
             "description": "inspection topics (FindingRecorded categories) the check should cover"})
+        check_departments = fields.List(Department(), load_default=list, metadata={
+            "description": "departments making the check: the lead and those it asked to join "
+                           "(empty in older events: the lead alone)"})
+        modes = fields.List(fields.Str(), load_default=list, metadata={
+            "description": "how the check is made besides unannounced: day, night, joint"})
 
 
 class ComplaintVerified(Event):
