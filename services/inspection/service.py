@@ -75,10 +75,11 @@ class InspectionService(base.OtgService):
     @api("POST", "/inspections/<inspection_id>/findings", roles=INSPECTORS, body=schemas.FindingIn,
          summary="record a finding; a hazard is announced at once (HazardFound)")
     def record_finding(self, request, inspection_id, body):
-        item = checklists.item(body["item"])
-        proof = evidence.require(body["evidence"])
         with self.store.unit() as uow:
             inspection = self._load(uow, Inspection, inspection_id)
+            inspection.require_assigned(self.actor.department)  # "not yours" (403) first
+            item = checklists.item(body["item"])
+            proof = evidence.require(body["evidence"])
             finding_id = inspection.record_finding(
                 item, body["severity"], body["description"], self.actor.department,
                 body["suspend_immediately"], proof)
