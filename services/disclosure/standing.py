@@ -4,7 +4,11 @@ A batch is archived as it was published; a parent must still never read a suspen
 black-listed, stopped or closed institution as a choice. The standing is built from
 the registry's and inspection's events (the mirror), newest state first:
 closed > black-listed > ordered to stop (unlicensed operation) > suspended > open."""
+from datetime import datetime
+
 from sqlalchemy import select
+
+from shared.clock import local_date
 
 from .domain import redact
 from .projections import m_institutions, m_reviews, m_status_reasons, m_unlicensed
@@ -44,8 +48,16 @@ def standing(row, reason, blacklisting, stop):
         state, since, why = "suspended", row.status_since, _reason(reason)
     else:
         state, since, why = "open", None, None
-    return {"state": state, "label": LABELS[state], "since": (since or "")[:10] or None,
+    return {"state": state, "label": LABELS[state], "since": _day(since),
             "at": since, "reason": why, "choosable": state == "open"}
+
+
+def _day(instant):
+    """The local (Beijing) date of an RFC 3339 time, as the lists' batch dates are."""
+    try:
+        return local_date(datetime.fromisoformat(instant.replace("Z", "+00:00"))).isoformat()
+    except (AttributeError, ValueError):
+        return None
 
 
 def _reason(row_or_text):

@@ -143,3 +143,10 @@ def test_unlicensed_case_waits_for_the_inspection_and_a_registered_institution()
     unregistered = {**finding, "institution_id": None, "name": "无名书法班"}
     _, _, facts, _ = policies.unlicensed_case(unregistered, inbound, None, check)
     assert facts["institution_name"] == "无名书法班" and facts["finding"]["modes"] == ["night"]
+
+
+def test_public_text_keeps_a_role_but_not_the_name_after_it_nor_numbers():
+    from services.disclosure.domain import redact
+    assert redact("检查员王建国（13912345678）发现安全出口被锁闭") == "检查员＊＊（＊＊＊）发现安全出口被锁闭"
+    assert redact("联系人：王五，电话0631-5212345") == "联系人：＊＊，电话＊＊＊"
+    assert redact("二楼安全出口被铁链锁闭，消防通道堆放杂物") == "二楼安全出口被铁链锁闭，消防通道堆放杂物"
