@@ -139,9 +139,10 @@ def violation_found(conn, case_key, kind, data, inbound):
 
 def violations(conn, **where):
     """Violations (of an institution_id= or an inspection_id=, or by case_key=), each as
-    (kind, event data, CloudEvents attributes)."""
+    (case key, kind, event data, CloudEvents attributes)."""
     rows = conn.execute(select(m_violations).filter_by(**where))
-    return [(r.kind, json.loads(r.data), {"id": r.event_id, "time": r.found_at}) for r in rows]
+    return [(r.case_key, r.kind, json.loads(r.data), {"id": r.event_id, "time": r.found_at})
+            for r in rows]
 
 
 # -- complaints ---------------------------------------------------------------------------

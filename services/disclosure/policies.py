@@ -4,8 +4,6 @@ A case is built only from codes, dates and business data (the institution's name
 credit code, address): free text such as descriptions, remarks or reporter
 details is never copied, and the few free texts that are (an official's reason,
 a checklist item) go through `redact`."""
-from shared import violations
-
 from .domain import Case, redact
 
 
@@ -112,10 +110,6 @@ def unlicensed_case(data, inbound, institution, inspection):
     return Case.id_for(inbound["id"]), "unlicensed", facts, inbound.get("time")
 
 
-def violation_key(event_name, data):
-    return violations.case_key(event_name, data)
-
-
 def violation_case(case_key, kind, data, inbound, institution, inspection):
     """A finding or a substantiated complaint about a registered institution, as a case;
     None until the institution's name (and a finding's inspection) is known. The
@@ -137,7 +131,7 @@ def violation_case(case_key, kind, data, inbound, institution, inspection):
 
 def by_hand_case(case_id, body, institution, department, now):
     """A case a publisher publishes: their texts, redacted, with the registry's data of a
-    registered institution. Returns (case_id, kind, facts, found_at)."""
+    registered institution. Returns (facts, found_at)."""
     facts = _institution_facts(institution, body.get("institution_id"), body["district"],
                                name=body.get("institution_name"), address=body.get("address"))
     facts["finding"] = {"category": body["category"], "description": redact(body["summary"]),
@@ -146,7 +140,7 @@ def by_hand_case(case_id, body, institution, department, now):
                          "department": department, "at": now, "by_hand": True}
     facts["source_event_id"] = f"by_hand:{case_id}"
     found_on = body.get("found_on")
-    return case_id, "violation", facts, f"{found_on.isoformat()}T00:00:00+08:00" if found_on else now
+    return facts, f"{found_on.isoformat()}T00:00:00+08:00" if found_on else now
 
 
 def district_named_notice(data):

@@ -3,6 +3,7 @@ and the reactions to registry, inspection, complaints and tasks events."""
 import uuid
 
 from shared import service as base
+from shared import violations
 from shared.clock import rfc3339
 from shared.errors import BadRequest, NotFound
 from shared.messaging import handle_event
@@ -106,7 +107,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
     @handle_event("inspection", "FindingRecorded")
     def handle_inspection_finding_recorded(self, data):
         """A major/critical finding of an enforcement category is a case of its kind."""
-        if policies.violation_key("FindingRecorded", data):
+        if violations.case_key("FindingRecorded", data):
             self._violation("FindingRecorded", {
                 **data, "item_title": lookups.item_title(data.get("item")),
                 "description": lookups.finding_description(data.get("finding_id"))})
@@ -181,7 +182,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
         with self.store.unit() as uow:
             institution = self._institution_of(uow.conn, body)
             case = Case(case_id)
-            *_, facts, found_at = policies.by_hand_case(
+            facts, found_at = policies.by_hand_case(
                 case_id, body, institution, body["department"] or self.actor.department, rfc3339(now))
             case.expose("violation", facts, found_at, now)
             uow.save(case)
@@ -246,7 +247,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
             mirror.inspection(conn, data.get("inspection_id"))))
 
     def _violation(self, event_name, data):
-        found = policies.violation_key(event_name, data)
+        found = violations.case_key(event_name, data)
         if found is None:
             return
         with self.store.unit() as uow:
@@ -255,9 +256,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
 
     def _expose_violations(self, uow, **where):
         conn = uow.conn
-        for kind, data, attrs in mirror.violations(conn, **where):
-            case_key = policies.violation_key(
-                "FindingRecorded" if kind == "violation" else "ComplaintVerified", data)[0]
+        for case_key, kind, data, attrs in mirror.violations(conn, **where):
             self._expose(uow, policies.violation_case(
                 case_key, kind, data, attrs, mirror.institution(conn, data.get("institution_id")),
                 mirror.inspection(conn, data.get("inspection_id"))))
