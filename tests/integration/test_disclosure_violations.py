@@ -2,7 +2,7 @@
 of any enforcement category, a substantiated complaint, and a case a publisher publishes."""
 from services.disclosure.service import DisclosureService
 from services.registry.service import RegistryService
-from support import caught_up, eventually, publish_event
+from support import caught_up, eventually, handled, publish_event
 
 from test_disclosure_chain import no_inspection  # noqa: F401 (autouse)
 from test_disclosure_site import registered
@@ -26,9 +26,10 @@ def test_major_prepaid_fee_finding_becomes_a_case_of_its_kind_once(start_service
     institution_id = registered(registry, token)
     caught_up(site, registry)
     publish_event(amqp_uri, "inspection", "FindingRecorded", finding(institution_id))
-    publish_event(amqp_uri, "inspection", "FindingRecorded", finding(institution_id, finding_id="f-8"))
-    publish_event(amqp_uri, "inspection", "FindingRecorded", finding(
-        institution_id, finding_id="f-9", category="advertising", severity="minor"))
+    publish_event(amqp_uri, "inspection", "FindingRecorded", finding(  # one queue: handled
+        institution_id, finding_id="f-9", category="advertising", severity="minor"))  # before f-8
+    others = [publish_event(amqp_uri, "inspection", "FindingRecorded",
+                            finding(institution_id, finding_id="f-8"))]
     scheduled(amqp_uri, institution_id)  # the case waited for its inspection
 
     case = eventually(lambda: site.get("/api/cases?kind=violation").json()["items"])[0]
@@ -36,8 +37,12 @@ def test_major_prepaid_fee_finding_becomes_a_case_of_its_kind_once(start_service
     assert case["decision"]["action"] == "ordered_to_rectify"
     page = site.get(f"/cases/{case['case_id']}").text
     assert "市场监管部门检查发现较大预收费问题" in page and "责令限期整改" in page
-    caught_up(site, registry)
-    assert site.get("/api/cases").json()["total"] == 1  # the second finding and the minor one: none
+    others.append(publish_event(amqp_uri, "complaints", "ComplaintVerified", {
+        "complaint_id": "c-7", "district": "371002", "category": "prepaid_fee",
+        "institution_id": institution_id, "substantiated": True, "inspection_id": "insp-7"}))
+    handled(site, *others)
+    # the second finding, the minor one and the report this check verified: no other case
+    assert site.get("/api/cases").json()["total"] == 1
 
 
 def test_substantiated_complaint_becomes_a_case_and_an_unfounded_one_does_not(start_service, amqp_uri, token):

@@ -150,3 +150,18 @@ def test_public_text_keeps_a_role_but_not_the_name_after_it_nor_numbers():
     assert redact("检查员王建国（13912345678）发现安全出口被锁闭") == "检查员＊＊（＊＊＊）发现安全出口被锁闭"
     assert redact("联系人：王五，电话0631-5212345") == "联系人：＊＊，电话＊＊＊"
     assert redact("二楼安全出口被铁链锁闭，消防通道堆放杂物") == "二楼安全出口被铁链锁闭，消防通道堆放杂物"
+
+
+def test_a_substantiated_violation_is_one_case_whichever_event_tells_it():
+    from shared import violations
+    finding = {"inspection_id": "x", "category": "prepaid_fee", "severity": "major"}
+    verified = {"complaint_id": "c", "institution_id": "i", "substantiated": True,
+                "category": "prepaid_fee", "inspection_id": "x"}
+    assert violations.case_key("FindingRecorded", finding)[0] == violations.case_key(
+        "ComplaintVerified", verified)[0]
+    assert violations.case_key("FindingRecorded", {**finding, "severity": "minor"}) is None
+    assert violations.case_key("FindingRecorded", {**finding, "category": "fire_safety"}) is None
+    assert violations.case_key("ComplaintVerified", {**verified, "inspection_id": None}) == (
+        "complaint:c", "complaint")
+    assert violations.case_key("ComplaintVerified", {**verified, "substantiated": False}) is None
+    assert violations.case_key("ComplaintVerified", {**verified, "category": "safety_hazard"}) is None
