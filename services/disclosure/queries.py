@@ -116,6 +116,12 @@ def with_entries(conn, batch):
     return {**batch, "entries": entries}
 
 
+def no_choice_count(conn, batch):
+    """How many institutions of a batch are no choice today."""
+    now = standing.standings(conn, batch["institution_ids"])
+    return sum(1 for s in now.values() if not s["choosable"])
+
+
 def _blacklistings(conn, ids):
     rows = conn.execute(select(m_reviews).where(m_reviews.c.institution_id.in_(ids),
                                                 m_reviews.c.decision == "blacklisted")

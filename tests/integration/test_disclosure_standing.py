@@ -42,6 +42,7 @@ def test_suspended_institution_stays_in_the_archived_batch_but_is_no_choice_anyw
     assert by_name["海星艺术培训学校"][-4] == "停业整改中" and by_name["海星艺术培训学校"][-1] == "不可"
     assert by_name["蓝天体育俱乐部"][-4:] == ["正常经营", "", "", "可以"]
 
+    assert "其中 1 家目前不可报名" in site.get("/").text
     feed = site.get("/feed.atom").text
     assert "【白名单机构目前不可报名】海星艺术培训学校：停业整改中" in feed
     assert "蓝天体育俱乐部" not in feed
