@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from shared.aggregate import Aggregate, applies
-from shared.errors import Conflict, Forbidden
+from shared.errors import BadRequest, Conflict, Forbidden
 from shared.redact import mask
 from shared.vocabulary import CITY
 
@@ -116,9 +116,14 @@ class Complaint(Aggregate):
         self.trigger(ev.ComplaintAcknowledged, complaint_id=self.id, district=self.district,
                      department=department)
 
-    def request_verification(self, rules, department):
+    def request_verification(self, rules, department, joining=(), modes=()):
+        """Ask for an on-site check by the lead department and those it asks to join
+        (a fire-hazard report about an arts institution: the fire department too)."""
         if self.status not in ("assigned", "acknowledged", "reopened"):
             raise Conflict(f"complaint {self.id} is {self.status}: verification cannot be requested")
+        if "joint" in modes and not set(joining) - {self.lead_department}:
+            raise BadRequest("a joint check needs another department", {"departments": [
+                "name the departments joining the check"]})
         if self.status == "assigned":
             self.acknowledge(department)
         self.trigger(ev.VerificationRequested, complaint_id=self.id, district=self.district,
@@ -126,7 +131,9 @@ class Complaint(Aggregate):
                      institution_name=self.institution_name, address=self.address,
                      lead_department=self.lead_department,
                      handling_departments=list(self.handling_departments),
-                     focus=list(rules.category(self.category, self.district).focus))
+                     focus=list(rules.category(self.category, self.district).focus),
+                     check_departments=list(dict.fromkeys([self.lead_department, *joining])),
+                     modes=list(dict.fromkeys(modes)))
 
     def verify(self, substantiated, inspection_id=None):
         """A handler's own check (raises when the case is not waiting for one)."""

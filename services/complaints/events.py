@@ -8,8 +8,8 @@ from shared.events import Catalogue, Event, EventSchema, fields
 from shared.vocabulary import DEPARTMENTS, DISTRICTS
 
 CHANNELS = ("web", "hotline", "email", "supervisor", "school_survey", "open311")
-CATEGORIES = ("unlicensed", "disguised_academic", "prepaid_fee", "advertising",
-              "safety_hazard", "art_exam", "other")
+CATEGORIES = ("unlicensed", "not_white_listed", "disguised_academic", "prepaid_fee",
+              "advertising", "safety_hazard", "art_exam", "other")
 STAGES = ("acknowledge", "verify", "answer")
 MATCHES = ("given", "credit_code", "name", "unlisted")
 
@@ -100,6 +100,11 @@ class VerificationRequested(Event):
         handling_departments = fields.List(Department(), load_default=list)
         focus = fields.List(fields.Str(), load_default=list, metadata={
             "description": "inspection topics (FindingRecorded categories) the check should cover"})
+        check_departments = fields.List(Department(), load_default=list, metadata={
+            "description": "departments making the check: the lead and those it asked to join "
+                           "(empty in older events: the lead alone)"})
+        modes = fields.List(fields.Str(), load_default=list, metadata={
+            "description": "how the check is made besides unannounced: day, night, joint"})
 
 
 class ComplaintVerified(Event):

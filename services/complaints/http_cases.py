@@ -101,10 +101,11 @@ class Casework:
         return self.work(complaint_id, lambda uow, c: c.acknowledge(self.actor.department))
 
     @api("POST", "/complaints/<complaint_id>/verification-request", roles=HANDLERS,
+         body=schemas.VerificationRequestIn,
          summary="ask the inspection service to check on site (VerificationRequested)")
-    def request_verification(self, request, complaint_id):
+    def request_verification(self, request, complaint_id, body):
         return self.work(complaint_id, lambda uow, c: c.request_verification(
-            self.rules, self.actor.department))
+            self.rules, self.actor.department, body["departments"], body["modes"]))
 
     @api("POST", "/complaints/<complaint_id>/verification", roles=HANDLERS,
          body=schemas.VerificationIn, summary="record the handler's own verification")

@@ -82,6 +82,18 @@ class TriageIn(Schema):
                                        load_default=None)
 
 
+CHECK_MODES = ("day", "night", "joint")
+
+
+class VerificationRequestIn(Schema):
+    """How the on-site check is made: it is always unannounced; the lead department
+    may ask others to join (then it is a joint check) and set it by day or at night."""
+    departments = fields.List(fields.Str(validate=validate.OneOf(DEPARTMENTS)), load_default=list,
+                              metadata={"description": "departments joining the lead's check, e.g. fire"})
+    modes = fields.List(fields.Str(validate=validate.OneOf(CHECK_MODES)), load_default=list,
+                        metadata={"description": "day, night, joint (unannounced always)"})
+
+
 class VerificationIn(Schema):
     substantiated = fields.Bool(required=True)
     note = Text(2, 2000, required=True)

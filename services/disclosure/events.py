@@ -12,7 +12,7 @@ Ref = lambda **kw: fields.Str(required=True, **kw)  # noqa: E731
 Optional = lambda **kw: fields.Str(load_default=None, allow_none=True, **kw)  # noqa: E731
 Reason = lambda: fields.Str(required=True, validate=validate.Length(min=2, max=500),  # noqa: E731
                             metadata={"description": "why; kept in the case's public history"})
-CASE_KINDS = ("hazard_suspension", "blacklisted", "unlicensed")
+CASE_KINDS = ("hazard_suspension", "blacklisted", "unlicensed", "violation", "complaint")
 LISTS = ("white", "black")
 
 
@@ -29,7 +29,10 @@ class ListPublished(Event):
 
 
 class CaseExposed(Event):
-    """A violation case is published (hazard suspension, black-listing or unlicensed operation), redacted."""
+    """A violation case is published, redacted: a hazard suspension, a black-listing, unlicensed
+    operation, another major/critical finding (`violation`: prepaid fees, advertising,
+    disguised academic training, art-exam rules…), a substantiated complaint, or a case a
+    publisher published by hand (`decision.by_hand`)."""
 
     class Schema(EventSchema):
         case_id = Ref()
@@ -48,7 +51,8 @@ class CaseExposed(Event):
         finding = fields.Dict(load_default=dict, metadata={
             "description": "category, severity, item, department, inspection kind and modes"})
         decision = fields.Dict(load_default=dict, metadata={
-            "description": "action (suspended | blacklisted | unlicensed), department, reason, at"})
+            "description": "action (suspended | blacklisted | ordered_to_stop | ordered_to_rectify), "
+                           "department, reason, at, by_hand"})
 
 
 class CaseOutcomeRecorded(Event):

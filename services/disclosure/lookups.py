@@ -1,4 +1,5 @@
-"""Titles of checklist items, so that a case says "安全出口被锁闭…" rather than an item id.
+"""Titles of checklist items and what a public finding says, so that a case states what was
+found rather than an item id.
 
 Events carry the item id only; the titles are inspection's public reference data
 (`GET /checklists`). Fetched when a hazard arrives, cached, and optional: when
@@ -22,6 +23,20 @@ def item_title(item_id):
     if time.monotonic() > _cache["until"]:
         _refresh()
     return _cache["titles"].get(item_id)
+
+
+def finding_description(finding_id):
+    """What the inspector wrote about a major/critical finding (inspection masks contact
+    details; so does the case), or None when inspection does not answer."""
+    if not finding_id:
+        return None
+    try:
+        answer = requests.get(f"{config.service_url('inspection')}/public/findings/{finding_id}",
+                              timeout=2)
+        return answer.json().get("description") if answer.status_code == 200 else None
+    except (requests.RequestException, ValueError, AttributeError) as error:
+        log.info("finding %s not available from inspection (%s)", finding_id, type(error).__name__)
+        return None
 
 
 def _refresh():

@@ -9,7 +9,8 @@ import json
 from sqlalchemy import insert, or_, select, update
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
-                          m_suspensions, m_unlicensed)
+                          m_finding_texts, m_status_reasons, m_suspensions, m_unlicensed,
+                          m_violations)
 
 
 def _upsert(conn, table, key, values):
@@ -61,6 +62,9 @@ def status_changed(conn, data, status, inbound):
     _upsert(conn, m_institutions, "id", {
         "id": data["institution_id"], "status": status, "status_position": position,
         "status_since": inbound.get("time")})
+    _upsert(conn, m_status_reasons, "institution_id", {
+        "institution_id": data["institution_id"], "status": status,
+        "reason": data.get("reason"), "source_event_id": data.get("source_event_id")})
 
 
 def suspension_recorded(conn, data, inbound):
@@ -100,6 +104,15 @@ def hazard_found(conn, data, inbound, item_title=None):
         "department": data.get("department"), "found_at": inbound.get("time")})
 
 
+def finding_text(conn, finding_id, description=None):
+    """Write (with a description) or read what a public finding says."""
+    if description:
+        _upsert(conn, m_finding_texts, "finding_id", {"finding_id": finding_id,
+                                                      "description": description})
+    row = _row(conn, m_finding_texts, "finding_id", finding_id)
+    return row["description"] if row else None
+
+
 def unlicensed_found(conn, data, inbound):
     _upsert(conn, m_unlicensed, "event_id", {
         "event_id": inbound["id"], "inspection_id": data.get("inspection_id"),
@@ -113,6 +126,23 @@ def inspection_scheduled(conn, data):
         "inspection_id": data["inspection_id"], "kind": data.get("kind"),
         "modes": json.dumps(data.get("modes") or []),
         "departments": json.dumps(data.get("departments") or [])})
+
+
+def violation_found(conn, case_key, kind, data, inbound):
+    """Keep the first event of a case (a later finding of the same visit adds nothing)."""
+    if _row(conn, m_violations, "case_key", case_key) is None:
+        conn.execute(insert(m_violations).values(
+            case_key=case_key, kind=kind, institution_id=data.get("institution_id"),
+            inspection_id=data.get("inspection_id"), event_id=inbound["id"],
+            data=json.dumps(data, ensure_ascii=False), found_at=inbound.get("time")))
+
+
+def violations(conn, **where):
+    """Violations (of an institution_id= or an inspection_id=, or by case_key=), each as
+    (case key, kind, event data, CloudEvents attributes)."""
+    rows = conn.execute(select(m_violations).filter_by(**where))
+    return [(r.case_key, r.kind, json.loads(r.data), {"id": r.event_id, "time": r.found_at})
+            for r in rows]
 
 
 # -- complaints ---------------------------------------------------------------------------

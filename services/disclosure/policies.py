@@ -24,7 +24,8 @@ def _finding(hazard, inspection):
     finding = {"category": hazard.get("category"), "severity": hazard.get("severity"),
                "item": redact(hazard.get("item")), "item_title": redact(hazard.get("item_title")),
                "department": hazard.get("department"),
-               "inspection_id": hazard.get("inspection_id")}
+               "inspection_id": hazard.get("inspection_id"),
+               "description": redact(hazard.get("description"))}
     if inspection:
         finding.update(inspection_kind=inspection.get("kind"), modes=inspection.get("modes"),
                        departments=inspection.get("departments"))
@@ -108,6 +109,39 @@ def unlicensed_case(data, inbound, institution, inspection):
     facts["decision"] = {"action": "ordered_to_stop", "at": inbound.get("time")}
     facts["source_event_id"] = inbound["id"]
     return Case.id_for(inbound["id"]), "unlicensed", facts, inbound.get("time")
+
+
+def violation_case(case_key, kind, data, inbound, institution, inspection):
+    """A finding or a substantiated complaint about a registered institution, as a case;
+    None until the institution's name (and a finding's inspection) is known. The
+    measure: the institution is ordered to rectify (inspection's order follows)."""
+    if not (institution or {}).get("name") or (kind == "violation" and not inspection):
+        return None
+    facts = _institution_facts(institution, data["institution_id"], data.get("district"))
+    if kind == "violation":
+        facts["finding"] = _finding(data, inspection)
+    else:
+        facts["finding"] = {"category": data.get("category"), "complaint": True,
+                            "inspection_id": data.get("inspection_id")}
+    facts["decision"] = {"action": "ordered_to_rectify", "at": inbound.get("time"),
+                         "department": data.get("department")
+                         or (institution or {}).get("supervising_department")}
+    facts["source_event_id"] = inbound["id"]
+    return Case.id_for(case_key), kind, facts, inbound.get("time")
+
+
+def by_hand_case(case_id, body, institution, department, now):
+    """A case a publisher publishes: their texts, redacted, with the registry's data of a
+    registered institution. Returns (facts, found_at)."""
+    facts = _institution_facts(institution, body.get("institution_id"), body["district"],
+                               name=body.get("institution_name"), address=body.get("address"))
+    facts["finding"] = {"category": body["category"], "description": redact(body["summary"]),
+                        "department": department}
+    facts["decision"] = {"action": "by_hand", "text": redact(body["decision"]),
+                         "department": department, "at": now, "by_hand": True}
+    facts["source_event_id"] = f"by_hand:{case_id}"
+    found_on = body.get("found_on")
+    return facts, f"{found_on.isoformat()}T00:00:00+08:00" if found_on else now
 
 
 def district_named_notice(data):

@@ -150,6 +150,15 @@ m_institutions = Table(
     Column("licences", Text, nullable=False, default="{}"),
     Column("blacklisted", Boolean, nullable=False, default=False),
 )
+# Why the current status holds (the registry's reason, shown redacted): a table of its own,
+# so that existing databases get it without a migration.
+m_status_reasons = Table(
+    "m_status_reasons", mirror,
+    Column("institution_id", String(36), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("reason", Text),
+    Column("source_event_id", String(64)),
+)
 m_reviews = Table(
     "m_reviews", mirror,
     Column("review_id", String(36), primary_key=True),
@@ -188,6 +197,24 @@ m_unlicensed = Table(
     Column("address", String(300)),
     Column("department", String(30)),
     Column("found_at", String(40)),
+)
+# Violations that become a case once every fact the case shows is in (name, inspection):
+# a major/critical finding of an enforcement category, or a substantiated complaint.
+m_violations = Table(
+    "m_violations", mirror,
+    Column("case_key", String(120), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("institution_id", String(36), index=True),
+    Column("inspection_id", String(64), index=True),
+    Column("data", Text, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("found_at", String(40)),
+)
+# What the inspector wrote about a public finding, masked (inspection's GET /public/findings).
+m_finding_texts = Table(
+    "m_finding_texts", mirror,
+    Column("finding_id", String(64), primary_key=True),
+    Column("description", Text),
 )
 m_suspensions = Table(
     "m_suspensions", mirror,

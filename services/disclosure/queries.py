@@ -4,8 +4,8 @@ import json
 
 from sqlalchemy import Integer, func, select
 
-from . import mirror, render
-from .domain import redact
+from . import mirror, render, standing
+from .domain import derived_id, redact
 from .projections import (case_history, cases, m_complaints, m_institutions, m_reviews,
                           notices, published_batches)
 
@@ -25,17 +25,13 @@ def _case(row, statuses):
                 outcomes=json.loads(row.outcomes), corrected=bool(corrections),
                 summary=corrections.get("summary"), decision_text=corrections.get("decision"),
                 department=corrections.get("department"),
-                institution_status=statuses.get(row.institution_id))
+                standing=statuses.get(row.institution_id))
+    view["institution_status"] = (view["standing"] or {}).get("state")
     return view
 
 
 def _statuses(conn, institution_ids):
-    ids = [i for i in set(institution_ids) if i]
-    if not ids:
-        return {}
-    rows = conn.execute(select(m_institutions.c.id, m_institutions.c.status)
-                        .where(m_institutions.c.id.in_(ids)))
-    return dict(rows.all())
+    return standing.standings(conn, institution_ids)
 
 
 def case_list(conn, district=None, kind=None, institution_id=None, include_withdrawn=False,
@@ -99,6 +95,7 @@ def with_entries(conn, batch):
     ids = batch["institution_ids"]
     rows = {r.id: r for r in conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids)))}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
+    now = standing.standings(conn, ids)
     entries = []
     for institution_id in ids:
         row = rows.get(institution_id)
@@ -107,13 +104,22 @@ def with_entries(conn, batch):
                  "licence_number": licences.get("school_permit", {}).get("number"),
                  "credit_code": row.credit_code if row else None,
                  "address": row.address if row else "", "category": row.category if row else None,
-                 "status": row.status if row else None}
+                 "status": row.status if row else None,
+                 "standing": now.get(institution_id)}
+        entry["choosable"] = batch["list"] == "white" and (entry["standing"] or {}).get(
+            "choosable", True)
         if batch["list"] == "black":
             entry.update(decisions.get(institution_id, {"reason": None, "date": None,
                                                         "outcome": None}))
         entries.append(entry)
-    entries.sort(key=lambda e: (e["name"], e["institution_id"]))
+    entries.sort(key=lambda e: (not e["choosable"], e["name"], e["institution_id"]))
     return {**batch, "entries": entries}
+
+
+def no_choice_count(conn, batch):
+    """How many institutions of a batch are no choice today."""
+    now = standing.standings(conn, batch["institution_ids"])
+    return sum(1 for s in now.values() if not s["choosable"])
 
 
 def _blacklistings(conn, ids):
@@ -141,11 +147,20 @@ def search(conn, q, district=None):
     statuses = list_statuses(conn)
     found = mirror.institutions_matching(conn, q, district)
     open_cases = _case_counts(conn, [i["id"] for i in found])
+    now = standing.standings(conn, [i["id"] for i in found])
     return [{"institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
              "district": i["district"], "category": i["category"], "address": i["address"],
              "licence_number": i["licences"].get("school_permit", {}).get("number"),
-             "status": i["status"], "list": statuses.get(i["id"], "none"),
+             "status": i["status"], "standing": now[i["id"]],
+             "list": _list_now(statuses.get(i["id"], "none"), now[i["id"]]),
+             "published_list": statuses.get(i["id"], "none"),
              "cases": open_cases.get(i["id"], 0)} for i in found]
+
+
+def _list_now(published, now):
+    """Black-listed since the last batch counts as black already; a white-listed
+    institution that is no choice now keeps `white` with its standing beside it."""
+    return "black" if now["state"] == "blacklisted" else published
 
 
 def _case_counts(conn, ids):
@@ -208,6 +223,7 @@ def feed_entries(conn, limit=50):
                         "summary": f"{render.finding_text(case)} 处理：{render.decision_text(case)}",
                         "published": case["exposed_at"], "updated": case["updated_at"],
                         "category": "case"})
+    entries += _standing_entries(conn)
     for notice in notice_list(conn, limit=limit):
         name = render.label(notice["district"], "district")
         entries.append({"id": notice["notice_id"], "path": "/notices", "title": f"关于{name}的通报",
@@ -215,3 +231,21 @@ def feed_entries(conn, limit=50):
                         "updated": notice["published_at"], "category": "notice"})
     entries.sort(key=lambda e: e["updated"], reverse=True)
     return entries[:limit]
+
+
+def _standing_entries(conn):
+    """Institutions of a current white list that are no choice any more, as of when."""
+    for batch in latest_batches(conn, "white"):
+        district = render.label(batch["district"], "district")
+        for entry in with_entries(conn, batch)["entries"]:
+            now = entry["standing"]
+            if entry["choosable"] or not now:
+                continue
+            why = f"（{now['reason']}）" if now["reason"] else ""
+            yield {"id": derived_id("standing", f"{entry['institution_id']}:{now['state']}:{now['at']}"),
+                   "path": f"/districts/{batch['district']}#white",
+                   "title": f"【白名单机构目前不可报名】{entry['name']}：{now['label']}",
+                   "summary": f"{district}白名单第 {batch['batch_no']} 批所列机构{entry['name']}"
+                              f"自 {now['since'] or '—'} 起{now['label']}{why}，请暂勿报名。",
+                   "published": now["at"] or batch["published_at"],
+                   "updated": now["at"] or batch["published_at"], "category": "standing"}

@@ -28,13 +28,15 @@ LABELS = {
     "severity": {"minor": "一般", "major": "较大", "critical": "重大"},
     "finding": {"fire_safety": "消防安全", "premises": "场所设施", "unlicensed": "无证办学",
                 "disguised_academic": "隐形变异学科类培训", "prepaid_fee": "预收费",
-                "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他"},
+                "advertising": "违规广告", "art_exam": "艺考培训", "other": "其他",
+                "safety_hazard": "安全隐患", "not_white_listed": "未列入白名单仍培训"},
     "status": {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停"},
     "list": {"white": "白名单", "black": "黑名单", "none": "未列入名单"},
-    "kind": {"hazard_suspension": "安全隐患 · 停业整改", "blacklisted": "列入黑名单",
-             "unlicensed": "无证办学"},
+    "kind": {"hazard_suspension": "安全隐患", "blacklisted": "列入黑名单",
+             "unlicensed": "无证办学", "violation": "违规行为", "complaint": "举报核查属实"},
     "action": {"suspended": "责令立即停业整改", "blacklisted": "列入黑名单",
-               "ordered_to_stop": "责令停止无证办学，依法查处"},
+               "ordered_to_stop": "责令停止无证办学，依法查处",
+               "ordered_to_rectify": "责令限期整改，依法查处"},
     "outcome": {"reinstated": "整改验收合格，恢复经营", "blacklisted": "经复核列入黑名单",
                 "cleared": "经复核未列入黑名单", "closed": "机构已关停"},
     "inspection_kind": {"self": "机构自查", "safety": "专项安全检查", "enforcement": "执法检查"},
@@ -65,11 +67,17 @@ def finding_text(case):
     finding = case["finding"]
     if case["kind"] == "unlicensed":
         return "该机构未取得办学许可等必要证照，擅自开展校外培训。"
-    if finding.get("severity") or finding.get("item"):
-        what = finding.get("item_title") or f"检查项 {finding.get('item') or '—'}"
+    if case["kind"] == "complaint":
+        return f"群众举报的{label(finding.get('category'), 'finding')}问题，经主管部门核查属实。"
+    if finding.get("description"):  # what the inspector found, not the checklist's rule
+        return (f"{label(finding.get('department'), 'department')}检查发现"
+                f"{label(finding.get('severity'), 'severity')}{label(finding.get('category'), 'finding')}"
+                f"问题：{finding['description'].rstrip('。.')}。")
+    if finding.get("severity") or finding.get("item"):  # no description: name the item checked
+        what = finding.get("item_title") or finding.get("item") or "—"
         return (f"{label(finding.get('department'), 'department')}检查发现"
                 f"{label(finding.get('severity'), 'severity')}"
-                f"{label(finding.get('category'), 'finding')}隐患：{what}。")
+                f"{label(finding.get('category'), 'finding')}问题（涉及检查项：{what}）。")
     return "经主管部门审查，认定存在违规行为。"
 
 
@@ -77,6 +85,8 @@ def decision_text(case):
     if case.get("decision_text"):
         return case["decision_text"]
     decision = case["decision"]
+    if decision.get("text"):  # a publisher's own words
+        return decision["text"]
     text = label(decision.get("action"), "action")
     if decision.get("reason"):
         text += f"（{reason_text(decision['reason'])}）"
@@ -87,16 +97,6 @@ def day(value):
     return (value or "")[:10] or "—"
 
 
-def minutes(seconds):
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.0f} 秒"
-    if seconds < 86400:
-        return f"{seconds / 60:.0f} 分钟"
-    return f"{seconds / 86400:.1f} 天"
-
-
 def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=4, border=2)
 
@@ -105,7 +105,7 @@ def qr_svg(url):
 def environment():
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
         ("html", "xml")), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(label=label, day=day, minutes=minutes, reason=reason_text)
+    env.filters.update(label=label, day=day, reason=reason_text)
     env.globals.update(finding_text=finding_text, decision_text=decision_text,
                        districts=[(code, DISTRICTS[code]) for code in LOCAL_DISTRICTS],
                        district_names=DISTRICTS)
@@ -127,11 +127,14 @@ LIST_COLUMNS = [("batch_no", "批次"), ("published_on", "发布日期"), ("dist
                 ("name", "机构名称"), ("licence_number", "办学许可证号"),
                 ("credit_code", "统一社会信用代码"), ("address", "地址"), ("category", "类别")]
 BLACK_COLUMNS = [("reason", "列入原因"), ("date", "列入日期"), ("outcome", "处理结果")]
+# What holds today, beside what the batch said (the batch's own columns stay as published).
+STANDING_COLUMNS = [("standing", "当前状态"), ("standing_since", "状态日期"),
+                    ("standing_reason", "状态原因"), ("choice", "目前可否报名")]
 
 
 def list_csv(list_name, batches):
     """UTF-8 with a BOM, so that Excel shows the Chinese text correctly."""
-    columns = LIST_COLUMNS + (BLACK_COLUMNS if list_name == "black" else [])
+    columns = LIST_COLUMNS + (BLACK_COLUMNS if list_name == "black" else []) + STANDING_COLUMNS
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _, title in columns])
@@ -141,11 +144,18 @@ def list_csv(list_name, batches):
                    "district": DISTRICTS.get(batch["district"], batch["district"]),
                    "category": label(entry.get("category"), "category"),
                    "reason": reason_text(entry.get("reason")),
-                   "outcome": label(entry.get("outcome"), "outcome")}
+                   "outcome": label(entry.get("outcome"), "outcome"), **_standing_cells(entry, list_name)}
             writer.writerow([_cell(row.get(key)) for key, _ in columns])
     name = f"{list_name}-list.csv"
     return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _standing_cells(entry, list_name):
+    now = entry.get("standing") or {}
+    return {"standing": now.get("label"), "standing_since": now.get("since"),
+            "standing_reason": now.get("reason"),
+            "choice": "可以" if list_name == "white" and entry.get("choosable", True) else "不可"}
 
 
 def _cell(value):

@@ -40,6 +40,26 @@ class PageSearchQuery(SearchQuery):
     q = fields.Str(load_default=None, validate=validate.Length(min=2, max=100))
 
 
+FINDING_CATEGORIES = ("fire_safety", "premises", "unlicensed", "disguised_academic", "prepaid_fee",
+                      "advertising", "art_exam", "other")
+
+
+class CaseIn(Schema):
+    """A case a publisher publishes by hand (a violation found outside the systems)."""
+    district = District(required=True)
+    institution_id = Text(64, load_default=None, metadata={
+        "description": "a registered institution (name, credit code and address come from the registry)"})
+    institution_name = Text(200, load_default=None, metadata={
+        "description": "required without institution_id: the business name of the site"})
+    address = Text(300, load_default="")
+    category = fields.Str(required=True, validate=validate.OneOf(FINDING_CATEGORIES))
+    summary = Text(1000, required=True, metadata={
+        "description": "what was found; never name a person (contact details are masked)"})
+    decision = Text(500, required=True, metadata={"description": "the measure taken"})
+    department = fields.Str(load_default=None, validate=validate.OneOf(DEPARTMENTS))
+    found_on = fields.Date(load_default=None)
+
+
 class CorrectionIn(Schema):
     reason = fields.Str(required=True, validate=validate.Length(min=2, max=500))
     summary = Text(1000, metadata={"description": "what was found (replaces the generated text)"})
@@ -69,5 +89,8 @@ class CaseOut(Schema):
     exposed_at = fields.Str()
     seconds_to_publish = fields.Float(allow_none=True)
     status = fields.Str(metadata={"enum": ["published", "withdrawn"]})
-    institution_status = fields.Str(allow_none=True)
+    institution_status = fields.Str(allow_none=True, metadata={
+        "description": "current standing: open, suspended, ordered_to_stop, blacklisted, closed"})
+    standing = fields.Dict(allow_none=True, metadata={
+        "description": "the institution's current standing: state, label, since, reason, choosable"})
     history = fields.List(fields.Dict())

@@ -1,7 +1,11 @@
 """The disclosure service: the public site (pages in site.py), its JSON API,
 and the reactions to registry, inspection, complaints and tasks events."""
+import uuid
+
 from shared import service as base
-from shared.errors import NotFound
+from shared import violations
+from shared.clock import rfc3339
+from shared.errors import BadRequest, NotFound
 from shared.messaging import handle_event
 from shared.web import api
 
@@ -88,7 +92,9 @@ class DisclosureService(site.PublicSite, base.OtgService):
     @handle_event("inspection", "HazardFound")
     def handle_inspection_hazard_found(self, data):
         title = lookups.item_title(data.get("item"))  # HTTP: before the write lock is taken
+        description = lookups.finding_description(data.get("finding_id"))
         with self.store.unit() as uow:
+            mirror.finding_text(uow.conn, data.get("finding_id"), description)
             mirror.hazard_found(uow.conn, data, self.inbound, title)
             self._expose_hazard(uow, self.inbound["id"])
 
@@ -98,7 +104,20 @@ class DisclosureService(site.PublicSite, base.OtgService):
             mirror.unlicensed_found(uow.conn, data, self.inbound)
             self._expose_unlicensed(uow, data, self.inbound)
 
+    @handle_event("inspection", "FindingRecorded")
+    def handle_inspection_finding_recorded(self, data):
+        """A major/critical finding of an enforcement category is a case of its kind."""
+        if violations.case_key("FindingRecorded", data):
+            self._violation("FindingRecorded", {
+                **data, "item_title": lookups.item_title(data.get("item")),
+                "description": lookups.finding_description(data.get("finding_id"))})
+
     # -- complaints and tasks -----------------------------------------------------------------
+    @handle_event("complaints", "ComplaintVerified")
+    def handle_complaints_complaint_verified(self, data):
+        """A substantiated complaint about a registered institution is a case."""
+        self._violation("ComplaintVerified", data)
+
     @handle_event("complaints", "ComplaintReceived")
     def handle_complaints_complaint_received(self, data):
         with self.store.unit() as uow:
@@ -155,6 +174,20 @@ class DisclosureService(site.PublicSite, base.OtgService):
     def api_channels(self, request):
         return channels.load()
 
+    @api("POST", "/api/cases", roles=PUBLISHERS, body=schemas.CaseIn, response=schemas.CaseOut,
+         summary="publish a case by hand (a publisher of the district)")
+    def publish_case(self, request, body):
+        self.actor.require_district(body["district"])
+        case_id, now = str(uuid.uuid4()), self.clock.now()
+        with self.store.unit() as uow:
+            institution = self._institution_of(uow.conn, body)
+            case = Case(case_id)
+            facts, found_at = policies.by_hand_case(
+                case_id, body, institution, body["department"] or self.actor.department, rfc3339(now))
+            case.expose("violation", facts, found_at, now)
+            uow.save(case)
+        return 201, self._case_view(case_id)
+
     @api("POST", "/api/cases/<case_id>/withdraw", roles=PUBLISHERS, body=schemas.WithdrawalIn,
          response=schemas.CaseOut)
     def withdraw_case(self, request, case_id, body):
@@ -167,6 +200,22 @@ class DisclosureService(site.PublicSite, base.OtgService):
         return self._case_command(case_id, lambda case: case.correct(changes, body["reason"]))
 
     # -- helpers ------------------------------------------------------------------------------------
+    @staticmethod
+    def _institution_of(conn, body):
+        if not body["institution_id"]:
+            if not body["institution_name"]:
+                raise BadRequest("name the institution", {"institution_name": [
+                    "required without institution_id"]})
+            return None
+        institution = mirror.institution(conn, body["institution_id"])
+        if institution is None or not institution["name"]:
+            raise BadRequest("unknown institution", {"institution_id": [
+                f"{body['institution_id']} is not in the registry"]})
+        if institution["district"] != body["district"]:
+            raise BadRequest("wrong district", {"district": [
+                f"the institution is in district {institution['district']}"]})
+        return institution
+
     def _expose(self, uow, decided):
         if decided is None:
             return
@@ -186,6 +235,7 @@ class DisclosureService(site.PublicSite, base.OtgService):
         hazard = mirror.hazard(conn, hazard_event_id)
         suspension = mirror.suspension(conn, hazard_event_id)
         if hazard and suspension:
+            hazard["description"] = mirror.finding_text(conn, hazard.get("finding_id"))
             self._expose(uow, policies.hazard_case(
                 hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
                 mirror.inspection(conn, hazard.get("inspection_id"))))
@@ -196,12 +246,28 @@ class DisclosureService(site.PublicSite, base.OtgService):
             data, inbound, mirror.institution(conn, data.get("institution_id")),
             mirror.inspection(conn, data.get("inspection_id"))))
 
+    def _violation(self, event_name, data):
+        found = violations.case_key(event_name, data)
+        if found is None:
+            return
+        with self.store.unit() as uow:
+            mirror.violation_found(uow.conn, *found, data, self.inbound)
+            self._expose_violations(uow, case_key=found[0])
+
+    def _expose_violations(self, uow, **where):
+        conn = uow.conn
+        for case_key, kind, data, attrs in mirror.violations(conn, **where):
+            self._expose(uow, policies.violation_case(
+                case_key, kind, data, attrs, mirror.institution(conn, data.get("institution_id")),
+                mirror.inspection(conn, data.get("inspection_id"))))
+
     def _expose_waiting(self, uow, **where):
         """A case waits for every fact it shows; exposing twice changes nothing."""
         for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
             self._expose_hazard(uow, hazard_event_id)
         for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
             self._expose_unlicensed(uow, data, attrs)
+        self._expose_violations(uow, **where)
 
     def _review_decided(self, uow, data, inbound):
         """An outcome of the case the review came from, or a case of its own."""

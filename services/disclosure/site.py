@@ -52,10 +52,12 @@ class PublicSite:
     @page("GET", "/", summary="home page (HTML)")
     def home_page(self, request):
         with self.store.read() as conn:
-            counts = {code: {"white": 0, "black": 0} for code in LOCAL_DISTRICTS}
+            counts = {code: {"white": 0, "black": 0, "stopped": 0} for code in LOCAL_DISTRICTS}
             for name in LISTS:
                 for batch in queries.latest_batches(conn, name):
                     counts[batch["district"]][name] = len(batch["institution_ids"])
+            for batch in queries.latest_batches(conn, "white"):
+                counts[batch["district"]]["stopped"] = queries.no_choice_count(conn, batch)
             cases = queries.case_list(conn, per_page=5)["items"]
             notices = queries.notice_list(conn, limit=5)
         return render.page("home.html", counts=counts, cases=cases, notices=notices)

@@ -16,14 +16,21 @@ CHECKS = {
 
 def verification_check(data, known_site=None):
     """The check that verifies a complaint (chain 3): unannounced, by the lead
-    department, at the registered institution or at the named site.
+    department and those it asked to join (then a joint check), by day or at night as
+    asked, at the registered institution or at the named site.
     `known_site` is the directory entry when the institution is known here."""
     kind, focus = CHECKS.get(data.get("category"), ("enforcement", []))
-    department = data.get("lead_department")
+    lead = data.get("lead_department")
+    departments = [d for d in data.get("check_departments") or [lead] if d in DEPARTMENTS] or [LEAD]
+    modes = ["unannounced", *(m for m in data.get("modes") or () if m in ("day", "night", "joint"))]
+    if len(departments) > 1:
+        modes.append("joint")
+    elif "joint" in modes:  # a joint check needs a second department (older events)
+        modes.remove("joint")
     site = known_site or {}
     return {
-        "kind": kind, "focus": focus, "modes": ["unannounced"],
-        "departments": [department if department in DEPARTMENTS else LEAD],
+        "kind": kind, "focus": focus, "modes": list(dict.fromkeys(modes)),
+        "departments": departments,
         "district": site.get("district") or data.get("district"),
         "institution_id": data.get("institution_id") or None,
         "site_name": site.get("name") or data.get("institution_name") or "unnamed site",

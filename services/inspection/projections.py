@@ -9,6 +9,7 @@ from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text,
 
 from shared.clock import BEIJING
 from shared.projections import Projection, handles
+from shared.redact import mask
 
 metadata = MetaData()
 inspections = Table(
@@ -272,6 +273,19 @@ def inspection_view(conn, inspection_id, with_notes=None):
         select(patrol_logs).where(patrol_logs.c.inspection_id == inspection_id))]
     view["answers"] = json.loads(row.answers) if row.answers else None
     return view
+
+
+def public_finding(conn, finding_id):
+    """What a finding that goes public says (a major or critical one, or one that suspends):
+    its description with contact details masked. None for any other finding."""
+    row = conn.execute(select(findings, finding_notes.c.description).outerjoin(
+        finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
+        .where(findings.c.finding_id == finding_id)).first()
+    if row is None or not (row.severity in ("major", "critical") or row.suspend_immediately):
+        return None
+    return {"finding_id": row.finding_id, "inspection_id": row.inspection_id, "item": row.item,
+            "category": row.category, "severity": row.severity,
+            "description": mask(row.description) if row.description else None}
 
 
 def search_inspections(conn, page=1, per_page=50, department=None, **filters):

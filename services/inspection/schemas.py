@@ -60,7 +60,8 @@ class FindingIn(Schema):
     item = Text(60, required=True, metadata={"description": "checklist item id (GET /checklists)"})
     severity = OneOf(SEVERITIES, required=True)
     description = Text(2000, required=True, metadata={
-        "description": "what was found at the site; do not name people"})
+        "description": "what was found at the site; do not name people. A major or critical "
+                       "finding's description is published on its case page (contacts masked)"})
     suspend_immediately = fields.Bool(load_default=False)
     evidence = Evidence()
 

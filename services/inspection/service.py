@@ -78,13 +78,19 @@ class InspectionService(base.OtgService):
                             f"{actor.department}/{actor.district}")
         return view
 
+    @api("GET", "/public/findings/<finding_id>",
+         summary="what a major/critical finding says, for its public case (contacts masked)")
+    def public_finding(self, request, finding_id):
+        return self._view(views.public_finding, finding_id, "public finding")
+
     @api("POST", "/inspections/<inspection_id>/findings", roles=INSPECTORS, body=schemas.FindingIn,
          summary="record a finding; a hazard is announced at once (HazardFound)")
     def record_finding(self, request, inspection_id, body):
-        item = checklists.item(body["item"])
-        proof = evidence.require(body["evidence"])
         with self.store.unit() as uow:
             inspection = self._load(uow, Inspection, inspection_id)
+            inspection.require_assigned(self.actor.department)  # "not yours" (403) first
+            item = checklists.item(body["item"])
+            proof = evidence.require(body["evidence"])
             finding_id = inspection.record_finding(
                 item, body["severity"], body["description"], self.actor.department,
                 body["suspend_immediately"], proof)

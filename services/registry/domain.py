@@ -81,11 +81,11 @@ class Institution(Aggregate):
         return self.review["review_id"]
 
     def decide_review(self, decision, reason, department):
-        if self.review is None:
-            raise Conflict(f"institution {self.id} has no open black-list review")
-        if department != self.supervising_department:
+        if department != self.supervising_department:  # "not yours" (403) before any state
             raise Forbidden(f"only the supervising department ({self.supervising_department}) "
                             "decides this institution's list status")
+        if self.review is None:
+            raise Conflict(f"institution {self.id} has no open black-list review")
         self.trigger(ev.BlacklistReviewDecided, review_id=self.review["review_id"],
                      institution_id=self.id, district=self.district, decision=decision,
                      reason=reason, department=department,

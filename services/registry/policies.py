@@ -44,8 +44,13 @@ def on_rectification(institution, holding, rectified, source_event_id):
         institution.reinstate(source_event_id)
 
 
+UNLICENSED = "operating without the required licences"
+
+
 def on_unlicensed_operation(institution, data, source_event_id):
-    """Operating without the required licences: black-listed (chain 5)."""
+    """Operating without the required licences: black-listed and ordered to stop
+    (chain 5), so that the registry says what the public case says. The stop is a
+    suspension caused by the finding: no hazard rectification lifts it, an official does."""
     if institution.status != "closed":
-        institution.blacklist_for_unlicensed_operation(
-            "operating without the required licences", source_event_id)
+        institution.blacklist_for_unlicensed_operation(UNLICENSED, source_event_id)
+        institution.suspend(f"{UNLICENSED}: ordered to stop", source_event_id)

@@ -44,7 +44,7 @@ def _bar(bar, y):
     filled = BAR_WIDTH * min(max(value or 0.0, 0.0), 1.0)
     label = "无数据" if value is None else f"{value * 100:.0f}%"
     colour = COLOURS[bar["status"]]
-    status = LABELS[bar["status"]]
+    status = LABELS[bar["status"]] + ("（完成后因新增工作重新打开）" if bar.get("reopened") else "")
     return (f'<g><text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(bar["name"])}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{BAR_WIDTH}" height="{ROW - 8}" fill="#eee"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{filled:.1f}" height="{ROW - 8}" fill="{colour}">'

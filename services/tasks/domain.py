@@ -85,6 +85,7 @@ class DistrictCampaign(Aggregate):
         self.completed, self.overdue = set(), set()
         self.plan_revisions = 0
         self.named_on = None
+        self.named_for = set()  # overdue tasks a naming covered
 
     def file_plan(self, campaign_id, district, document_sha256, media_type, size):
         self.trigger(ev.ImplementationPlanFiled, campaign_id=campaign_id, district=district,
@@ -96,11 +97,14 @@ class DistrictCampaign(Aggregate):
         TaskOverdue when the deadline passed undone, TaskCompleted when done."""
         for task in plan.tasks:
             number, deadline = task["task_no"], plan.deadline(task)
-            if number in self.completed:
-                continue
             result = measured[number]
             common = {"campaign_id": plan.id, "district": district, "task_no": number,
                       "deadline": deadline.isoformat(), "value": result.value}
+            if number in self.completed:
+                if not result.reopens:
+                    continue  # done is sticky, unless new work of the task came in
+                self.trigger(ev.TaskReopened, reopened_on=today.isoformat(),
+                             reason=result.reopens, **common)
             if today > deadline and number not in self.overdue:
                 self.trigger(ev.TaskOverdue, target=task.get("target", 1.0), **common)
             if result.done:
@@ -108,16 +112,21 @@ class DistrictCampaign(Aggregate):
                              late=today > deadline, **common)
 
     def needs_settling(self, plan, measured, today):
-        return any(t["task_no"] not in self.completed and (
+        return any(measured[t["task_no"]].reopens if t["task_no"] in self.completed else (
             measured[t["task_no"]].done or
             (today > plan.deadline(t) and t["task_no"] not in self.overdue)) for t in plan.tasks)
 
-    def name(self, campaign_id, district, reasons, today):
-        if self.named_on is not None:
-            raise Conflict(f"district {district} was named in campaign {campaign_id} "
-                           f"on {self.named_on}")
+    def name(self, campaign_id, district, reasons, today, overdue=()):
+        """Once for a lag: a district named before is named again only when it fell
+        behind on a task since (overdue, not done, not covered by a naming).
+        `overdue`: the tasks progress shows overdue now (the check may not have run yet)."""
+        behind = sorted((set(overdue) | self.overdue) - self.completed - self.named_for)
+        if self.named_on is not None and not behind:
+            raise Conflict(f"district {district} was named in campaign {campaign_id} on "
+                           f"{self.named_on}; it is named again when it falls behind on "
+                           "another task")
         self.trigger(ev.DistrictNamed, campaign_id=campaign_id, district=district,
-                     reasons=list(reasons), named_on=today.isoformat())
+                     reasons=list(reasons), named_on=today.isoformat(), task_nos=behind)
 
     @applies(ev.ImplementationPlanFiled)
     def _plan_filed(self, event):
@@ -127,6 +136,10 @@ class DistrictCampaign(Aggregate):
     def _completed(self, event):
         self.completed.add(event.task_no)
 
+    @applies(ev.TaskReopened)
+    def _reopened(self, event):
+        self.completed.discard(event.task_no)
+
     @applies(ev.TaskOverdue)
     def _overdue(self, event):
         self.overdue.add(event.task_no)
@@ -134,6 +147,8 @@ class DistrictCampaign(Aggregate):
     @applies(ev.DistrictNamed)
     def _named(self, event):
         self.named_on = event.named_on
+        # a naming from before task_nos were recorded covered what was overdue then
+        self.named_for |= set(event.data.get("task_nos") or self.overdue)
 
 
 class School(Aggregate):

@@ -105,6 +105,20 @@ class TaskCompleted(Event):
         value = fields.Float(load_default=None, allow_none=True)
 
 
+class TaskReopened(Event):
+    """A completed task is open again in a district: new work that belongs to it came in
+    (e.g. carry-over rectifications imported after task 3 was done). It completes again
+    (TaskCompleted, `late` after the deadline) once that work is done."""
+    class Schema(EventSchema):
+        campaign_id = Campaign()
+        district = District()
+        task_no = TaskNo()
+        deadline = fields.Date(required=True)
+        reopened_on = fields.Date(required=True)
+        reason = fields.Str(required=True, metadata={"description": "carry_over_open"})
+        value = fields.Float(load_default=None, allow_none=True)
+
+
 class TaskOverdue(Event):
     """A task was not done in a district by its deadline (emitted once per task and district)."""
     class Schema(EventSchema):
@@ -118,14 +132,18 @@ class TaskOverdue(Event):
 
 
 class DistrictNamed(Event):
-    """The municipal office publicly named a lagging district (disclosure publishes it)."""
+    """The municipal office publicly named a lagging district (disclosure publishes it).
+    Named again only for tasks it fell behind on since (docs/tasks.md)."""
     class Schema(EventSchema):
         campaign_id = Campaign()
         district = District()
         reasons = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
         named_on = fields.Date(required=True)
+        task_nos = fields.List(fields.Int(), load_default=list, metadata={
+            "description": "the overdue tasks this naming is for (none: named for other reasons)"})
 
 
 CATALOGUE = Catalogue(
     "tasks", CampaignStarted, SchoolRegistered, ImplementationPlanFiled, SurveyReturned,
-    UnlistedInstitutionReported, MeetingsReported, TaskCompleted, TaskOverdue, DistrictNamed)
+    UnlistedInstitutionReported, MeetingsReported, TaskCompleted, TaskReopened, TaskOverdue,
+    DistrictNamed)

@@ -14,6 +14,7 @@ class Measured:
     value: float | None
     done: bool
     details: dict = field(default_factory=dict)
+    reopens: str | None = None  # why a task done already is open again (new work of its own)
 
 
 def measure(task, facts):
@@ -48,7 +49,7 @@ def self_inspection_share(spec, target, facts):
                     carry_over_total=facts["carry_over_total"],
                     carry_over_open=facts["carry_over_open"])
     if spec.get("carry_over_closed", True) and facts["carry_over_open"]:
-        return Measured(result.value, False, result.details)
+        return Measured(result.value, False, result.details, reopens="carry_over_open")
     return result
 
 

@@ -3,6 +3,7 @@ they happened, and which of them count. Foreign events are read tolerantly by
 the field names of ARCHITECTURE.md and the cross-service agreements."""
 from datetime import datetime, timezone
 
+from shared import violations
 from shared.vocabulary import LOCAL_DISTRICTS
 
 # The registry's status events and the status they leave an institution in.
@@ -50,11 +51,25 @@ def inspection_row(data):
 
 def case_key(name, data):
     """One case per inspection and institution: several hazards found in one
-    visit are one case, as the registry suspends and disclosure exposes once."""
+    visit are one case, as the registry suspends and disclosure exposes once.
+    Other violations and substantiated complaints: see violation_case_key;
+    a case a publisher published by hand is found and exposed at once."""
+    if name == "CaseExposed":
+        return f"by_hand:{data['case_id']}", "by_hand"
+    other = violation_case_key(name, data)
+    if other:
+        return other
     who = data.get("institution_id") or data.get("name") or data.get("address") or "?"
     inspection = data.get("inspection_id") or data.get("finding_id") or "?"
     kind = "unlicensed" if name == "UnlicensedOperationFound" else "hazard"
     return f"{kind}:{inspection}:{who}", kind
+
+
+def violation_case_key(name, data):
+    """A finding of another kind or a substantiated complaint that is a case (task 8):
+    the same rule disclosure publishes by (shared.violations)."""
+    found = violations.case_key(name, data)
+    return (f"{found[0]}:{data.get('institution_id') or '?'}", found[1]) if found else None
 
 
 def concerns_districts(district):

@@ -9,7 +9,7 @@ hashed pupils (never put in an event).
 import json
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, func,
                         insert, select, update)
 
 from shared.clock import local_date
@@ -33,6 +33,7 @@ district_tasks = Table(
     Column("late", Boolean),
     Column("overdue_on", String(10)),
     Column("overdue_value", Float),
+    Column("reopened_on", String(10)),
 )
 plan_filings = Table(
     "plan_filings", metadata,
@@ -78,8 +79,10 @@ namings = Table(
     "namings", metadata,
     Column("campaign_id", String(64), primary_key=True),
     Column("district", String(6), primary_key=True),
+    Column("naming_no", Integer, primary_key=True),  # a district is named again for a new lag
     Column("reasons", Text, nullable=False),
     Column("named_on", String(10), nullable=False),
+    Column("task_nos", Text, nullable=False, default="[]"),
 )
 
 primary = MetaData()
@@ -157,7 +160,7 @@ survey_entries = Table(
 
 class TasksViews(Projection):
     NAME = "tasks"
-    VERSION = 2  # 2: dates in Beijing time; overdue from the day after the deadline
+    VERSION = 3  # 2: dates in Beijing time; overdue from the day after the deadline; 3: namings
     metadata = metadata
 
     @handles("CampaignStarted")
@@ -176,6 +179,13 @@ class TasksViews(Projection):
         key = {"campaign_id": event.campaign_id, "district": event.district}
         values = {"revision": event.revision, "document_sha256": event.document_sha256}
         upsert(conn, plan_filings, key, values, first_filed_at=event.meta.time)
+
+    @handles("TaskReopened")
+    def task_reopened(self, conn, event):
+        key = {"campaign_id": event.campaign_id, "district": event.district,
+               "task_no": event.task_no}
+        upsert(conn, district_tasks, key, {"completed_on": None, "late": None,
+                                           "reopened_on": str(event.reopened_on)})
 
     @handles("TaskCompleted", "TaskOverdue")
     def task(self, conn, event):
@@ -213,7 +223,10 @@ class TasksViews(Projection):
 
     @handles("DistrictNamed")
     def named(self, conn, event):
+        earlier = conn.execute(select(func.count()).select_from(namings).where(
+            namings.c.campaign_id == event.campaign_id, namings.c.district == event.district)).scalar()
         conn.execute(insert(namings).values(
+            naming_no=earlier + 1, task_nos=json.dumps(event.data.get("task_nos") or []),
             campaign_id=event.campaign_id, district=event.district,
             reasons=json.dumps(event.reasons, ensure_ascii=False), named_on=event.named_on))
 
@@ -245,13 +258,17 @@ def task_records(conn, campaign_id, district):
     rows = conn.execute(select(district_tasks).where(
         district_tasks.c.campaign_id == campaign_id, district_tasks.c.district == district))
     return {row.task_no: {"completed_on": row.completed_on, "late": row.late,
-                          "overdue_since": row.overdue_on} for row in rows}
+                          "overdue_since": row.overdue_on, "reopened_on": row.reopened_on}
+            for row in rows}
 
 
 def naming(conn, campaign_id, district):
+    """The district's latest naming in the campaign (with how many there were), or None."""
     row = conn.execute(select(namings).where(namings.c.campaign_id == campaign_id,
-                                             namings.c.district == district)).first()
-    return {"reasons": json.loads(row.reasons), "named_on": row.named_on} if row else None
+                                             namings.c.district == district)
+                       .order_by(namings.c.naming_no.desc())).first()
+    return {"reasons": json.loads(row.reasons), "named_on": row.named_on,
+            "task_nos": json.loads(row.task_nos), "times": row.naming_no} if row else None
 
 
 def school(conn, school_id):

@@ -74,7 +74,11 @@ class Reactions:
 
     @handle_event("disclosure", "CaseExposed")
     def handle_disclosure_case_exposed(self, data):
-        self._record(data.get("district"), lambda c: mirror.case_exposed(c, data, self._at()))
+        def exposed(conn):
+            mirror.case_exposed(conn, data, self._at())
+            if (data.get("decision") or {}).get("by_hand"):
+                mirror.case_found(conn, "CaseExposed", data, self._at())
+        self._record(data.get("district"), exposed)
 
     @handle_event("disclosure", "CaseWithdrawn")
     def handle_disclosure_case_withdrawn(self, data):
@@ -101,6 +105,20 @@ class Reactions:
     def handle_inspection_unlicensed_operation_found(self, data):
         self._record(data["district"], lambda c: mirror.case_found(
             c, "UnlicensedOperationFound", data, self._at()))
+
+    @handle_event("inspection", "FindingRecorded")
+    def handle_inspection_finding_recorded(self, data):
+        """A major/critical finding of another kind (prepaid fees, advertising…) is a case."""
+        if policies.violation_case_key("FindingRecorded", data):
+            self._record(data["district"], lambda c: mirror.case_found(
+                c, "FindingRecorded", data, self._at()))
+
+    # -- complaints: substantiated reports are cases too (task 8) ----------------------------
+    @handle_event("complaints", "ComplaintVerified")
+    def handle_complaints_complaint_verified(self, data):
+        if policies.violation_case_key("ComplaintVerified", data):
+            self._record(data["district"], lambda c: mirror.case_found(
+                c, "ComplaintVerified", data, self._at()))
 
     # -- the calendar ----------------------------------------------------------------------
     @periodic()

@@ -24,6 +24,7 @@ def progress(plan, district, measured, records, today):
             "details": result.details,
             "completed_on": record.get("completed_on"), "late": bool(record.get("late")),
             "overdue_since": record.get("overdue_since"),
+            "reopened_on": record.get("reopened_on"),
         })
     return {"campaign_id": plan.id, "title": plan.title, "district": district,
             "district_name": DISTRICTS[district], "as_of": today.isoformat(), "tasks": entries}
@@ -60,7 +61,9 @@ def dashboard(plan, progresses, board):
     tasks = []
     for index, task in enumerate(plan.tasks):
         bars = [{"district": p["district"], "name": p["district_name"],
-                 "value": p["tasks"][index]["value"], "status": p["tasks"][index]["status"]}
+                 "value": p["tasks"][index]["value"], "status": p["tasks"][index]["status"],
+                 "reopened": bool(p["tasks"][index]["reopened_on"]
+                                  and p["tasks"][index]["status"] != "done")}
                 for p in progresses]
         first = progresses[0]["tasks"][index] if progresses else {}
         tasks.append({"task_no": task["task_no"], "title": task["title"],

@@ -79,13 +79,14 @@ class TasksService(reactions.Reactions, base.OtgService):
     def name_district(self, request, campaign_id, district, body):
         with self.store.unit() as uow:
             plan = self._plan(uow.conn, campaign_id, district)
-            reasons = body["reasons"] or reports.default_reasons(
-                self._progress(uow.conn, plan, district)["tasks"])
+            progress = self._progress(uow.conn, plan, district)["tasks"]
+            reasons = body["reasons"] or reports.default_reasons(progress)
             if not reasons:
                 raise BadRequest("give the reasons: the district has no overdue task",
                                  {"reasons": ["required when no task is overdue"]})
             part = self._district_part(uow, plan.id, district)
-            part.name(plan.id, district, reasons, plan.today(self.clock.now()))
+            part.name(plan.id, district, reasons, plan.today(self.clock.now()),
+                      [t["task_no"] for t in progress if t["status"] == "overdue"])
             uow.save(part)
         return 201, {"campaign_id": plan.id, "district": district, "reasons": reasons}
 

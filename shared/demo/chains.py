@@ -70,7 +70,8 @@ def survey_lead(c):
     handler = verify_on_site(c, lead["complaint_id"], school["district"], day(24, 19, 35),
                              day(24, 20, 10), {
                                  "item": "enforcement.unlicensed", "severity": "major",
-                                 "description": "现场无办学许可证和营业执照，在居民楼内面向小学生开展数学培优"})
+                                 "description": "现场无办学许可证和营业执照，在居民楼内面向小学生开展数学培优"},
+                             check={"modes": ["night"]})
     c.timeline.wait_for("disclosure", "CaseExposed", lambda d: d.get("kind") == "unlicensed")
     c.clock.set(day(25, 9))
     case = f"/complaints/{lead['complaint_id']}"
@@ -79,7 +80,7 @@ def survey_lead(c):
     c.call("POST", "complaints", f"{case}/close", handler, json={})
 
 
-def verify_on_site(c, complaint_id, district, acknowledged_at, checked_at, finding):
+def verify_on_site(c, complaint_id, district, acknowledged_at, checked_at, finding, check=None):
     """Chain 3: the lead department accepts the case and asks for an on-site check,
     inspection schedules it (VerificationRequested), the inspector records what was
     found; the completed check verifies the complaint. Returns the handler."""
@@ -88,7 +89,8 @@ def verify_on_site(c, complaint_id, district, acknowledged_at, checked_at, findi
     handler = ("handler", assigned["lead_department"], district)
     c.clock.set(acknowledged_at)
     c.call("POST", "complaints", f"/complaints/{complaint_id}/acknowledge", handler)
-    c.call("POST", "complaints", f"/complaints/{complaint_id}/verification-request", handler)
+    c.call("POST", "complaints", f"/complaints/{complaint_id}/verification-request", handler,
+           json=check or {})
     check = c.timeline.wait_for("inspection", "InspectionScheduled",
                                 lambda d: d.get("source") == complaint_id)
     c.clock.set(checked_at)

@@ -54,3 +54,44 @@ def test_parent_browses_lists_searches_and_opens_a_case_on_a_phone(cluster, amqp
     browser.get(site.base + "/report")
     assert len(browser.find_elements(By.CSS_SELECTOR, ".qr svg")) == 8
     visited(browser, "disclosure", "5-report")
+
+
+def test_parent_sees_a_suspended_institution_struck_from_the_white_list_until_reinstated(
+        cluster, amqp_uri, token, browser):
+    from selenium.webdriver.common.by import By
+    site = seeded(cluster, amqp_uri, token)
+    registry = cluster.api("registry")
+    [entry] = eventually(lambda: site.get(f"/api/lists/white?district={DISTRICT}").json()
+                         ["batches"][0]["institutions"])
+    eventually(lambda: site.get(f"/api/institutions?q=海星").json()["items"][0]["standing"]["state"]
+               == "suspended")
+
+    browser.get(f"{site.base}/districts/{DISTRICT}")
+    struck = shown(browser, "tbody.not-choosable", containing="目前不可报名")
+    assert struck.find_element(By.CSS_SELECTOR, "del").text == "海星艺术培训学校"
+    assert "停业整改中" in struck.find_element(By.CSS_SELECTOR, "td.standing").text
+    cell = struck.find_element(By.CSS_SELECTOR, "tr.struck td")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).textDecorationLine",
+                                  cell) == "line-through"
+    visited(browser, "disclosure", "6-white-list-suspended")
+
+    browser.get(f"{site.base}/search?q=海星")
+    result = shown(browser, ".result")
+    assert "停业整改中" in result.text and "请暂勿报名" in result.text and "正常经营" not in result.text
+    case_id = site.get("/api/cases").json()["items"][0]["case_id"]
+    browser.get(f"{site.base}/cases/{case_id}")
+    assert "目前停业整改中" in shown(browser, "h1 + p").text
+    assert "发现后" not in browser.page_source
+    visited(browser, "disclosure", "7-case-while-suspended")
+
+    registrar = token("registrar", "culture_tourism", DISTRICT)
+    assert registry.post(f"/institutions/{entry['institution_id']}/reinstate", registrar,
+                         json={}).status_code == 200
+    eventually(lambda: site.get(f"/api/cases/{case_id}").json()["institution_status"] == "open")
+    browser.get(f"{site.base}/cases/{case_id}")
+    tag = shown(browser, "h1 + p", containing="目前")
+    assert "目前正常经营" in tag.text and "停业整改中" not in tag.text
+    browser.get(f"{site.base}/districts/{DISTRICT}")
+    shown(browser, "#white + p", containing="第 1 批")
+    assert not browser.find_elements(By.CSS_SELECTOR, "tbody.not-choosable")
+    visited(browser, "disclosure", "8-white-list-reinstated")

@@ -189,3 +189,17 @@ def test_municipal_office_sees_statistics_per_district_channel_and_category(comp
                     ("371002", "hotline", "other"): 1}
     mine = complaints.get("/complaints/stats", handler).json()
     assert mine["totals"]["received"] == 2
+
+
+def test_handler_asks_the_fire_department_to_join_a_night_check(complaints, handler):
+    complaint_id = report(complaints)["complaint_id"]
+    path = f"/complaints/{complaint_id}/verification-request"
+    alone = complaints.post(path, handler, json={"modes": ["joint"]})
+    assert alone.status_code == 400 and "departments" in alone.json()["fields"]
+    assert complaints.post(path, handler, json={"modes": ["noon"]}).status_code == 400
+    requested = complaints.post(path, handler, json={"departments": ["fire"], "modes": ["night"]})
+    assert requested.status_code == 200, requested.text
+    [event] = [e["data"] for e in complaints.get("/events").json()
+               if e["type"].endswith("VerificationRequested.v1")]
+    assert event["check_departments"] == [event["lead_department"], "fire"]
+    assert event["modes"] == ["night"]

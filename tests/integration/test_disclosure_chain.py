@@ -74,7 +74,7 @@ def test_hazard_that_suspends_is_exposed_with_time_to_publish(start_service, amq
     assert page.status_code == 200 and "责令立即停业整改" in page.text and "安全出口被堵塞" in page.text
     feed = ElementTree.fromstring(site.get("/feed.atom").content)
     titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
-    assert titles == ["海星艺术培训学校：安全隐患 · 停业整改"]
+    assert titles == ["海星艺术培训学校：安全隐患"]
     exposed = [e for e in site.get("/events").json() if e["type"] == "otg.disclosure.CaseExposed.v1"]
     assert exposed[0]["data"]["found_at"] and exposed[0]["data"]["case_id"] == case["case_id"]
 

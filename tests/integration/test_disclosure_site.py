@@ -67,9 +67,9 @@ def test_black_list_csv_opens_in_excel_with_reason_date_and_outcome(start_servic
     answer = site.get("/lists/black.csv?district=371002")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert answer.content.startswith("\ufeff".encode()) and "text/csv" in answer.headers["Content-Type"]
-    assert rows[0][:4] == ["批次", "发布日期", "区市", "机构名称"] and rows[0][-3:] == ["列入原因", "列入日期", "处理结果"]
-    assert rows[1][3] == "海星艺术培训学校" and rows[1][-3] == "违规预收费且拒不退费"
-    assert rows[1][-2] and rows[1][-1] == "经复核列入黑名单"
+    assert rows[0][:4] == ["批次", "发布日期", "区市", "机构名称"] and rows[0][8:11] == ["列入原因", "列入日期", "处理结果"]
+    assert rows[1][3] == "海星艺术培训学校" and rows[1][8] == "违规预收费且拒不退费"
+    assert rows[1][9] and rows[1][10] == "经复核列入黑名单" and rows[1][11] == "已列入黑名单"
 
 
 def test_parent_finds_an_institution_by_name_or_credit_code_with_status_and_list(start_service, amqp_uri, token):

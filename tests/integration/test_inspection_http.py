@@ -86,6 +86,8 @@ def test_inspector_of_an_unassigned_department_or_another_district_is_refused(
     body = {"item": "fire.evacuation", "severity": "minor", "description": "灭火器过期"}
     path = f"/inspections/{inspection_id}/findings"
     assert inspection.post(path, inspector(token, "sports"), json=body).status_code == 403
+    not_yours = inspection.post(path, inspector(token, "sports"), json={**body, "item": "no.such"})
+    assert not_yours.status_code == 403 and "education, fire" in not_yours.json()["error"]
     assert inspection.post(path, inspector(token, "fire", "371003"), json=body).status_code == 403
     assert inspection.post(path, token("registrar", "fire"), json=body).status_code == 403
     assert inspection.post(path, json=body).status_code == 401
@@ -253,6 +255,20 @@ def test_finding_description_stays_in_the_service_and_never_travels_in_an_event(
     assert "张三" not in inspection.get("/events?limit=1000").text
     [finding] = feed(inspection, "FindingRecorded")
     assert finding["type"] == "otg.inspection.FindingRecorded.v2"
+
+
+def test_major_finding_says_publicly_what_was_found_with_contacts_masked(inspection, amqp_uri, token):
+    [school] = register(inspection, amqp_uri, token)
+    inspection_id = schedule(inspection, token, school)
+    path = f"/inspections/{inspection_id}/findings"
+    major = inspection.post(path, inspector(token), json={
+        "item": "fire.evacuation", "severity": "major",
+        "description": "二楼安全出口被铁链锁闭，值班电话13812345678"}).json()["id"]
+    minor = inspection.post(path, inspector(token), json={
+        "item": "fire.evacuation", "severity": "minor", "description": "灭火器压力不足"}).json()["id"]
+    public = inspection.get(f"/public/findings/{major}").json()
+    assert public["description"].startswith("二楼安全出口被铁链锁闭") and "13812345678" not in public["description"]
+    assert inspection.get(f"/public/findings/{minor}").status_code == 404
 
 
 def test_finding_description_is_shown_only_to_officials_who_inspect_in_the_district(

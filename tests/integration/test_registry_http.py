@@ -75,6 +75,9 @@ def test_review_is_decided_by_the_supervising_department_and_blacklists(start_se
     registrar = token()
     created = api.post("/institutions", registrar, json=institution()).json()
     path = f"/institutions/{created['id']}"
+    decision = {"decision": "blacklisted", "reason": "拒不整改"}
+    not_yours = api.post(f"{path}/review/decision", registrar, json=decision)  # no review yet either
+    assert not_yours.status_code == 403 and "culture_tourism" in not_yours.json()["error"]
     opened = api.post(f"{path}/review", registrar, json={"reason": "多次投诉"}).json()
     assert opened["review"]["reason"] == "多次投诉" and opened["list_status"] == "none"
     decision = {"decision": "blacklisted", "reason": "拒不整改"}

@@ -79,6 +79,26 @@ def test_coordinator_names_a_lagging_district_once(start_service, token, clock):
                     json={"reasons": ["x"]}).status_code == 403
 
 
+def test_district_falling_behind_again_on_a_later_task_is_named_again(start_service, token, clock):
+    api = start_service(TasksService)
+    coordinator = token("coordinator", "education", "371000")
+    api.post("/campaigns", coordinator, data=PLAN.read_bytes())
+    clock("2024-01-25T10:00:00+08:00")
+    naming = "/campaigns/weihai-2024-winter/districts/371083/naming"
+    eventually(lambda: api.post(naming, coordinator, json={}).status_code == 201)
+    assert api.post(naming, coordinator, json={}).status_code == 409
+
+    clock("2024-01-27T10:00:00+08:00")  # tasks 3-5 are overdue now too
+    eventually(lambda: len(overdue_pairs(api)) >= 8 * 5)
+    again = api.post(naming, coordinator, json={})
+    assert again.status_code == 201, again.text
+    assert [r[:3] for r in again.json()["reasons"]][-3:] == ["任务3", "任务4", "任务5"]
+    first, second = events_named(api, "DistrictNamed")
+    assert (first["task_nos"], second["task_nos"]) == ([1, 2], [3, 4, 5])
+    rushan = next(r for r in api.get("/scoreboard").json()["districts"] if r["district"] == "371083")
+    assert rushan["named"]["times"] == 2 and "已通报 2 次" in api.get("/dashboard").text
+
+
 def test_malformed_plan_is_refused_naming_line_and_field_and_nothing_starts(start_service, token, clock):
     api = start_service(TasksService)
     text = PLAN.read_text(encoding="utf-8").replace("deadline: 2024-02-06", "deadline: 6 Feb")

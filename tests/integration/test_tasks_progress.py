@@ -81,6 +81,25 @@ def test_open_carry_over_rectification_keeps_task_3_open(tasks, amqp_uri):
     eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
 
 
+def test_carry_over_work_imported_after_task_3_was_done_reopens_it(tasks, amqp_uri):
+    registered(amqp_uri, "i-01")
+    completed(amqp_uri, "s-1", "i-01", "self")
+    eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
+    publish_event(amqp_uri, "inspection", "RectificationOrdered", {
+        "order_id": "o-2", "institution_id": "i-01", "district": HUANCUI,
+        "items": ["fire.exit"], "deadline": "2024-01-25", "carry_over": True})
+
+    entry = eventually(lambda: (lambda t: t if t["status"] != "done" else None)(task(tasks, HUANCUI, 3)))
+    assert entry["reopened_on"] == "2024-01-20" and entry["completed_on"] is None
+    names = [e["type"].split(".")[2] for e in tasks.get("/events?limit=1000").json()
+             if e["data"].get("task_no") == 3 and e["data"].get("district") == HUANCUI]
+    assert names == ["TaskCompleted", "TaskReopened"]
+    assert "重新打开" in tasks.get("/dashboard").text
+    publish_event(amqp_uri, "inspection", "RectificationVerified", {
+        "order_id": "o-2", "institution_id": "i-01", "district": HUANCUI, "carry_over": True})
+    eventually(lambda: task(tasks, HUANCUI, 3)["status"] == "done")
+
+
 def test_no_task_completes_while_other_services_histories_are_replayed(tasks, amqp_uri):
     """At a catch-up, one source's history can be in before another's: the shares
     measured then are not final, so completion waits for the check after it."""
@@ -156,6 +175,25 @@ def test_cases_exposed_against_cases_found_move_task_8(tasks, amqp_uri):
         "found_at": "2024-01-20T01:00:00Z"})
     entry = eventually(lambda: (lambda t: t if t["value"] == 0.5 else None)(task(tasks, HUANCUI, 8)))
     assert entry["status"] == "on_track"
+
+
+def test_every_substantiated_violation_is_a_case_found_for_task_8(tasks, amqp_uri):
+    finding = {"inspection_id": "k-3", "finding_id": "f-3", "institution_id": "i-02",
+               "district": HUANCUI, "item": "fee.over_three_months", "checklist": "enforcement@1",
+               "category": "prepaid_fee", "severity": "major", "department": "market_regulation"}
+    publish_event(amqp_uri, "inspection", "FindingRecorded", finding)
+    publish_event(amqp_uri, "inspection", "FindingRecorded", {
+        **finding, "finding_id": "f-4", "severity": "minor", "category": "advertising"})
+    verified = {"complaint_id": "c-1", "district": HUANCUI, "category": "art_exam",
+                "institution_id": "i-03", "substantiated": True, "inspection_id": None}
+    publish_event(amqp_uri, "complaints", "ComplaintVerified", verified)
+    publish_event(amqp_uri, "complaints", "ComplaintVerified", {
+        **verified, "complaint_id": "c-2", "substantiated": False})
+    publish_event(amqp_uri, "disclosure", "CaseExposed", {
+        "case_id": "case-9", "institution_id": None, "district": HUANCUI,
+        "source_event_id": "by_hand:case-9", "exposed_at": "2024-01-20T02:00:00Z",
+        "kind": "violation", "decision": {"by_hand": True}})
+    eventually(lambda: task(tasks, HUANCUI, 8)["details"] == {"found": 3, "exposed": 1})
 
 
 def test_enforcement_checks_by_mode_and_topic_move_task_7(tasks, amqp_uri):

@@ -111,6 +111,16 @@ def test_school_survey_lead_keeps_only_the_count_and_is_stable():
     assert "4名学生" in lead["description"] and lead["address"] == ""
 
 
+def test_survey_lead_about_a_registered_institution_off_the_white_list_keeps_its_reason():
+    data = {"report_id": "r-8", "campaign_id": "w2024", "school_id": "s-3", "district": "371003",
+            "institution_name": "海星艺术培训学校", "institution_id": "i-1", "pupil_count": 2,
+            "reason": "not_white_listed"}
+    lead = policies.survey_lead(data)
+    assert lead["category"] == "not_white_listed"
+    assert "已登记但目前未列入白名单" in lead["description"]
+    assert policies.survey_lead({**data, "reason": "not_registered"})["category"] == "unlicensed"
+
+
 def test_only_inspections_of_a_complaint_verify_one():
     completed = {"inspection_id": "i-1", "source": "c-1", "source_type": "complaint",
                  "kind": "enforcement", "outcome": "violation_found"}

@@ -152,3 +152,25 @@ def test_a_case_masks_numbers_an_older_event_carried_in_a_name_or_address():
     _, _, facts, _ = policies.unlicensed_case(found, {"id": "e-1", "time": "2024-01-22T07:31:00Z"},
                                               None, None)
     assert (facts["institution_name"], facts["address"]) == ("王老师家教 ＊＊＊", "海滨路9号 ＊＊＊")
+
+
+def test_public_text_keeps_a_role_but_not_the_name_after_it_nor_numbers():
+    from services.disclosure.domain import redact
+    assert redact("检查员王建国（13912345678）发现安全出口被锁闭") == "检查员＊＊（＊＊＊）发现安全出口被锁闭"
+    assert redact("联系人：王五，电话0631-5212345") == "联系人：＊＊，电话＊＊＊"
+    assert redact("二楼安全出口被铁链锁闭，消防通道堆放杂物") == "二楼安全出口被铁链锁闭，消防通道堆放杂物"
+
+
+def test_a_substantiated_violation_is_one_case_whichever_event_tells_it():
+    from shared import violations
+    finding = {"inspection_id": "x", "category": "prepaid_fee", "severity": "major"}
+    verified = {"complaint_id": "c", "institution_id": "i", "substantiated": True,
+                "category": "prepaid_fee", "inspection_id": "x"}
+    assert violations.case_key("FindingRecorded", finding)[0] == violations.case_key(
+        "ComplaintVerified", verified)[0]
+    assert violations.case_key("FindingRecorded", {**finding, "severity": "minor"}) is None
+    assert violations.case_key("FindingRecorded", {**finding, "category": "fire_safety"}) is None
+    assert violations.case_key("ComplaintVerified", {**verified, "inspection_id": None}) == (
+        "complaint:c", "complaint")
+    assert violations.case_key("ComplaintVerified", {**verified, "substantiated": False}) is None
+    assert violations.case_key("ComplaintVerified", {**verified, "category": "safety_hazard"}) is None

@@ -213,3 +213,19 @@ def test_finding_notes_are_for_officials_who_inspect_in_the_district():
     assert not domain.may_read_notes(Actor("inspector", "fire", "371003"), "371002")
     assert not domain.may_read_notes(Actor("registrar", "education", "371002"), "371002")
     assert not domain.may_read_notes(None, "371002")
+
+
+def test_complaint_check_is_made_by_every_department_asked_and_is_joint_and_at_night():
+    from services.inspection import policies
+    request = {"complaint_id": "c-1", "district": "371002", "category": "safety_hazard",
+               "institution_id": None, "institution_name": "海星艺术培训学校",
+               "lead_department": "culture_tourism", "check_departments": ["culture_tourism", "fire"],
+               "modes": ["night"]}
+    check = policies.verification_check(request)
+    assert check["departments"] == ["culture_tourism", "fire"]
+    assert check["modes"] == ["unannounced", "night", "joint"]
+    inspection = Inspection.schedule(**check)
+    inspection.require_assigned("fire")  # the fire inspector records findings too
+    older = {k: v for k, v in request.items() if k not in ("check_departments", "modes")}
+    assert policies.verification_check(older)["departments"] == ["culture_tourism"]
+    assert policies.verification_check(older)["modes"] == ["unannounced"]

@@ -66,13 +66,25 @@ def test_replayed_district_remembers_what_it_emitted():
     assert replayed.needs_settling(PLAN, measured(), date(2024, 2, 7))
 
 
-def test_a_district_is_named_once_per_campaign():
+def test_a_district_is_named_once_for_a_lag_and_again_when_it_falls_behind_again():
     district = part()
+    district.settle(PLAN, HUANCUI, measured(), date(2024, 1, 27))  # tasks 1-5 overdue
+    district.collect()
     district.name(PLAN.id, HUANCUI, ["任务3逾期"], date(2024, 1, 28))
     [event] = district.collect()
     assert (event.NAME, event.reasons, event.named_on) == ("DistrictNamed", ["任务3逾期"], "2024-01-28")
+    assert event.task_nos == [1, 2, 3, 4, 5]
     with pytest.raises(Conflict):
         district.name(PLAN.id, HUANCUI, ["again"], date(2024, 1, 29))
+
+    district.settle(PLAN, HUANCUI, measured(), date(2024, 2, 7))  # task 6 overdue since
+    district.collect()
+    district.name(PLAN.id, HUANCUI, ["任务6逾期"], date(2024, 2, 8))
+    [again] = district.collect()
+    assert again.task_nos == [6]
+    replayed = DistrictCampaign.replay(district.id, [event, again])
+    with pytest.raises(Conflict):
+        replayed.name(PLAN.id, HUANCUI, ["a third time"], date(2024, 2, 9))
 
 
 def test_deadlines_are_local_dates_in_the_campaign_time_zone():

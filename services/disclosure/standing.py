@@ -1,0 +1,79 @@
+"""An institution's current standing, shown beside what a published batch said.
+
+A batch is archived as it was published; a parent must still never read a suspended,
+black-listed, stopped or closed institution as a choice. The standing is built from
+the registry's and inspection's events (the mirror), newest state first:
+closed > black-listed > ordered to stop (unlicensed operation) > suspended > open."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from shared.clock import local_date
+
+from .domain import redact
+from .projections import m_institutions, m_reviews, m_status_reasons, m_unlicensed
+
+LABELS = {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停",
+          "blacklisted": "已列入黑名单", "ordered_to_stop": "责令停止办学"}
+HAZARD_REASON = "hazard found in inspection"
+UNLICENSED_REASON = "operating without the required licences"
+
+
+def standings(conn, institution_ids):
+    """institution id -> standing, for every id the registry told us about."""
+    ids = sorted({i for i in institution_ids if i})
+    if not ids:
+        return {}
+    rows = conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids))).all()
+    reasons = _by_id(conn, m_status_reasons, m_status_reasons.c.institution_id, ids)
+    blacklistings = _by_id(conn, m_reviews, m_reviews.c.institution_id, ids,
+                           m_reviews.c.decision == "blacklisted", order=m_reviews.c.decided_at)
+    stops = _by_id(conn, m_unlicensed, m_unlicensed.c.institution_id, ids,
+                   order=m_unlicensed.c.found_at)
+    return {row.id: standing(row, reasons.get(row.id), blacklistings.get(row.id),
+                             stops.get(row.id)) for row in rows}
+
+
+def standing(row, reason, blacklisting, stop):
+    """{state, label, since (a date), at (the time), reason, choosable} for one institution."""
+    if row.status == "closed":
+        state, since, why = "closed", row.status_since, _reason(reason)
+    elif row.blacklisted or blacklisting:
+        state = "blacklisted"
+        since = blacklisting.decided_at if blacklisting else row.status_since
+        why = _reason(blacklisting.decision_reason if blacklisting else None)
+    elif stop:
+        state, since, why = "ordered_to_stop", stop.found_at, "无证办学"
+    elif row.status == "suspended":
+        state, since, why = "suspended", row.status_since, _reason(reason)
+    else:
+        state, since, why = "open", None, None
+    return {"state": state, "label": LABELS[state], "since": _day(since),
+            "at": since, "reason": why, "choosable": state == "open"}
+
+
+def _day(instant):
+    """The local (Beijing) date of an RFC 3339 time, as the lists' batch dates are."""
+    try:
+        return local_date(datetime.fromisoformat(instant.replace("Z", "+00:00"))).isoformat()
+    except (AttributeError, ValueError):
+        return None
+
+
+def _reason(row_or_text):
+    text = getattr(row_or_text, "reason", row_or_text)
+    if not text:
+        return None
+    if text.startswith(HAZARD_REASON):
+        return "检查发现安全隐患，责令停业整改"
+    if text.startswith(UNLICENSED_REASON):
+        return "无证办学"
+    return redact(text)
+
+
+def _by_id(conn, table, column, ids, *where, order=None):
+    """The newest row per institution (by `order`), or the only one."""
+    query = select(table).where(column.in_(ids), *where)
+    if order is not None:
+        query = query.order_by(order)
+    return {getattr(row, column.name): row for row in conn.execute(query)}
