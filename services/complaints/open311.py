@@ -16,6 +16,7 @@ _ATTRIBUTES = {
 # category -> (required, optional) attribute codes; "other" asks only for the description
 _ASKED = {
     "unlicensed": (("institution_name", "institution_address"), ("credit_code", "school_name")),
+    "not_white_listed": (("institution_name",), ("institution_address", "credit_code", "school_name")),
     "disguised_academic": (("institution_name",), ("institution_address", "credit_code", "school_name")),
     "prepaid_fee": (("institution_name",), ("institution_address", "credit_code")),
     "advertising": ((), ("institution_name", "institution_address", "credit_code")),
