@@ -93,6 +93,10 @@ def complaint_inputs(complaints, token):
     return receipt
 
 
+OFFICERS = [{"officer_id": "off-1", "certificate": "37100219001"},  # enforcement checks need two
+            {"officer_id": "off-2", "certificate": "37100219002"}]
+
+
 def inspection_inputs(inspection, token, complaint_id):
     """The check the complaint asked for, and a patrol's unregistered site: both unlicensed."""
     inspector = token("inspector", "education", DISTRICT)
@@ -104,7 +108,7 @@ def inspection_inputs(inspection, token, complaint_id):
     for inspection_id in (check["id"], patrol["id"]):
         ok(inspection.post(f"/inspections/{inspection_id}/findings", inspector, json={
             "item": "enforcement.unlicensed", "severity": "major", "description": CANARY}))
-        ok(inspection.post(f"/inspections/{inspection_id}/complete", inspector, json={}))
+        ok(inspection.post(f"/inspections/{inspection_id}/complete", inspector, json={"officers": OFFICERS}))
 
 
 def tasks_inputs(tasks, token):
