@@ -164,8 +164,8 @@ def dlq_replay(consumer):
         sys.exit(1)
 
 
-@main.group()
-def broker():
+@main.group("broker")  # not `broker`: that name is the module `otg run` starts RabbitMQ with
+def broker_users_group():
     """RabbitMQ users: one per service, read-only ones for integrators."""
 
 
@@ -178,7 +178,7 @@ def _access_errors(action):
         sys.exit(2)
 
 
-@broker.command("users")
+@broker_users_group.command("users")
 def broker_users():
     """Create or update the five services' users in the vhost of AMQP_URI (an
     administrator's URI). Passwords: OTG_BROKER_PASSWORD_<SERVICE>, else generated
@@ -194,7 +194,7 @@ def broker_users():
                    f"password in {where}")
 
 
-@broker.command("definitions")
+@broker_users_group.command("definitions")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="the file to write")
 @click.option("--vhost", default="/", show_default=True, help="the services' virtual host")
 def broker_definitions(out, vhost):
@@ -220,7 +220,7 @@ def broker_definitions(out, vhost):
     click.echo(f"wrote {out}")
 
 
-@broker.command("integrator")
+@broker_users_group.command("integrator")
 @click.argument("name")
 @click.option("--types", required=True,
               help="granted event types, comma-separated: registry.InstitutionSuspended,...")
@@ -244,7 +244,7 @@ def broker_integrator(name, types):
     click.echo(busaccess.uri_for(config.amqp_uri(), name, password))
 
 
-@broker.command("remove")
+@broker_users_group.command("remove")
 @click.argument("name")
 def broker_remove(name):
     """Delete the broker user NAME and its queues NAME.* (an integrator that leaves)."""

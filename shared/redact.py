@@ -68,10 +68,19 @@ def _spans(folded):
     yield from ((m.start, m.end) for m in matches if _is_phone(m))
 
 
+def _unbracketed(folded, start, stop):
+    """A bracket opening a number belongs to it only when it closes inside it, as in
+    `(0631)5212345`; in `王建国（139…）` it is the text's own punctuation and stays."""
+    if folded[start] == "(" and ")" not in folded[start:stop]:
+        return start + 1, stop
+    return start, stop
+
+
 def find(text):
     """The (start, stop) spans of personal data in `text`, left to right, not overlapping."""
+    folded = (text or "").translate(_FOLD)
     spans, end = [], 0
-    for start, stop in sorted(_spans((text or "").translate(_FOLD))):
+    for start, stop in sorted(_unbracketed(folded, *span) for span in _spans(folded)):
         if start >= end:  # the first of overlapping matches wins
             spans.append((start, stop))
             end = stop

@@ -16,6 +16,7 @@ from . import events as ev
 
 NAMESPACE = uuid.UUID("5b0f3c1e-8d7a-4b55-9a43-2f6d1c0e7a91")
 CORRECTABLE = ("summary", "decision", "department", "institution_name", "address")
+BUSINESS = ("institution_name", "address")
 # Officials write a person as role + name ("负责人张三", "检查员王建国"): the role stays,
 # the name goes. A name written without its role is the entry's detector's to find.
 ROLE_NAME = re.compile(r"(检查员|执法人员|负责人|联系人|举报人|法定代表人|法人|老师|教师|校长|"
@@ -31,6 +32,12 @@ def redact(text):
     for free text typed by officials (findings, reasons), which may quote a person."""
     masked = mask(text, "＊＊＊")
     return ROLE_NAME.sub(lambda m: m.group(1) + m.group(2) + "＊＊", masked) if masked else masked
+
+
+def business_text(text):
+    """An institution's name and address are published as it calls itself ("王老师家教"),
+    only numbers masked: the role rule is for what officials write about people."""
+    return mask(text, "＊＊＊")
 
 
 def derived_id(kind, source_event_id):
@@ -79,7 +86,8 @@ class Case(Aggregate):
         if unknown or not changes:
             raise BadRequest("nothing to correct", {"changes": [
                 f"give one or more of {', '.join(CORRECTABLE)}"]})
-        clean = {field: redact(value) for field, value in changes.items()}
+        clean = {field: (business_text if field in BUSINESS else redact)(value)
+                 for field, value in changes.items()}
         self.trigger(ev.CaseCorrected, case_id=self.id, district=self.district,
                      reason=redact(reason), changes=clean)
 

@@ -4,7 +4,7 @@ A case is built only from codes, dates and business data (the institution's name
 credit code, address): free text such as descriptions, remarks or reporter
 details is never copied, and the few free texts that are (an official's reason,
 a checklist item) go through `redact`."""
-from .domain import Case, redact
+from .domain import Case, business_text, redact
 
 
 def _institution_facts(institution, institution_id, district, name="", address=""):
@@ -13,9 +13,9 @@ def _institution_facts(institution, institution_id, district, name="", address="
         "institution_id": institution_id,
         "district": known.get("district") or district,
         # masked again: events stored before the sender masked them still hold numbers
-        "institution_name": redact(known.get("name") or name or ""),
+        "institution_name": business_text(known.get("name") or name or ""),
         "credit_code": known.get("credit_code") or None,
-        "address": redact(known.get("address") or address or ""),
+        "address": business_text(known.get("address") or address or ""),
         "category": known.get("category") or None,
     }
 

@@ -94,3 +94,10 @@ class CaseOut(Schema):
     standing = fields.Dict(allow_none=True, metadata={
         "description": "the institution's current standing: state, label, since, reason, choosable"})
     history = fields.List(fields.Dict())
+    source_event_id = fields.Str(metadata={"description": "the event the case was made from"})
+    updated_at = fields.Str(allow_none=True)
+    withdrawn_reason = fields.Str(allow_none=True)
+    corrected = fields.Bool(metadata={"description": "a publisher corrected the case"})
+    summary = fields.Str(allow_none=True, metadata={"description": "corrected summary"})
+    decision_text = fields.Str(allow_none=True, metadata={"description": "corrected decision"})
+    department = fields.Str(allow_none=True, metadata={"description": "corrected department"})

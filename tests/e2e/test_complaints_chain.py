@@ -80,7 +80,11 @@ def test_open311_report_follows_the_same_chain_as_the_web_form(cluster, token):
     assert check["source"] == complaint_id and "unannounced" in check["modes"]
     inspection.post(f"/inspections/{check['id']}/findings", inspector, json={
         "item": "enforcement.prepaid_fee", "severity": "major", "description": "预收费超过三个月"})
-    inspection.post(f"/inspections/{check['id']}/complete", inspector, json={})
+    present = [{"officer_id": "off-1", "certificate": "37100219001"},  # an enforcement check
+               {"officer_id": "off-2", "certificate": "37100219002"}]
+    completed = inspection.post(f"/inspections/{check['id']}/complete", inspector,
+                                json={"officers": present})
+    assert completed.status_code in (200, 201), completed.text
     eventually(lambda: complaints.get(f"/complaints/{complaint_id}", handler).json()["status"] == "verified",
                timeout=20)
     complaints.post(f"/complaints/{complaint_id}/answer", handler, json={"text": "经核查属实，已责令限期退费。"})

@@ -174,3 +174,8 @@ def test_a_substantiated_violation_is_one_case_whichever_event_tells_it():
         "complaint:c", "complaint")
     assert violations.case_key("ComplaintVerified", {**verified, "substantiated": False}) is None
     assert violations.case_key("ComplaintVerified", {**verified, "category": "safety_hazard"}) is None
+
+
+def test_an_institution_named_after_its_teacher_keeps_its_name_but_not_its_number():
+    from services.disclosure.domain import business_text
+    assert business_text("王老师家教（13905318642）") == "王老师家教（＊＊＊）"

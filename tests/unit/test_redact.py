@@ -60,3 +60,8 @@ def test_numbers_typed_one_after_the_other_are_each_found():
 
 def test_empty_text_stays_as_it_was():
     assert mask("") == "" and mask(None) is None
+
+
+def test_a_bracket_around_a_number_stays_unless_it_is_the_area_code():
+    assert mask("王建国（13912345678）说") == "王建国（***）说"
+    assert mask("电话(0631)5212345") == "电话***"
