@@ -33,12 +33,12 @@ class DisclosureService(site.PublicSite, base.OtgService):
     @handle_event("registry", "LicenceRecorded")
     def handle_registry_licence_recorded(self, data):
         with self.store.unit() as uow:
-            mirror.licence_changed(uow.conn, data, expired=False, inbound=self.inbound)
+            mirror.licence_changed(uow.conn, data, expired=False)
 
     @handle_event("registry", "LicenceExpired")
     def handle_registry_licence_expired(self, data):
         with self.store.unit() as uow:
-            mirror.licence_changed(uow.conn, data, expired=True, inbound=self.inbound)
+            mirror.licence_changed(uow.conn, data, expired=True)
 
     @handle_event("registry", "InstitutionSuspended")
     def handle_registry_institution_suspended(self, data):
