@@ -79,14 +79,17 @@ def _topic_reads(vhost, user, grants):
 
 def service_access(service, followed, vhost="/"):
     """(permission, topic permissions) of a service's user. Its own: the exchanges
-    `<service>.events` and `<service>.dead-letter`, the queues nameko names
-    `evt-<source>-<type>--<service>.<method>` and `dlq.<service>.<method>`."""
+    `<service>.events` and `<service>.dead-letter`, the queues `<service>.from.<source>`
+    (one per source it follows) and `dlq.<service>.<method>`; it may also configure
+    (delete) the per-handler queues of before, `evt-<source>-<type>--<service>.<method>`,
+    which it retires (docs/decisions/ordered-streams.md)."""
     user = service_user(service, vhost)
     own = (f"{re.escape(service)}\\.(events|dead-letter)"
-           f"|evt-[a-z]+-[A-Za-z0-9]+--{re.escape(service)}\\.{QUEUE_WORD}"
+           f"|{re.escape(service)}\\.from\\.[a-z]+"
            f"|dlq\\.{re.escape(service)}\\.{QUEUE_WORD}")
+    retired = f"|evt-[a-z]+-[A-Za-z0-9]+--{re.escape(service)}\\.{QUEUE_WORD}"
     sources = "".join(f"|{re.escape(source)}\\.events" for source in sorted(followed))
-    permission = {"user": user, "vhost": vhost, "configure": f"^({own})$",
+    permission = {"user": user, "vhost": vhost, "configure": f"^({own}{retired})$",
                   "write": f"^({own})$", "read": f"^({own}{sources})$"}
     return permission, _topic_reads(vhost, user, followed)
 

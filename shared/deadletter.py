@@ -57,12 +57,14 @@ def replay(amqp_uri, consumer, progress=None):
     """Send the parked messages back to the queues they came from, each at most once.
 
     Returns (replayed, missing): a message whose queue no longer exists (its service
-    not started since a queue was deleted, a handler renamed) stays parked, since the
-    broker would confirm it to nowhere; `missing` names those queues. A message naming
-    a queue that is not the consumer's own (`evt-…--<consumer>`) stays parked too: a
-    service's user may park messages in its own dead-letter queues only, and replay
-    must not carry them to another's (ValueError names those queues). `progress` is
-    told each message's outcome (one of OUTCOMES)."""
+    not started since a queue was deleted) stays parked, since the broker would confirm
+    it to nowhere; `missing` names those queues. A message naming a queue that is not
+    the consumer's service's own (`<service>.from.<source>`) stays parked too: a service's
+    user may park messages in its own dead-letter queues only, and replay must not carry
+    them to another's (ValueError names those queues). A message parked before issue 11
+    names its handler's retired queue (`evt-<source>-<type>--<consumer>`): it goes to
+    the stream that replaced it. `progress` is told each message's outcome (one of
+    OUTCOMES)."""
     progress = progress or (lambda count=1, outcome=None: None)
     replayed, missing, exists, foreign = 0, set(), {}, set()
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
@@ -74,10 +76,10 @@ def replay(amqp_uri, consumer, progress=None):
             message = queue.get(no_ack=False)
             if message is None:
                 break
-            target = message.headers["x-otg-queue"]
+            target = stream_of(message.headers["x-otg-queue"], consumer)
             if target not in exists:
                 exists[target] = _queue_exists(conn, target)
-            if not exists[target] or not target.endswith(f"--{consumer}"):
+            if not exists[target] or not target.startswith(f"{consumer.split('.', 1)[0]}.from."):
                 (foreign if exists[target] else missing).add(target)
                 message.requeue()
                 progress(outcome="kept")
@@ -93,6 +95,16 @@ def replay(amqp_uri, consumer, progress=None):
         raise ValueError(f"replayed {replayed}; kept the messages naming queues not of "
                          f"{consumer}: {', '.join(sorted(foreign))}")
     return replayed, sorted(missing)
+
+
+def stream_of(queue, consumer):
+    """`evt-inspection-HazardFound--registry.on_hazard` ⇒ `registry.from.inspection`, the
+    stream that replaced a handler's own queue; any other name as it is."""
+    suffix = f"--{consumer}"
+    if queue.startswith("evt-") and queue.endswith(suffix):
+        source = queue[len("evt-"):].split("-", 1)[0]
+        return f"{consumer.split('.', 1)[0]}.from.{source}"
+    return queue
 
 
 def _queue_exists(conn, name):

@@ -1,6 +1,9 @@
-"""Consuming events: an idempotent nameko event-handler entrypoint with
-retries and a dead-letter queue, and the follower that backfills from the
-source service's feed before following the bus.
+"""Consuming events in each source's order: a service follows another through ONE
+durable queue per source, `<service>.from.<source>`, bound to every event type it
+follows from it. One lane per source handles that queue one event at a time: first the
+catch-up from the source's `/events` feed, then the bus. Each `@handle_event` method
+is a consumer (`<service>.<method>`) with its own inbox entries, retries, dead-letter
+queue and metrics, as before.
 
 Use `@handle_event("inspection", "HazardFound")` on a service method taking the
 event data; inside it, `with self.store.unit() as uow:` records the event as
@@ -8,12 +11,14 @@ handled in the same transaction as its effects.
 """
 import hashlib
 import logging
+import time
 from functools import partial
 
 import eventlet
+import eventlet.queue
 import requests
-from amqp.exceptions import AccessRefused, NotFound
-from kombu import Connection
+from amqp.exceptions import AccessRefused, ChannelError, NotFound
+from kombu import Connection, Exchange, Queue, binding
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ProviderCollector, SharedExtension
@@ -29,9 +34,29 @@ REQUEUE = "requeue"  # the service is stopping: give the message back
 BACKOFF = (0.1, 0.5, 2.0)
 
 
+def stream_queue_name(service, source):
+    return f"{service}.from.{source}"
+
+
+def legacy_queue_name(source, event_type, consumer):
+    """The queue nameko gave each handler before issue 11; retired after a catch-up."""
+    return f"evt-{source}-{event_type}--{consumer}"
+
+
+def stream_queue_arguments():
+    """THE one place a follower's queue arguments are built (the replicas work makes this
+    shared.broker.follower_queue_arguments()). A single active consumer keeps the order
+    when replicas of a service share the queue; a standby takes over when it dies."""
+    arguments = {"x-single-active-consumer": True}
+    if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
+        arguments["x-queue-type"] = "quorum"
+    return arguments
+
+
 class OtgQueueConsumer(QueueConsumer):
     """nameko's consumer, except that it binds to a source's exchange without declaring
-    it, and an undecodable message is dead-lettered instead of killing the consumer."""
+    it, hands each message to its source's lane in the order received, and dead-letters
+    an undecodable message instead of dying."""
 
     def get_consumers(self, consumer_cls, channel):
         bind_without_declaring(channel.connection, self._providers)  # on every (re)connection
@@ -40,14 +65,16 @@ class OtgQueueConsumer(QueueConsumer):
             consumer.on_decode_error = partial(self._undecodable, provider)
         return consumers
 
+    def handle_message(self, provider, body, message):
+        provider.handle_message(body, message)  # only enqueues: the order stays the broker's
+
     def _undecodable(self, provider, message, error):
         provider.dead_letter(message.body, message, f"undecodable message: {error}")
 
     def unregister_provider(self, provider):
         # Stopped while still starting, nameko signals "last provider gone" once per
-        # handler; the second signal raises, aborts the stop and leaves the process
-        # running for ever (a SIGTERM in the first second of a service with several
-        # handlers). Signal it once.
+        # provider; the second signal raises, aborts the stop and leaves the process
+        # running for ever (a SIGTERM in the first second of a service). Signal it once.
         if not self._consumers_ready.ready():
             if not self._last_provider_unregistered.ready():
                 self._last_provider_unregistered.send()
@@ -55,82 +82,213 @@ class OtgQueueConsumer(QueueConsumer):
         super().unregister_provider(provider)
 
 
-class Follower(ProviderCollector, SharedExtension):
-    """At start, replays each source service's feed into the handlers that
-    follow it (de-duplicated by the inbox), then leaves the rest to the bus.
+class SourceStream:
+    """The events of one source, in its log order: the queue `<service>.from.<source>`
+    and the lane that handles them one at a time (each to every handler of its type)."""
 
-    `replaying` names the sources being read now and `replays` counts the
-    catch-ups finished, so a service can hold back decisions that need every
+    def __init__(self, follower, source):
+        self.follower, self.source = follower, source
+        self.handlers = []
+        self.pending = eventlet.queue.LightQueue()
+        self.lane = None
+        self.stopping = False
+
+    @property
+    def service(self):
+        return self.follower.container.service_name
+
+    @property
+    def types(self):
+        return sorted({handler.event_type for handler in self.handlers})
+
+    @property
+    def exchange(self):
+        # passive: a service's own broker user may bind to another's exchange, not declare it
+        return Exchange(f"{self.source}.events", type="topic", durable=True, passive=True)
+
+    @property
+    def queue(self):
+        exchange = self.exchange
+        return Queue(stream_queue_name(self.service, self.source), durable=True,
+                     bindings=[binding(exchange, routing_key=name) for name in self.types],
+                     queue_arguments=stream_queue_arguments())
+
+    def handlers_of(self, name):
+        return [handler for handler in self.handlers if handler.event_type == name]
+
+    @property
+    def queue_consumer(self):
+        return self.handlers[0].queue_consumer
+
+    # -- the lane ------------------------------------------------------------------
+    def start(self, follow_feed):
+        self.lane = self.follower.container.spawn_managed_thread(
+            partial(self.run, follow_feed), identifier=f"otg.stream.{self.source}")
+
+    def stop(self):
+        self.stopping = True
+        self.queue_consumer.unregister_provider(self)  # no more deliveries
+        self.pending.put((None, None))
+        if self.lane is not None:
+            self.lane.wait()
+
+    def run(self, behind):
+        """Catch up first; a source whose feed cannot be read yet does not hold up its bus
+        (its events come later from the feed, de-duplicated by the inbox)."""
+        delay, retry_at = 0.5, 0.0
+        while True:
+            if behind and not self.stopping and time.monotonic() >= retry_at:
+                try:
+                    self.catch_up()
+                    behind = False
+                except ContainerBeingKilled:
+                    behind = False
+                except Exception as error:  # source down, or a broken page
+                    log.info("catch-up from %s not possible yet (%s)", self.source,
+                             type(error).__name__)
+                    retry_at, delay = time.monotonic() + delay, min(delay * 2, 30)
+            try:
+                body, message = self.pending.get(timeout=delay if behind else None)
+            except eventlet.queue.Empty:
+                continue
+            if message is None:
+                return
+            if self.stopping:
+                self.queue_consumer.requeue_message(message)
+                continue
+            try:
+                self.handle(body, message)
+            except Exception:  # never let one message stop the lane
+                log.exception("%s: could not settle a message; requeueing", self.queue.name)
+                self.queue_consumer.requeue_message(message)
+
+    # -- from the bus ----------------------------------------------------------------
+    def handle_message(self, body, message):
+        self.pending.put((body, message))
+
+    def handle(self, body, message):
+        attrs = envelope.from_headers(message.headers)
+        if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
+            self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
+            return
+        for handler in self.handlers_of(envelope.event_name(attrs)):
+            error = handler.settle(body, attrs)
+            if error is REQUEUE:
+                self.queue_consumer.requeue_message(message)
+                return
+            if error is not None and not handler.park(body, message.headers, error):
+                self.queue_consumer.requeue_message(message)  # comes back; the inbox skips the done
+                return
+        self.queue_consumer.ack_message(message)
+
+    def dead_letter(self, body, message, reason):
+        name = message.delivery_info.get("routing_key")
+        handler = (self.handlers_of(name) or self.handlers)[0]
+        if handler.park(body, message.headers, reason):
+            self.queue_consumer.ack_message(message)
+        else:
+            self.queue_consumer.requeue_message(message)
+
+    # -- from the feed ----------------------------------------------------------------
+    def catch_up(self):
+        """Read the source's feed from this service's cursor to its end, in order."""
+        self.declare()  # so nothing published from now on is missed
+        store = self.handlers[0].store
+        types = ",".join(self.types)
+        # one cursor per set of followed types: a handler added in a later release
+        # backfills its type from the start (the inbox skips what others handled)
+        cursor_name = f"follow:{self.source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
+        after = store.cursor(cursor_name)
+        url = f"{config.service_url(self.source)}/events"
+        self.follower.replaying.add(self.source)
+        try:
+            while True:
+                page = requests.get(url, params={"after": after, "limit": 500, "types": types},
+                                    headers=self._credentials(), timeout=10)
+                page.raise_for_status()
+                batch = page.json()
+                if not batch:
+                    break
+                for event in batch:
+                    if self.stopping:
+                        raise ContainerBeingKilled()
+                    for handler in self.handlers_of(envelope.event_name(event)):
+                        handler.handle_feed_event(event)
+                after = int(batch[-1]["position"])
+                store.set_cursor(cursor_name, after)
+        finally:
+            self.follower.replaying.discard(self.source)
+        self.follower.replays += 1
+        self.retire_legacy_queues()
+
+    def _credentials(self):
+        """A fresh token of this service naming exactly the types it follows from the source."""
+        types = [f"{self.source}.{name}" for name in self.types]
+        return {"Authorization": f"Bearer {auth.issue_service(self.service, types)}"}
+
+    def declare(self):
+        with Connection(self.follower.container.config["AMQP_URI"]) as conn:
+            ensure_exchange(conn.connection, self.exchange.name)
+            self.queue(conn.default_channel).declare()
+
+    def retire_legacy_queues(self):
+        """The per-handler queues of before (docs/decisions/ordered-streams.md): once the
+        feed is read to its end, whatever they hold is handled or in this stream."""
+        with Connection(self.follower.container.config["AMQP_URI"]) as conn:
+            for handler in self.handlers:
+                name = legacy_queue_name(self.source, handler.event_type, handler.consumer)
+                channel = conn.channel()  # a refused delete closes its channel
+                try:
+                    channel.queue_delete(name)
+                except (ChannelError, AccessRefused) as error:
+                    log.warning("could not delete the retired queue %s (%s)", name, error)
+                finally:
+                    try:
+                        channel.close()
+                    except Exception:
+                        pass
+
+
+class Follower(ProviderCollector, SharedExtension):
+    """The service's streams, one per source it follows.
+
+    `replaying` names the sources being read from their feeds now and `replays` counts
+    the catch-ups finished, so a service can hold back decisions that need every
     source's facts while the sources' histories come in side by side."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.replaying, self.replays = set(), 0
+        self.streams = {}
+
+    def register_provider(self, provider):
+        super().register_provider(provider)
+        stream = self.streams.get(provider.source_service)
+        if stream is None:
+            stream = self.streams[provider.source_service] = SourceStream(self, provider.source_service)
+            stream.handlers.append(provider)
+            provider.queue_consumer.register_provider(stream)
+        else:
+            stream.handlers.append(provider)
+
+    def unregister_provider(self, provider):
+        stream = self.streams.get(provider.source_service)
+        if stream is not None and provider in stream.handlers:
+            if len(stream.handlers) == 1:  # the last of its source: the lane stops first
+                stream.stop()
+                del self.streams[provider.source_service]
+            stream.handlers.remove(provider)
+        super().unregister_provider(provider)
 
     def start(self):
-        if not self.container.config.get("OTG_FOLLOW_FEEDS", True):
-            return
-        # one thread per source: a source that is down must not hold up the others
-        for source in sorted({provider.source_service for provider in self._providers}):
-            self.container.spawn_managed_thread(partial(self._backfill_with_retry, source),
-                                                identifier=f"otg.follower.{source}")
-
-    def _backfill_with_retry(self, source, delay=0.5):
-        while True:
-            try:
-                return self.backfill(source)
-            except ContainerBeingKilled:
-                return
-            except Exception as error:  # source down, or a broken page: try again later
-                log.info("catch-up from %s not possible yet (%s)", source, type(error).__name__)
-                eventlet.sleep(delay)
-                delay = min(delay * 2, 30)
-
-    def backfill(self, source):
-        providers = [p for p in self._providers if p.source_service == source]
-        if not providers:  # the service is stopping
-            return
-        self._declare_queues(providers)  # so nothing published from now on is missed
-        store = providers[0].store
-        types = ",".join(sorted({p.event_type for p in providers}))
-        # one cursor per set of followed types: a handler added in a later release
-        # backfills its type from the start (the inbox skips what others handled)
-        cursor_name = f"follow:{source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
-        after = store.cursor(cursor_name)
-        url = f"{config.service_url(source)}/events"
-        self.replaying.add(source)
-        try:
-            while True:
-                page = requests.get(url, params={"after": after, "limit": 500, "types": types},
-                                    headers=self._credentials(source, providers), timeout=10)
-                page.raise_for_status()
-                batch = page.json()
-                if not batch:
-                    self.replays += 1
-                    return
-                for event in batch:
-                    for provider in providers:
-                        if provider.event_type == envelope.event_name(event):
-                            provider.handle_feed_event(event)
-                after = int(batch[-1]["position"])
-                store.set_cursor(cursor_name, after)
-        finally:
-            self.replaying.discard(source)
-
-    def _credentials(self, source, providers):
-        """A fresh token of this service naming exactly the types it follows from `source`."""
-        types = sorted({f"{source}.{p.event_type}" for p in providers})
-        return {"Authorization": f"Bearer {auth.issue_service(self.container.service_name, types)}"}
-
-    def _declare_queues(self, providers):
-        with Connection(self.container.config["AMQP_URI"]) as conn:
-            channel = conn.default_channel
-            bind_without_declaring(conn.connection, providers)
-            for provider in providers:
-                provider.queue(channel).declare()
+        follow_feeds = bool(self.container.config.get("OTG_FOLLOW_FEEDS", True))
+        for source in sorted(self.streams):
+            self.streams[source].start(follow_feeds)
 
 
 class OtgEventHandler(EventHandler):
+    """One consumer (`<service>.<method>`) of one event type of one source; its source's
+    stream delivers to it (the handler itself consumes no queue)."""
     queue_consumer = OtgQueueConsumer()
     follower = Follower()
 
@@ -139,16 +297,11 @@ class OtgEventHandler(EventHandler):
                          requeue_on_error=False, **kwargs)
 
     def setup(self):
-        super().setup()
         self._store_provider = self._find_store_provider()
-        if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
-            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
-                                          "x-queue-type": "quorum"}
         self.follower.register_provider(self)
 
     def stop(self):
         self.follower.unregister_provider(self)
-        super().stop()
 
     @property
     def consumer(self):
@@ -158,6 +311,10 @@ class OtgEventHandler(EventHandler):
     def store(self):
         return self._store_provider.store
 
+    @property
+    def stream_queue(self):
+        return stream_queue_name(self.container.service_name, self.source_service)
+
     def _find_store_provider(self):
         from shared.service import Store
         for dependency in self.container.dependencies:
@@ -165,61 +322,43 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    # -- from the bus -----------------------------------------------------
-    def handle_message(self, body, message):
-        attrs = envelope.from_headers(message.headers)
-        if not isinstance(body, dict) or not attrs.get("id"):
-            self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
-            return
+    def settle(self, body, attrs):
+        """Handle one event, retrying; None when done (or done before), REQUEUE when the
+        service is stopping, else why it failed."""
         try:
             if self.store.handled(self.consumer, attrs["id"]):
                 self.store.skipped[self.consumer] += 1
-                self.queue_consumer.ack_message(message)
-                return
-        except Exception as error:  # database away: an error here would kill the service;
-            # the attempts below retry, and the inbox in their unit of work still de-duplicates
+                return None
+        except Exception as error:  # database away: the attempts below retry, and the
+            # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
-        done = partial(self._settle_message, body, message)
-        self._attempt(body, attrs, done, attempt=1)
+        settled = eventlet.event.Event()
+        self._attempt(body, attrs, settled.send, attempt=1)
+        return settled.wait()
 
-    def _settle_message(self, body, message, error):
-        if error is None:
-            self.queue_consumer.ack_message(message)
-        elif error is REQUEUE:
-            self.queue_consumer.requeue_message(message)
-        else:
-            self.dead_letter(body, message, error)
-
-    def dead_letter(self, body, message, reason):
+    def park(self, body, headers, reason):
+        """Dead-letter one event for this consumer; False if the broker did not take it."""
         log.error("%s: dead-lettering a message: %s", self.consumer, reason)
         self._store_provider.metrics.dead_lettered.labels(self.consumer).inc()
         try:
             deadletter.park(self.container.config["AMQP_URI"], self.consumer, body,
-                            message.headers, reason, self.queue.name)
+                            headers, reason, self.stream_queue)
+            return True
         except Exception:  # keep it on the broker; it comes back on reconnect
             log.exception("%s: could not dead-letter; requeueing", self.consumer)
-            self.queue_consumer.requeue_message(message)
-            return
-        self.queue_consumer.ack_message(message)
+            return False
 
-    # -- from a feed ----------------------------------------------------------
     def handle_feed_event(self, event):
         """Handle one CloudEvents JSON event from a feed; wait until it is settled."""
-        if self.store.handled(self.consumer, event["id"]):
-            self.store.skipped[self.consumer] += 1
-            return
-        settled = eventlet.event.Event()
-        self._attempt(event.get("data") or {}, event, settled.send, attempt=1)
-        error = settled.wait()
+        error = self.settle(event.get("data") or {}, event)
         if error is REQUEUE:
             raise ContainerBeingKilled()
         if error is not None:
             self._store_provider.metrics.dead_lettered.labels(self.consumer).inc()
             deadletter.park(self.container.config["AMQP_URI"], self.consumer, event.get("data"),
                             envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
-                            error, self.queue.name)
+                            error, self.stream_queue)
 
-    # -- both ---------------------------------------------------------------
     def _attempt(self, body, attrs, done, attempt):
         context_data = {
             "otg.consumer": self.consumer,
@@ -253,14 +392,12 @@ class OtgEventHandler(EventHandler):
 handle_event = OtgEventHandler.decorator
 
 
-def bind_without_declaring(connection, providers):
+def bind_without_declaring(connection, streams):
     """A service's own broker user may bind to another service's exchange but not declare
-    it (docs/security-bus.md): make sure each source's exchange exists, then let the
-    handlers' queues only check it."""
-    for name in {provider.queue.exchange.name for provider in providers}:
+    it (docs/security-bus.md): make sure each source's exchange exists; the streams'
+    queues only check it."""
+    for name in {stream.exchange.name for stream in streams}:
         ensure_exchange(connection, name)
-    for provider in providers:
-        provider.queue.exchange.passive = True
 
 
 def ensure_exchange(connection, name):

@@ -192,23 +192,17 @@ def _no_dues():
 
 # -- the institution directory (registry's InstitutionRegistered / InstitutionClosed) ----
 def mirror_registered(conn, data):
-    known = institution(conn, data["institution_id"])  # closed already, if that came first
     conn.execute(delete(directory).where(directory.c.id == data["institution_id"]))
     conn.execute(insert(directory).values(
         id=data["institution_id"], name=data.get("name") or "",
         norm_name=normalize_name(data.get("name")), credit_code=data.get("credit_code"),
         district=data.get("district") or "", category=data.get("category"),
         supervising_department=data.get("supervising_department"),
-        address=data.get("address") or "", status=(known or {}).get("status") or "open"))
+        address=data.get("address") or "", status="open"))
 
 
 def mirror_closed(conn, data):
-    """Its registration may come later (its own queue): keep the closure waiting for it."""
-    done = conn.execute(update(directory).where(directory.c.id == data["institution_id"])
-                        .values(status="closed"))
-    if done.rowcount == 0:
-        conn.execute(insert(directory).values(id=data["institution_id"], name="", norm_name="",
-                                              district=data.get("district") or "", status="closed"))
+    conn.execute(update(directory).where(directory.c.id == data["institution_id"]).values(status="closed"))
 
 
 def institution(conn, institution_id):

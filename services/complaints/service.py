@@ -11,14 +11,15 @@ from nameko.timer import timer
 
 from shared import config
 from shared import service as base
+from shared import subscriptions
 from shared.errors import BadRequest, ConcurrencyError, NotFound
-from shared.messaging import handle_event
 
-from . import http_cases, http_open311, http_public, policies, queries, rules, vault
+from . import http_cases, http_open311, http_public, queries, rules, vault
 from . import evidence
 from . import projections as views
 from .domain import UNLISTED, Complaint, Match, instant
 from .events import CATALOGUE
+from .subscriptions import SUBSCRIPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -44,44 +45,12 @@ class ComplaintRules(DependencyProvider):
         return self.rules
 
 
-class ComplaintsService(base.OtgService, http_public.PublicDesk, http_cases.Casework,
-                        http_open311.Open311):
+class ComplaintsService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService,
+                        http_public.PublicDesk, http_cases.Casework, http_open311.Open311):
     name = "complaints"
     store = base.Store(CATALOGUE, [views.ComplaintViews], tables=[vault.metadata, views.reference])
     vault = CaseVault()
     rules = ComplaintRules()
-
-    # -- reactions to other services -------------------------------------------------
-    @handle_event("registry", "InstitutionRegistered")
-    def handle_registry_institution_registered(self, data):
-        with self.store.unit() as uow:
-            views.mirror_registered(uow.conn, data)
-
-    @handle_event("registry", "InstitutionClosed")
-    def handle_registry_institution_closed(self, data):
-        with self.store.unit() as uow:
-            views.mirror_closed(uow.conn, data)
-
-    @handle_event("tasks", "UnlistedInstitutionReported")
-    def handle_tasks_unlisted_institution_reported(self, data):
-        lead = policies.survey_lead(data)
-        self.intake(lead, "school_survey", complaint_id=lead["complaint_id"],
-                    report_id=lead["report_id"])
-
-    @handle_event("inspection", "InspectionCompleted")
-    def handle_inspection_inspection_completed(self, data):
-        outcome = policies.verification_outcome(data)
-        if outcome is None:
-            return
-        complaint_id, substantiated, inspection_id = outcome
-        with self.store.unit() as uow:
-            complaint = uow.get(Complaint, complaint_id)
-            if complaint is None:
-                return  # another service's source id: not ours
-            if complaint.merged_into:
-                complaint = uow.load(Complaint, complaint.merged_into)
-            complaint.verify_by_inspection(substantiated, inspection_id)
-            uow.save(complaint)
 
     # -- deadlines ---------------------------------------------------------------------
     @timer(interval=config.check_interval())

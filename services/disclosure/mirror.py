@@ -1,9 +1,8 @@
 """Writing and reading the mirror of other services' data (tables in projections.py).
 
 Called from event handlers inside a unit of work, so the inbox makes every write
-happen once. Each event type has its own queue, so events of one source can
-arrive out of order: writes upsert (a licence may come before its institution)
-and an institution's status only moves forward in the source's log position."""
+happen once. A source's events arrive in its log order (one queue per source);
+facts from different sources meet here in any order."""
 import json
 
 from sqlalchemy import insert, or_, select, update
@@ -34,16 +33,11 @@ def institution_registered(conn, data):
     _upsert(conn, m_institutions, "id", {"id": data["institution_id"], **values})
 
 
-def licence_changed(conn, data, expired, inbound):
-    """Like a status, a licence only moves forward in the source's log position:
-    a renewal handled before the expiry it follows stays valid."""
-    institution_id, position = data["institution_id"], _position(inbound)
+def licence_changed(conn, data, expired):
+    institution_id = data["institution_id"]
     row = _row(conn, m_institutions, "id", institution_id)
     licences = json.loads(row["licences"]) if row else {}
     licence = licences.setdefault(data["kind"], {})
-    if position is not None and (licence.get("position") or 0) > position:
-        return
-    licence["position"] = position
     if expired:
         licence["expired"] = True
     else:
@@ -54,14 +48,8 @@ def licence_changed(conn, data, expired, inbound):
 
 
 def status_changed(conn, data, status, inbound):
-    """Apply a status unless a later one (by source log position) is there already."""
-    position = _position(inbound)
-    row = _row(conn, m_institutions, "id", data["institution_id"])
-    if row and position is not None and (row["status_position"] or 0) > position:
-        return
     _upsert(conn, m_institutions, "id", {
-        "id": data["institution_id"], "status": status, "status_position": position,
-        "status_since": inbound.get("time")})
+        "id": data["institution_id"], "status": status, "status_since": inbound.get("time")})
     _upsert(conn, m_status_reasons, "institution_id", {
         "institution_id": data["institution_id"], "status": status,
         "reason": data.get("reason"), "source_event_id": data.get("source_event_id")})
@@ -228,9 +216,3 @@ def institutions_matching(conn, q, district=None, limit=50):
     rows = conn.execute(query.order_by(c.name, c.id).limit(limit))
     return [dict(row._asdict(), licences=json.loads(row.licences)) for row in rows]
 
-
-def _position(inbound):
-    try:
-        return int(inbound.get("position"))
-    except (TypeError, ValueError):
-        return None

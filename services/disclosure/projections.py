@@ -145,7 +145,6 @@ m_institutions = Table(
     Column("supervising_department", String(30)),
     Column("address", String(300), nullable=False, default=""),
     Column("status", String(12), nullable=False, default="open"),
-    Column("status_position", Integer),
     Column("status_since", String(40)),
     Column("licences", Text, nullable=False, default="{}"),
     Column("blacklisted", Boolean, nullable=False, default=False),

@@ -3,144 +3,23 @@ and the reactions to registry, inspection, complaints and tasks events."""
 import uuid
 
 from shared import service as base
-from shared import violations
+from shared import subscriptions
 from shared.clock import rfc3339
 from shared.errors import BadRequest, NotFound
-from shared.messaging import handle_event
 from shared.web import api
 
-from . import channels, lookups, mirror, policies, queries, schemas, site
+from . import channels, mirror, policies, queries, schemas, site
 from . import projections as views
-from .domain import Case, Notice, PublishedLists
+from .domain import Case
 from .events import CATALOGUE
+from .subscriptions import SUBSCRIPTIONS
 
 PUBLISHERS = ("publisher",)
 
 
-class DisclosureService(site.PublicSite, base.OtgService):
+class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, base.OtgService):
     name = "disclosure"
     store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror])
-
-    # -- registry ---------------------------------------------------------------------------
-    @handle_event("registry", "InstitutionRegistered")
-    def handle_registry_institution_registered(self, data):
-        with self.store.unit() as uow:
-            mirror.institution_registered(uow.conn, data)
-            self._expose_waiting(uow, institution_id=data["institution_id"])
-            for decision, attrs in mirror.blacklistings_of(uow.conn, data["institution_id"]):
-                self._review_decided(uow, decision, attrs)  # one may have waited for the name
-
-    @handle_event("registry", "LicenceRecorded")
-    def handle_registry_licence_recorded(self, data):
-        with self.store.unit() as uow:
-            mirror.licence_changed(uow.conn, data, expired=False, inbound=self.inbound)
-
-    @handle_event("registry", "LicenceExpired")
-    def handle_registry_licence_expired(self, data):
-        with self.store.unit() as uow:
-            mirror.licence_changed(uow.conn, data, expired=True, inbound=self.inbound)
-
-    @handle_event("registry", "InstitutionSuspended")
-    def handle_registry_institution_suspended(self, data):
-        with self.store.unit() as uow:
-            mirror.status_changed(uow.conn, data, "suspended", self.inbound)
-            mirror.suspension_recorded(uow.conn, data, self.inbound)
-            if data.get("source_event_id"):
-                self._expose_hazard(uow, data["source_event_id"])
-
-    @handle_event("registry", "InstitutionReinstated")
-    def handle_registry_institution_reinstated(self, data):
-        with self.store.unit() as uow:
-            mirror.status_changed(uow.conn, data, "open", self.inbound)
-            self._record_outcomes(uow, data["institution_id"], "reinstated", ("hazard_suspension",))
-
-    @handle_event("registry", "InstitutionClosed")
-    def handle_registry_institution_closed(self, data):
-        with self.store.unit() as uow:
-            mirror.status_changed(uow.conn, data, "closed", self.inbound)
-            self._record_outcomes(uow, data["institution_id"], "closed")
-
-    @handle_event("registry", "BlacklistReviewOpened")
-    def handle_registry_blacklist_review_opened(self, data):
-        with self.store.unit() as uow:
-            mirror.review_opened(uow.conn, data, self.inbound)
-
-    @handle_event("registry", "BlacklistReviewDecided")
-    def handle_registry_blacklist_review_decided(self, data):
-        with self.store.unit() as uow:
-            mirror.review_decided(uow.conn, data, self.inbound)
-            self._review_decided(uow, data, self.inbound)
-
-    @handle_event("registry", "ListBatchPublished")
-    def handle_registry_list_batch_published(self, data):
-        """A new registry batch is republished on the site at once."""
-        with self.store.unit() as uow:
-            stream = PublishedLists.stream_id(data["district"], data["list"])
-            lists = uow.get(PublishedLists, stream) or PublishedLists(stream)
-            lists.publish(data["district"], data["list"], data["batch_no"],
-                          data.get("institution_ids") or [], data.get("published_on"),
-                          self.inbound["id"])
-            uow.save(lists)
-
-    # -- inspection -------------------------------------------------------------------------
-    @handle_event("inspection", "InspectionScheduled")
-    def handle_inspection_inspection_scheduled(self, data):
-        with self.store.unit() as uow:
-            mirror.inspection_scheduled(uow.conn, data)
-            self._expose_waiting(uow, inspection_id=data["inspection_id"])
-
-    @handle_event("inspection", "HazardFound")
-    def handle_inspection_hazard_found(self, data):
-        title = lookups.item_title(data.get("item"))  # HTTP: before the write lock is taken
-        description = lookups.finding_description(data.get("finding_id"))
-        with self.store.unit() as uow:
-            mirror.finding_text(uow.conn, data.get("finding_id"), description)
-            mirror.hazard_found(uow.conn, data, self.inbound, title)
-            self._expose_hazard(uow, self.inbound["id"])
-
-    @handle_event("inspection", "UnlicensedOperationFound")
-    def handle_inspection_unlicensed_operation_found(self, data):
-        with self.store.unit() as uow:
-            mirror.unlicensed_found(uow.conn, data, self.inbound)
-            self._expose_unlicensed(uow, data, self.inbound)
-
-    @handle_event("inspection", "FindingRecorded")
-    def handle_inspection_finding_recorded(self, data):
-        """A major/critical finding of an enforcement category is a case of its kind."""
-        if violations.case_key("FindingRecorded", data):
-            self._violation("FindingRecorded", {
-                **data, "item_title": lookups.item_title(data.get("item")),
-                "description": lookups.finding_description(data.get("finding_id"))})
-
-    # -- complaints and tasks -----------------------------------------------------------------
-    @handle_event("complaints", "ComplaintVerified")
-    def handle_complaints_complaint_verified(self, data):
-        """A substantiated complaint about a registered institution is a case."""
-        self._violation("ComplaintVerified", data)
-
-    @handle_event("complaints", "ComplaintReceived")
-    def handle_complaints_complaint_received(self, data):
-        with self.store.unit() as uow:
-            mirror.complaint_received(uow.conn, data, self.inbound)
-
-    @handle_event("complaints", "ComplaintAnswered")
-    def handle_complaints_complaint_answered(self, data):
-        with self.store.unit() as uow:
-            mirror.complaint_progressed(uow.conn, data, closed=False)
-
-    @handle_event("complaints", "ComplaintClosed")
-    def handle_complaints_complaint_closed(self, data):
-        with self.store.unit() as uow:
-            mirror.complaint_progressed(uow.conn, data, closed=True)
-
-    @handle_event("tasks", "DistrictNamed")
-    def handle_tasks_district_named(self, data):
-        with self.store.unit() as uow:
-            notice_id = Notice.id_for(self.inbound["id"])
-            notice = uow.get(Notice, notice_id) or Notice(notice_id)
-            if notice.publish(source_event_id=self.inbound["id"],
-                              **policies.district_named_notice(data)):
-                uow.save(notice)
 
     # -- JSON API ---------------------------------------------------------------------------------
     @api("GET", "/api/cases", query=schemas.CaseQuery, summary="published violation cases")
@@ -215,84 +94,6 @@ class DisclosureService(site.PublicSite, base.OtgService):
             raise BadRequest("wrong district", {"district": [
                 f"the institution is in district {institution['district']}"]})
         return institution
-
-    def _expose(self, uow, decided):
-        if decided is None:
-            return
-        case_id, kind, facts, found_at = decided
-        case = uow.get(Case, case_id) or Case(case_id)
-        if not case.expose(kind, facts, found_at, self.clock.now()):
-            return
-        conn = uow.conn
-        for outcome, at, department, reason in policies.outcomes_before(
-                kind, mirror.institution(conn, facts["institution_id"]),
-                mirror.reviews_decided_from(conn, facts["source_event_id"])):
-            case.record_outcome(outcome, at, department, reason)
-        uow.save(case)
-
-    def _expose_hazard(self, uow, hazard_event_id):
-        conn = uow.conn
-        hazard = mirror.hazard(conn, hazard_event_id)
-        suspension = mirror.suspension(conn, hazard_event_id)
-        if hazard and suspension:
-            hazard["description"] = mirror.finding_text(conn, hazard.get("finding_id"))
-            self._expose(uow, policies.hazard_case(
-                hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
-                mirror.inspection(conn, hazard.get("inspection_id"))))
-
-    def _expose_unlicensed(self, uow, data, inbound):
-        conn = uow.conn
-        self._expose(uow, policies.unlicensed_case(
-            data, inbound, mirror.institution(conn, data.get("institution_id")),
-            mirror.inspection(conn, data.get("inspection_id"))))
-
-    def _violation(self, event_name, data):
-        found = violations.case_key(event_name, data)
-        if found is None:
-            return
-        with self.store.unit() as uow:
-            mirror.violation_found(uow.conn, *found, data, self.inbound)
-            self._expose_violations(uow, case_key=found[0])
-
-    def _expose_violations(self, uow, **where):
-        conn = uow.conn
-        for case_key, kind, data, attrs in mirror.violations(conn, **where):
-            self._expose(uow, policies.violation_case(
-                case_key, kind, data, attrs, mirror.institution(conn, data.get("institution_id")),
-                mirror.inspection(conn, data.get("inspection_id"))))
-
-    def _expose_waiting(self, uow, **where):
-        """A case waits for every fact it shows; exposing twice changes nothing."""
-        for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
-            self._expose_hazard(uow, hazard_event_id)
-        for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
-            self._expose_unlicensed(uow, data, attrs)
-        self._expose_violations(uow, **where)
-
-    def _review_decided(self, uow, data, inbound):
-        """An outcome of the case the review came from, or a case of its own."""
-        conn = uow.conn
-        review = mirror.review(conn, data["review_id"])
-        root = policies.review_root(data, review, inbound["id"])
-        case = uow.get(Case, Case.id_for(root))
-        if case is not None:
-            case.record_outcome(data.get("decision"), inbound.get("time"), data.get("department"),
-                                data.get("reason"), inbound["id"])
-            uow.save(case)
-            return
-        hazard = mirror.hazard(conn, root)
-        if root != inbound["id"] and hazard is None:
-            return  # from a finding not here yet: its case takes this decision when published
-        self._expose(uow, policies.blacklist_case(
-            data, inbound, review, mirror.institution(conn, data["institution_id"]), hazard,
-            mirror.inspection(conn, (hazard or {}).get("inspection_id"))))
-
-    def _record_outcomes(self, uow, institution_id, outcome, kinds=None):
-        for case_id in queries.case_ids_of(uow.conn, institution_id, kinds):
-            case = uow.load(Case, case_id)
-            case.record_outcome(outcome, self.inbound.get("time"),
-                                source_event_id=self.inbound["id"])
-            uow.save(case)
 
     def _case_command(self, case_id, command):
         with self.store.unit() as uow:

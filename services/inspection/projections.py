@@ -155,12 +155,7 @@ def mirror_registered(conn, data):
 
 
 def mirror_closed(conn, data):
-    """Its registration may come later (its own queue): keep the closure waiting for it."""
-    done = conn.execute(update(directory).where(directory.c.id == data["institution_id"])
-                        .values(closed=True))
-    if done.rowcount == 0:
-        conn.execute(insert(directory).values(id=data["institution_id"], name="", category="",
-                                              address="", district=data.get("district") or "", closed=True))
+    conn.execute(update(directory).where(directory.c.id == data["institution_id"]).values(closed=True))
 
 
 class InspectionViews(Projection):

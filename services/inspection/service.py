@@ -5,8 +5,8 @@ from werkzeug.wrappers import Response
 
 from shared import config, tabular
 from shared import service as base
+from shared import subscriptions
 from shared.errors import BadRequest, Forbidden, NotFound
-from shared.messaging import handle_event
 from shared.web import api
 
 from . import checklists, evidence, patrol, policies, sampling, schemas
@@ -14,6 +14,7 @@ from . import projections as views
 from .domain import (CITY_OFFICES, Inspection, RectificationOrder, Sample, carry_over_id,
                      may_read_certificates, may_read_inspection, may_read_notes)
 from .events import CATALOGUE
+from .subscriptions import SUBSCRIPTIONS
 
 INSPECTORS = ("inspector",)
 SCHEDULERS = ("inspector", "coordinator")
@@ -22,7 +23,7 @@ READERS = ("inspector", "registrar", "handler", "coordinator")  # not schools, n
 PATROL_ITEM = "special.fire_patrol_2h"
 
 
-class InspectionService(base.OtgService):
+class InspectionService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService):
     name = "inspection"
     store = base.Store(CATALOGUE, [views.InspectionViews], tables=[views.own_tables])
 
@@ -239,24 +240,6 @@ class InspectionService(base.OtgService):
                 order = uow.load(RectificationOrder, order_id)
                 order.flag_overdue(today)
                 uow.save(order)
-
-    # -- reactions to other services -------------------------------------------------
-    @handle_event("registry", "InstitutionRegistered")
-    def handle_registry_institution_registered(self, data):
-        with self.store.unit() as uow:
-            views.mirror_registered(uow.conn, data)
-
-    @handle_event("registry", "InstitutionClosed")
-    def handle_registry_institution_closed(self, data):
-        with self.store.unit() as uow:
-            views.mirror_closed(uow.conn, data)
-
-    @handle_event("complaints", "VerificationRequested")
-    def handle_complaints_verification_requested(self, data):
-        institution_id = data.get("institution_id")
-        with self.store.unit() as uow:
-            known = views.directory_entry(uow.conn, institution_id) if institution_id else None
-            uow.save(Inspection.schedule(**policies.verification_check(data, known)))
 
     # -- helpers ------------------------------------------------------------------------
     def _site(self, conn, institution_id, body):

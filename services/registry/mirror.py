@@ -2,8 +2,8 @@
 
 Written by the event handlers inside their unit of work (the inbox makes each write
 happen once); the registry's own events cannot rebuild these tables, so they are the
-Store's `tables`, never dropped by a projection rebuild. Each event type has its own
-queue: an order's verification may arrive before the order, so writes upsert."""
+Store's `tables`, never dropped by a projection rebuild. Inspection's events arrive in
+its log order: an order is recorded before its verification."""
 import json
 
 from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, insert, select,
@@ -48,8 +48,8 @@ def order_recorded(conn, data):
 
 
 def order_verified(conn, data):
-    _upsert(conn, rectification_orders, ("order_id",), {
-        "order_id": data["order_id"], "institution_id": data["institution_id"], "verified": True})
+    conn.execute(update(rectification_orders).where(
+        rectification_orders.c.order_id == data["order_id"]).values(verified=True))
 
 
 def holding(conn, institution_id, suspension):

@@ -1,27 +1,25 @@
 """The registry service: institutions, licences, status, white/black lists."""
-import logging
-
 from nameko.timer import timer
 
 from shared import config
 from shared.errors import Conflict, NotFound
-from shared.messaging import handle_event
 from shared import service as base
+from shared import subscriptions
 from shared.web import api
 
-from . import mirror, policies
+from . import mirror
 from . import projections as views
 from . import schemas
+from .subscriptions import SUBSCRIPTIONS
 from .domain import Institution, ListBatches
 from .events import CATALOGUE
 
-log = logging.getLogger(__name__)
 WRITERS = ("registrar", "coordinator")
 READERS = ("registrar", "inspector", "handler", "coordinator", "publisher")  # schools read the public site
 LISTS = ("white", "black")
 
 
-class RegistryService(base.OtgService):
+class RegistryService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService):
     name = "registry"
     store = base.Store(CATALOGUE, [views.RegistryViews], tables=[mirror.metadata])
 
@@ -132,41 +130,6 @@ class RegistryService(base.OtgService):
             uow.save(batches)
         return self._batch(district, list_name, batch_no)
 
-    # -- reactions to other services ----------------------------------------------
-    @handle_event("inspection", "HazardFound")
-    def handle_inspection_hazard_found(self, data):
-        def react(conn, institution, cause):
-            suspension = policies.on_hazard_found(institution, data, cause,
-                                                  mirror.rectified(conn, institution.id))
-            if suspension:
-                mirror.finding_holds(conn, institution.id, data, suspension)
-                self._lift_if_rectified(conn, institution, cause)  # its order may be verified already
-        self._react(data["institution_id"], react)
-
-    @handle_event("inspection", "RectificationOrdered")
-    def handle_inspection_rectification_ordered(self, data):
-        """Remembers which findings the order covers; its verification may have come first."""
-        def react(conn, institution, cause):
-            mirror.order_recorded(conn, data)
-            self._lift_if_rectified(conn, institution, cause)
-        self._react(data["institution_id"], react)
-
-    @handle_event("inspection", "RectificationVerified")
-    def handle_inspection_rectification_verified(self, data):
-        def react(conn, institution, cause):
-            mirror.order_verified(conn, data)
-            self._lift_if_rectified(conn, institution, cause)
-        self._react(data["institution_id"], react)
-
-    @handle_event("inspection", "UnlicensedOperationFound")
-    def handle_inspection_unlicensed_operation_found(self, data):
-        if not data.get("institution_id"):
-            log.warning("unlicensed operation of an unregistered institution in %s: nothing to "
-                        "black-list in the registry", data.get("district"))
-            return
-        self._react(data["institution_id"],
-                    lambda conn, i, cause: policies.on_unlicensed_operation(i, data, cause))
-
     @timer(interval=config.check_interval())
     def flag_expired_licences(self):
         today = self.clock.today()
@@ -176,18 +139,6 @@ class RegistryService(base.OtgService):
             self._command(institution_id, lambda i: i.flag_expired_licences(today), check=False)
 
     # -- helpers ----------------------------------------------------------------
-    def _react(self, institution_id, decide):
-        with self.store.unit() as uow:
-            institution = uow.load(Institution, institution_id)
-            decide(uow.conn, institution, self.inbound["id"])
-            uow.save(institution)
-
-    @staticmethod
-    def _lift_if_rectified(conn, institution, cause):
-        policies.on_rectification(
-            institution, mirror.holding(conn, institution.id, institution.suspended_for),
-            mirror.rectified(conn, institution.id), cause)
-
     def _command(self, institution_id, command, check=True):
         with self.store.unit() as uow:
             institution = uow.load(Institution, institution_id)

@@ -1,7 +1,5 @@
-"""How tasks follows the other services: each handler mirrors a fact (mirror.py)
-and settles the district it concerns in the same unit of work, so the fact,
-any TaskCompleted it causes and the inbox record commit together."""
-import json
+"""The calendar of tasks: every district of every campaign is settled once per local
+day (the reactions to other services' facts, subscriptions.py, settle as they come)."""
 import logging
 import os
 
@@ -9,11 +7,11 @@ from nameko.timer import Timer
 
 from shared import config
 from shared.errors import OtgError
-from shared.messaging import handle_event
 
-from . import mirror, plans, policies
+from . import mirror, plans
 from . import projections as views
 from .domain import Campaign, DistrictCampaign, Plan
+from .subscriptions import settle
 
 log = logging.getLogger(__name__)
 
@@ -33,92 +31,8 @@ class Periodic(Timer):
 periodic = Periodic.decorator
 
 
-class Reactions:
-    """Mixed into TasksService (uses its store, clock, inbound, memory and catch_up)."""
-
-    # -- registry: denominators (institutions), the white list, task 2 -----------------
-    @handle_event("registry", "InstitutionRegistered")
-    def handle_registry_institution_registered(self, data):
-        self._record(data["district"], lambda c: mirror.institution_registered(c, data, self._seq()))
-
-    @handle_event("registry", "InstitutionSuspended")
-    def handle_registry_institution_suspended(self, data):
-        self._status(data, "InstitutionSuspended")
-
-    @handle_event("registry", "InstitutionReinstated")
-    def handle_registry_institution_reinstated(self, data):
-        self._status(data, "InstitutionReinstated")
-
-    @handle_event("registry", "InstitutionClosed")
-    def handle_registry_institution_closed(self, data):
-        self._status(data, "InstitutionClosed")
-
-    @handle_event("registry", "BlacklistReviewDecided")
-    def handle_registry_blacklist_review_decided(self, data):
-        self._record(data.get("district"), lambda c: mirror.institution_listing(c, data, self._seq()))
-
-    @handle_event("registry", "ListBatchPublished")
-    def handle_registry_list_batch_published(self, data):
-        ids = json.dumps(sorted(data.get("institution_ids") or []))
-        self._record(data["district"], lambda c: mirror.list_step(
-            c, data, published_at=self._at(), institution_ids=ids))
-
-    @handle_event("registry", "ListFiled")
-    def handle_registry_list_filed(self, data):
-        self._record(data["district"], lambda c: mirror.list_step(c, data, filed_at=self._at()))
-
-    # -- disclosure: lists on the website (task 2), exposed cases (task 8) ------------------
-    @handle_event("disclosure", "ListPublished")
-    def handle_disclosure_list_published(self, data):
-        self._record(data["district"], lambda c: mirror.list_step(c, data, disclosed_at=self._at()))
-
-    @handle_event("disclosure", "CaseExposed")
-    def handle_disclosure_case_exposed(self, data):
-        def exposed(conn):
-            mirror.case_exposed(conn, data, self._at())
-            if (data.get("decision") or {}).get("by_hand"):
-                mirror.case_found(conn, "CaseExposed", data, self._at())
-        self._record(data.get("district"), exposed)
-
-    @handle_event("disclosure", "CaseWithdrawn")
-    def handle_disclosure_case_withdrawn(self, data):
-        self._record(None, lambda c: mirror.case_withdrawn(c, data))
-
-    # -- inspection: tasks 3, 6, 7 and cases found (task 8) ---------------------------------
-    @handle_event("inspection", "InspectionCompleted")
-    def handle_inspection_inspection_completed(self, data):
-        self._record(data["district"], lambda c: mirror.inspection_completed(c, data, self._at()))
-
-    @handle_event("inspection", "RectificationOrdered")
-    def handle_inspection_rectification_ordered(self, data):
-        self._record(data.get("district"), lambda c: mirror.rectification(c, data))
-
-    @handle_event("inspection", "RectificationVerified")
-    def handle_inspection_rectification_verified(self, data):
-        self._record(data.get("district"), lambda c: mirror.rectification(c, data, verified=True))
-
-    @handle_event("inspection", "HazardFound")
-    def handle_inspection_hazard_found(self, data):
-        self._record(data["district"], lambda c: mirror.case_found(c, "HazardFound", data, self._at()))
-
-    @handle_event("inspection", "UnlicensedOperationFound")
-    def handle_inspection_unlicensed_operation_found(self, data):
-        self._record(data["district"], lambda c: mirror.case_found(
-            c, "UnlicensedOperationFound", data, self._at()))
-
-    @handle_event("inspection", "FindingRecorded")
-    def handle_inspection_finding_recorded(self, data):
-        """A major/critical finding of another kind (prepaid fees, advertising…) is a case."""
-        if policies.violation_case_key("FindingRecorded", data):
-            self._record(data["district"], lambda c: mirror.case_found(
-                c, "FindingRecorded", data, self._at()))
-
-    # -- complaints: substantiated reports are cases too (task 8) ----------------------------
-    @handle_event("complaints", "ComplaintVerified")
-    def handle_complaints_complaint_verified(self, data):
-        if policies.violation_case_key("ComplaintVerified", data):
-            self._record(data["district"], lambda c: mirror.case_found(
-                c, "ComplaintVerified", data, self._at()))
+class Calendar:
+    """Mixed into TasksService (uses its store, clock, memory and catch_up)."""
 
     # -- the calendar ----------------------------------------------------------------------
     @periodic()
@@ -140,40 +54,14 @@ class Reactions:
                 self.memory[plan.id] = today
 
     # -- helpers -------------------------------------------------------------------------
-    def _at(self):
-        return policies.fact_time(self.inbound, self.clock.now())
-
-    def _seq(self):
-        return policies.sequence(self.inbound)
-
-    def _status(self, data, event_name):
-        self._record(data.get("district"), lambda c: mirror.institution_status(
-            c, event_name, data, self._seq()))
-
     def _catching_up(self):
         """Histories of several services come in side by side at a catch-up: a share
         measured then (the inspections in, half the institutions not yet) would
         complete a task for good, so settling waits for the check after it."""
         return bool(self.catch_up and self.catch_up.replaying)
 
-    def _record(self, district, write):
-        """Mirror one fact, then settle its district in every campaign that has it."""
-        with self.store.unit() as uow:
-            district = write(uow.conn) or district
-            if policies.concerns_districts(district):
-                for data in views.all_campaigns(uow.conn):
-                    plan = Plan(data)
-                    if district in plan.districts:
-                        self._settle(uow, plan, district)
-
     def _settle(self, uow, plan, district, part=None):
-        if self._catching_up():
-            return
-        stream = DistrictCampaign.stream_id(plan.id, district)
-        part = part or uow.get(DistrictCampaign, stream) or DistrictCampaign(stream)
-        measured = plan.measure_all(mirror.facts(uow.conn, plan.id, district, plan.since()))
-        part.settle(plan, district, measured, plan.today(self.clock.now()))
-        uow.save(part)
+        settle(uow, plan, district, self.clock.now(), self._catching_up(), part)
 
     def _settle_if_due(self, plan, district, today):
         """Look first without the write lock; write only when something is due."""

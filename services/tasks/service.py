@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 
 from shared import config
 from shared import service as base
+from shared import subscriptions
 from shared.errors import BadRequest, Conflict, NotFound
 from shared.web import api
 
@@ -13,6 +14,7 @@ from . import dashboard, mirror, plans, reactions, reports, schemas, surveys, up
 from . import projections as views
 from .domain import Campaign, DistrictCampaign, Plan, School, SchoolCampaign
 from .events import CATALOGUE
+from .subscriptions import SUBSCRIPTIONS
 
 COORDINATORS = ("coordinator",)
 DISTRICT_OFFICIALS = ("registrar", "coordinator")
@@ -29,7 +31,7 @@ class Memory(DependencyProvider):
         return self.memory
 
 
-class TasksService(reactions.Reactions, base.OtgService):
+class TasksService(subscriptions.mount(SUBSCRIPTIONS), reactions.Calendar, base.OtgService):
     name = "tasks"
     store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary])
     memory = Memory()

@@ -7,7 +7,7 @@ from support import eventually, queue_drained
 
 DISTRICT = "371002"
 SUPERVISOR = ("registrar", "culture_tourism", DISTRICT)  # arts institutions
-REGISTRY_HAZARD_QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+REGISTRY_HAZARD_QUEUE = "registry.from.inspection"
 
 
 def institution(n=0):

@@ -12,7 +12,7 @@ from shared import deadletter
 from shared.creditcode import complete
 from support import eventually, publish_event
 
-HAZARD_QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+HAZARD_QUEUE = "registry.from.inspection"
 
 
 def institution(n, district="371002"):

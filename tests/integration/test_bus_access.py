@@ -18,7 +18,7 @@ from shared.creditcode import complete
 from support import eventually, publish_event
 
 ROOT = Path(__file__).resolve().parents[2]
-HAZARD_QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+HAZARD_QUEUE = "registry.from.inspection"
 GRANTED = ["registry.InstitutionSuspended"]
 
 
@@ -102,7 +102,7 @@ def test_a_service_parks_what_it_cannot_handle_in_its_own_dead_letter_queue(bus,
 
 
 def test_a_service_may_neither_take_nor_feed_another_services_queues(bus):
-    disclosure_queue = "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found"
+    disclosure_queue = "disclosure.from.inspection"
     refused(bus["registry"], lambda ch: ch.queue_declare(disclosure_queue, durable=True))
     with Connection(bus["disclosure"]) as conn:
         conn.channel().queue_declare(disclosure_queue, durable=True)  # its owner may
@@ -130,7 +130,7 @@ def test_an_integrator_binds_only_to_the_event_types_it_was_granted(bus):
 
 
 def test_replay_never_carries_a_parked_message_to_another_consumers_queue(amqp_uri):
-    foreign = "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found"
+    foreign = "disclosure.from.inspection"
     with Connection(amqp_uri) as conn:
         conn.channel().queue_declare(foreign, durable=True)
     deadletter.park(amqp_uri, "registry.handle_inspection_hazard_found", hazard("x"),

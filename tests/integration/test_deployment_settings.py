@@ -8,7 +8,7 @@ from services.registry.service import RegistryService
 from support import eventually
 from test_backbone_bus import drain, institution, integrator_queue
 
-QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+QUEUE = "registry.from.inspection"
 
 
 def queue_info(amqp_uri, name):

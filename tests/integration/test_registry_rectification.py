@@ -62,20 +62,6 @@ def test_only_orders_covering_every_hazard_finding_reinstate(start_service, data
     assert reinstated["data"]["source_event_id"] == last
 
 
-def test_a_verification_before_its_order_reinstates_once_the_order_is_known(
-        start_service, amqp_uri, token):
-    api = start_service(RegistryService)
-    school = api.post("/institutions", token(), json=BODY).json()["id"]
-    hazard(amqp_uri, school, "f-1")
-    eventually(lambda: status(api, token, school) == "suspended")
-    handled(api, verified(amqp_uri, school, "o-1"))  # its order is still on its own queue
-    assert status(api, token, school) == "suspended"
-
-    order = ordered(amqp_uri, school, "o-1", ["f-1"])
-    eventually(lambda: status(api, token, school) == "open")
-    assert reinstatements(api)[0]["data"]["source_event_id"] == order
-
-
 def test_a_suspension_by_hand_is_lifted_by_hand_only(start_service, amqp_uri, token):
     api = start_service(RegistryService)
     school = api.post("/institutions", token(), json=BODY).json()["id"]

@@ -25,14 +25,17 @@ def test_a_services_user_may_write_only_its_own_exchanges_and_queues():
     permission, topics = busaccess.service_access(
         "registry", {"inspection": {"HazardFound", "RectificationVerified"}})
     write, read = re.compile(permission["write"]), re.compile(permission["read"])
-    assert permission["configure"] == permission["write"]
+    configure = re.compile(permission["configure"])
     for own in ("registry.events", "registry.dead-letter", "dlq.registry.handle_x",
-                "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"):
-        assert write.match(own), own
+                "registry.from.inspection"):
+        assert write.match(own) and configure.match(own), own
     for foreign in ("inspection.events", "amq.default", "disclosure.dead-letter",
+                    "disclosure.from.inspection", "registry.from.inspection.x",
                     "evt-inspection-HazardFound--disclosure.handle_inspection_hazard_found",
                     "dlq.disclosure.handle_x", "registry.events.x"):
-        assert not write.match(foreign), foreign
+        assert not write.match(foreign) and not configure.match(foreign), foreign
+    retired = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
+    assert configure.match(retired) and not write.match(retired)  # it may only delete it
     assert read.match("inspection.events") and not read.match("tasks.events")
     assert topics == [{"user": "otg-registry", "vhost": "/", "exchange": "inspection.events",
                        "write": "^$", "read": "^(HazardFound|RectificationVerified)$"}]

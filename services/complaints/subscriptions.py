@@ -1,0 +1,46 @@
+"""What complaints reacts to: the registry's institutions (the directory triage
+matches reports against), school-survey leads, and inspections that verified a report."""
+from shared.subscriptions import through_service
+
+from . import policies
+from . import projections as views
+from .domain import Complaint
+
+
+def institution_registered(uow, event):
+    views.mirror_registered(uow.conn, event.data)
+
+
+def institution_closed(uow, event):
+    views.mirror_closed(uow.conn, event.data)
+
+
+@through_service
+def unlisted_institution_reported(service, event):
+    """A school's survey names an unlisted institution: a report like any other."""
+    lead = policies.survey_lead(event.data)
+    service.intake(lead, "school_survey", complaint_id=lead["complaint_id"],
+                   report_id=lead["report_id"])
+
+
+def inspection_completed(uow, event):
+    """An inspection that verified a report substantiates it or not."""
+    outcome = policies.verification_outcome(event.data)
+    if outcome is None:
+        return
+    complaint_id, substantiated, inspection_id = outcome
+    complaint = uow.get(Complaint, complaint_id)
+    if complaint is None:
+        return  # another service's source id: not ours
+    if complaint.merged_into:
+        complaint = uow.load(Complaint, complaint.merged_into)
+    complaint.verify_by_inspection(substantiated, inspection_id)
+    uow.save(complaint)
+
+
+SUBSCRIPTIONS = {
+    ("registry", "InstitutionRegistered"): institution_registered,
+    ("registry", "InstitutionClosed"): institution_closed,
+    ("tasks", "UnlistedInstitutionReported"): unlisted_institution_reported,
+    ("inspection", "InspectionCompleted"): inspection_completed,
+}

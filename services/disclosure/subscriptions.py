@@ -1,0 +1,232 @@
+"""What disclosure reacts to: the facts a public case shows (registry, inspection,
+complaints) and the notices of tasks. A case waits for every fact it shows and is
+exposed by whichever reaction brings the last one (`expose_waiting`)."""
+from shared import violations
+from shared.subscriptions import before
+
+from . import lookups, mirror, policies, queries
+from .domain import Case, Notice, PublishedLists
+
+
+# -- registry ---------------------------------------------------------------------------
+def institution_registered(uow, event):
+    mirror.institution_registered(uow.conn, event.data)
+    expose_waiting(uow, event, institution_id=event.data["institution_id"])
+    for decision, attrs in mirror.blacklistings_of(uow.conn, event.data["institution_id"]):
+        review_decided(uow, event, decision, attrs)  # one may have waited for the name
+
+
+def licence_recorded(uow, event):
+    mirror.licence_changed(uow.conn, event.data, expired=False)
+
+
+def licence_expired(uow, event):
+    mirror.licence_changed(uow.conn, event.data, expired=True)
+
+
+def institution_suspended(uow, event):
+    mirror.status_changed(uow.conn, event.data, "suspended", event.attrs)
+    mirror.suspension_recorded(uow.conn, event.data, event.attrs)
+    if event.data.get("source_event_id"):
+        expose_hazard(uow, event, event.data["source_event_id"])
+
+
+def institution_reinstated(uow, event):
+    mirror.status_changed(uow.conn, event.data, "open", event.attrs)
+    record_outcomes(uow, event, "reinstated", ("hazard_suspension",))
+
+
+def institution_closed(uow, event):
+    mirror.status_changed(uow.conn, event.data, "closed", event.attrs)
+    record_outcomes(uow, event, "closed")
+
+
+def blacklist_review_opened(uow, event):
+    mirror.review_opened(uow.conn, event.data, event.attrs)
+
+
+def blacklist_review_decided(uow, event):
+    mirror.review_decided(uow.conn, event.data, event.attrs)
+    review_decided(uow, event, event.data, event.attrs)
+
+
+def list_batch_published(uow, event):
+    """A new registry batch is republished on the site at once."""
+    data = event.data
+    stream = PublishedLists.stream_id(data["district"], data["list"])
+    lists = uow.get(PublishedLists, stream) or PublishedLists(stream)
+    lists.publish(data["district"], data["list"], data["batch_no"],
+                  data.get("institution_ids") or [], data.get("published_on"), event.id)
+    uow.save(lists)
+
+
+# -- inspection -------------------------------------------------------------------------
+def inspection_scheduled(uow, event):
+    mirror.inspection_scheduled(uow.conn, event.data)
+    expose_waiting(uow, event, inspection_id=event.data["inspection_id"])
+
+
+def _hazard_texts(event):  # HTTP to inspection: before the write lock is taken
+    return (lookups.item_title(event.data.get("item")),
+            lookups.finding_description(event.data.get("finding_id")))
+
+
+@before(_hazard_texts)
+def hazard_found(uow, event):
+    title, description = event.looked_up
+    mirror.finding_text(uow.conn, event.data.get("finding_id"), description)
+    mirror.hazard_found(uow.conn, event.data, event.attrs, title)
+    expose_hazard(uow, event, event.id)
+
+
+def unlicensed_operation_found(uow, event):
+    mirror.unlicensed_found(uow.conn, event.data, event.attrs)
+    expose_unlicensed(uow, event, event.data, event.attrs)
+
+
+def _finding_texts(event):
+    if violations.case_key("FindingRecorded", event.data):
+        return {"item_title": lookups.item_title(event.data.get("item")),
+                "description": lookups.finding_description(event.data.get("finding_id"))}
+    return None
+
+
+@before(_finding_texts)
+def finding_recorded(uow, event):
+    """A major/critical finding of an enforcement category is a case of its kind."""
+    if event.looked_up:
+        violation(uow, event, {**event.data, **event.looked_up})
+
+
+# -- complaints and tasks -----------------------------------------------------------------
+def complaint_verified(uow, event):
+    """A substantiated complaint about a registered institution is a case."""
+    violation(uow, event, event.data)
+
+
+def complaint_received(uow, event):
+    mirror.complaint_received(uow.conn, event.data, event.attrs)
+
+
+def complaint_answered(uow, event):
+    mirror.complaint_progressed(uow.conn, event.data, closed=False)
+
+
+def complaint_closed(uow, event):
+    mirror.complaint_progressed(uow.conn, event.data, closed=True)
+
+
+def district_named(uow, event):
+    notice_id = Notice.id_for(event.id)
+    notice = uow.get(Notice, notice_id) or Notice(notice_id)
+    if notice.publish(source_event_id=event.id, **policies.district_named_notice(event.data)):
+        uow.save(notice)
+
+
+SUBSCRIPTIONS = {
+    ("registry", "InstitutionRegistered"): institution_registered,
+    ("registry", "LicenceRecorded"): licence_recorded,
+    ("registry", "LicenceExpired"): licence_expired,
+    ("registry", "InstitutionSuspended"): institution_suspended,
+    ("registry", "InstitutionReinstated"): institution_reinstated,
+    ("registry", "InstitutionClosed"): institution_closed,
+    ("registry", "BlacklistReviewOpened"): blacklist_review_opened,
+    ("registry", "BlacklistReviewDecided"): blacklist_review_decided,
+    ("registry", "ListBatchPublished"): list_batch_published,
+    ("inspection", "InspectionScheduled"): inspection_scheduled,
+    ("inspection", "HazardFound"): hazard_found,
+    ("inspection", "UnlicensedOperationFound"): unlicensed_operation_found,
+    ("inspection", "FindingRecorded"): finding_recorded,
+    ("complaints", "ComplaintVerified"): complaint_verified,
+    ("complaints", "ComplaintReceived"): complaint_received,
+    ("complaints", "ComplaintAnswered"): complaint_answered,
+    ("complaints", "ComplaintClosed"): complaint_closed,
+    ("tasks", "DistrictNamed"): district_named,
+}
+
+
+# -- exposing cases -------------------------------------------------------------------------
+def expose(uow, event, decided):
+    if decided is None:
+        return
+    case_id, kind, facts, found_at = decided
+    case = uow.get(Case, case_id) or Case(case_id)
+    if not case.expose(kind, facts, found_at, event.now):
+        return
+    conn = uow.conn
+    for outcome, at, department, reason in policies.outcomes_before(
+            kind, mirror.institution(conn, facts["institution_id"]),
+            mirror.reviews_decided_from(conn, facts["source_event_id"])):
+        case.record_outcome(outcome, at, department, reason)
+    uow.save(case)
+
+
+def expose_hazard(uow, event, hazard_event_id):
+    """A hazard's case waits for the hazard (inspection) and the suspension it caused
+    (registry): whichever comes second exposes it."""
+    conn = uow.conn
+    hazard = mirror.hazard(conn, hazard_event_id)
+    suspension = mirror.suspension(conn, hazard_event_id)
+    if hazard and suspension:
+        hazard["description"] = mirror.finding_text(conn, hazard.get("finding_id"))
+        expose(uow, event, policies.hazard_case(
+            hazard, suspension, mirror.institution(conn, suspension["institution_id"]),
+            mirror.inspection(conn, hazard.get("inspection_id"))))
+
+
+def expose_unlicensed(uow, event, data, attrs):
+    conn = uow.conn
+    expose(uow, event, policies.unlicensed_case(
+        data, attrs, mirror.institution(conn, data.get("institution_id")),
+        mirror.inspection(conn, data.get("inspection_id"))))
+
+
+def violation(uow, event, data):
+    found = violations.case_key(event.name, data)
+    if found is None:
+        return
+    mirror.violation_found(uow.conn, *found, data, event.attrs)
+    expose_violations(uow, event, case_key=found[0])
+
+
+def expose_violations(uow, event, **where):
+    conn = uow.conn
+    for case_key, kind, data, attrs in mirror.violations(conn, **where):
+        expose(uow, event, policies.violation_case(
+            case_key, kind, data, attrs, mirror.institution(conn, data.get("institution_id")),
+            mirror.inspection(conn, data.get("inspection_id"))))
+
+
+def expose_waiting(uow, event, **where):
+    """A case waits for every fact it shows; exposing twice changes nothing."""
+    for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
+        expose_hazard(uow, event, hazard_event_id)
+    for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
+        expose_unlicensed(uow, event, data, attrs)
+    expose_violations(uow, event, **where)
+
+
+def review_decided(uow, event, data, attrs):
+    """An outcome of the case the review came from, or a case of its own."""
+    conn = uow.conn
+    review = mirror.review(conn, data["review_id"])
+    root = policies.review_root(data, review, attrs["id"])
+    case = uow.get(Case, Case.id_for(root))
+    if case is not None:
+        case.record_outcome(data.get("decision"), attrs.get("time"), data.get("department"),
+                            data.get("reason"), attrs["id"])
+        uow.save(case)
+        return
+    hazard = mirror.hazard(conn, root)
+    if root != attrs["id"] and hazard is None:
+        return  # from a finding not here yet: its case takes this decision when published
+    expose(uow, event, policies.blacklist_case(
+        data, attrs, review, mirror.institution(conn, data["institution_id"]), hazard,
+        mirror.inspection(conn, (hazard or {}).get("inspection_id"))))
+
+
+def record_outcomes(uow, event, outcome, kinds=None):
+    for case_id in queries.case_ids_of(uow.conn, event.data["institution_id"], kinds):
+        case = uow.load(Case, case_id)
+        case.record_outcome(outcome, event.time, source_event_id=event.id)
+        uow.save(case)

@@ -1,0 +1,27 @@
+"""What inspection reacts to: the registry's institutions (its directory) and the
+complaints that ask for a check on site."""
+from . import policies
+from . import projections as views
+from .domain import Inspection
+
+
+def institution_registered(uow, event):
+    views.mirror_registered(uow.conn, event.data)
+
+
+def institution_closed(uow, event):
+    views.mirror_closed(uow.conn, event.data)
+
+
+def verification_requested(uow, event):
+    """A complaint to verify becomes a check on site of its institution."""
+    institution_id = event.data.get("institution_id")
+    known = views.directory_entry(uow.conn, institution_id) if institution_id else None
+    uow.save(Inspection.schedule(**policies.verification_check(event.data, known)))
+
+
+SUBSCRIPTIONS = {
+    ("registry", "InstitutionRegistered"): institution_registered,
+    ("registry", "InstitutionClosed"): institution_closed,
+    ("complaints", "VerificationRequested"): verification_requested,
+}

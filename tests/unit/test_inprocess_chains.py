@@ -1,0 +1,73 @@
+"""Chains across services on the in-process runner (tests/inprocess.py): each source's
+events arrive in its order; the sources themselves in any order."""
+import pytest
+
+from inprocess import Runner
+
+DISTRICT = "371002"
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    monkeypatch.setenv("OTG_INSPECTION_URL", "http://127.0.0.1:9")  # no checklist titles here
+    return Runner(tmp_path, services=("registry", "inspection", "disclosure", "tasks"))
+
+
+def registered(world, institution_id="i-1"):
+    world.given("registry", "InstitutionRegistered", {
+        "institution_id": institution_id, "name": "海星艺术培训学校",
+        "credit_code": "91371002MA3C00001X", "district": DISTRICT, "category": "arts",
+        "supervising_department": "culture_tourism", "address": "环翠区海滨路1号"},
+        stream_id=institution_id)
+
+
+def hazard(world, institution_id="i-1", severity="critical"):
+    """A safety check scheduled, then its hazard (inspection's order)."""
+    world.given("inspection", "InspectionScheduled", {
+        "inspection_id": "insp-1", "institution_id": institution_id, "district": DISTRICT,
+        "kind": "safety", "departments": ["fire"], "modes": ["day"],
+        "focus": ["fire_safety"]}, stream_id="insp-1")
+    return world.given("inspection", "HazardFound", {
+        "inspection_id": "insp-1", "finding_id": "f-1", "institution_id": institution_id,
+        "district": DISTRICT, "severity": severity, "item": "fire.evacuation",
+        "category": "fire_safety", "suspend_immediately": False, "department": "fire"},
+        stream_id="insp-1")
+
+
+def test_a_critical_hazard_suspends_the_institution_and_opens_a_review(world):
+    registered(world)
+    hazard_id = hazard(world)
+    world.deliver("registry", "inspection")
+    [suspended] = world.events("registry", "InstitutionSuspended")
+    assert suspended["institution_id"] == "i-1" and suspended["source_event_id"] == hazard_id
+    assert len(world.events("registry", "BlacklistReviewOpened")) == 1
+
+
+@pytest.mark.parametrize("first", ["registry", "inspection"])
+def test_the_public_case_waits_for_the_hazard_and_the_suspension_whichever_comes_first(
+        world, first):
+    registered(world)
+    hazard(world)
+    world.deliver("registry", "inspection")  # the suspension
+    world.deliver("disclosure", first)
+    assert world.events("disclosure", "CaseExposed") == []  # one of the two facts is missing
+    world.run()
+    [case] = world.events("disclosure", "CaseExposed")
+    assert case["institution_id"] == "i-1" and case["kind"] == "hazard_suspension"
+
+
+def test_a_minor_finding_suspends_nothing_and_exposes_nothing(world):
+    registered(world)
+    hazard(world, severity="minor")
+    world.run()
+    assert world.events("registry", "InstitutionSuspended") == []
+    assert world.events("disclosure", "CaseExposed") == []
+
+
+def test_an_event_delivered_twice_is_applied_once(world):
+    registered(world)
+    hazard(world)
+    world.deliver("registry", "inspection")
+    world.cursors[("registry", "inspection")] = 0  # as a redelivery after a crash
+    world.deliver("registry", "inspection")
+    assert len(world.events("registry", "InstitutionSuspended")) == 1
