@@ -1,4 +1,5 @@
-"""Making sure a RabbitMQ broker answers before services start."""
+"""The broker side every service shares: the arguments of the queues services
+declare, and making sure a RabbitMQ broker answers before services start."""
 import shutil
 import subprocess
 import sys
@@ -7,7 +8,33 @@ from urllib.parse import urlparse
 
 from kombu import Connection
 
+from shared import config
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "")
+
+
+def queue_arguments():
+    """`x-queue-type` of every durable queue otg declares, by `OTG_QUEUE_TYPE`.
+
+    Quorum queues are replicated on a RabbitMQ cluster. Classic is declared without
+    the argument, as queues were before the setting, so that they redeclare alike.
+    A quorum queue must be durable, not exclusive, not auto-delete, and takes no
+    priorities or global QoS: declare every queue that uses these arguments so."""
+    kind = config.queue_type()
+    return {} if kind == "classic" else {"x-queue-type": kind}
+
+
+def follower_queue_arguments():
+    """The arguments of every durable queue a service consumes events from (today
+    nameko's `evt-<source>-<type>--<service>.<method>`; any later per-source queue
+    such as `<service>.from.<source>` must use them too).
+
+    Contract: `queue_arguments()` plus `x-single-active-consumer`: of the replicas
+    consuming one queue only one gets messages, in queue order; when it goes away
+    (its connection closes), the broker hands the queue to the next. A queue declared
+    before with other arguments makes RabbitMQ answer 406 PRECONDITION_FAILED:
+    `otg broker upgrade-queues` (deploy/OPERATIONS.md) replaces it."""
+    return {**queue_arguments(), "x-single-active-consumer": True}
 
 
 def answers(amqp_uri, timeout=3):

@@ -20,6 +20,7 @@ from nameko.extensions import ProviderCollector, SharedExtension
 from nameko.messaging import QueueConsumer
 
 from shared import auth, config, deadletter, envelope
+from shared.broker import follower_queue_arguments
 from shared.errors import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -141,9 +142,8 @@ class OtgEventHandler(EventHandler):
     def setup(self):
         super().setup()
         self._store_provider = self._find_store_provider()
-        if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
-            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
-                                          "x-queue-type": "quorum"}
+        self.queue.queue_arguments = {**(self.queue.queue_arguments or {}),
+                                      **follower_queue_arguments()}
         self.follower.register_provider(self)
 
     def stop(self):

@@ -152,8 +152,11 @@ class OtgService:
     @api("GET", "/health", summary="liveness and relay progress")
     def health(self, request):
         store = self.store.store
+        relay = self.store.relay
         return {"status": "ok", "service": self.name, "events": store.last_position(),
-                "published": store.cursor("relay")}
+                "published": store.cursor("relay"),
+                "relay": ("publishing" if relay.active else "standby") if config.relay_enabled()
+                else "off"}
 
     @api("GET", "/events", roles=vocabulary.FEED_ROLES, query=FeedQuery,
          summary="the event log as CloudEvents JSON (catch-up feed); the token's event types only")
