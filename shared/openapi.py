@@ -32,9 +32,10 @@ def build(service_name, entrypoints):
 def _operation(entrypoint, path):
     operation = {"summary": entrypoint.summary or entrypoint.method_name.replace("_", " "),
                  "operationId": entrypoint.method_name, "responses": {}}
-_CHOICES = re.compile(r"<any\(([^)]*)\):([a-z_][a-z0-9_]*)>")
-# werkzeug's <int:batch_no> and <any(json, xml):fmt>: (converter, name)
-_PARAM = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([a-z_][a-z0-9_]*)>")
+    choices = {name: [c.strip() for c in values.split(",")]
+               for values, name in _CHOICES.findall(entrypoint.url)}
+    parameters = [_path_parameter(name, converter, choices.get(name))
+                  for converter, name in _PARAM.findall(entrypoint.url)]
     if entrypoint.query is not None:
         parameters.append({"in": "query", "schema": entrypoint.query})
     if parameters:
