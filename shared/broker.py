@@ -37,6 +37,84 @@ def follower_queue_arguments():
     return {**queue_arguments(), "x-single-active-consumer": True}
 
 
+# -- upgrading queues declared by an earlier release -----------------------------
+def wanted_arguments(name):
+    """The arguments this release declares queue `name` with; None for a queue that
+    is not the services' (an integrator's own, a bench's)."""
+    if name.startswith("dlq."):
+        return queue_arguments()
+    if name.startswith("evt-"):
+        return follower_queue_arguments()
+    return None
+
+
+def outdated(queue):
+    """Whether a queue (as the management API lists it) was declared with other
+    arguments than this release's: redeclaring it would fail with 406."""
+    wanted = wanted_arguments(queue["name"])
+    if wanted is None:
+        return False
+    have = queue.get("arguments") or {}
+    return any(bool(have.get(key)) != bool(wanted.get(key)) for key in ("x-single-active-consumer",)) \
+        or have.get("x-queue-type", "classic") != wanted.get("x-queue-type", "classic")
+
+
+class QueueInUse(Exception):
+    pass
+
+
+def redeclare(amqp_uri, queue, bindings):
+    """Replace `queue` (a name, unused) by one with this release's arguments, keeping
+    its messages (how many: the result; moved through a holding queue, each confirmed before it is removed
+    from where it was) and its bindings. A crash midway leaves the messages in
+    `upgrade.<queue>`; running again finishes the move."""
+    holding = f"upgrade.{queue}"
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        channel.confirm_select()
+        channel.queue_declare(holding, durable=True, auto_delete=False)
+        _, _, consumers = channel.queue_declare(queue, passive=True)
+        if consumers:
+            raise QueueInUse(queue)
+        _move(channel, queue, holding)
+        channel.queue_delete(queue)
+        channel.close()
+        # a new channel: RabbitMQ 3.10 fails a publish on a channel that saw the
+        # queue of that name with its former type (541 INTERNAL_ERROR)
+        channel = conn.channel()
+        channel.confirm_select()
+        channel.queue_declare(queue, durable=True, auto_delete=False,
+                              arguments=wanted_arguments(queue))
+        for binding in bindings:
+            channel.queue_bind(queue, binding["source"], binding["routing_key"],
+                               arguments=binding.get("arguments") or None)
+        moved = _move(channel, holding, queue)
+        channel.queue_delete(holding)
+    return moved
+
+
+def finish(amqp_uri, holding):
+    """Complete a move `redeclare` could not finish: `upgrade.<queue>` back into its queue."""
+    queue = holding.removeprefix("upgrade.")
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        channel.confirm_select()
+        channel.queue_declare(queue, durable=True, auto_delete=False,
+                              arguments=wanted_arguments(queue))
+        _move(channel, holding, queue)
+        channel.queue_delete(holding)
+
+
+def _move(channel, source, target):
+    """Move every message of `source` to `target`; how many."""
+    moved = 0
+    while (message := channel.basic_get(source, no_ack=False)) is not None:
+        channel.basic_publish(message, exchange="", routing_key=target)  # waits for the confirm
+        channel.basic_ack(message.delivery_tag)
+        moved += 1
+    return moved
+
+
 def answers(amqp_uri, timeout=3):
     try:
         with Connection(amqp_uri, connect_timeout=timeout) as conn:
