@@ -125,7 +125,35 @@ def answers(amqp_uri, timeout=3):
 
 
 def ensure_running(amqp_uri, wait_seconds=60):
-    """Return when the broker answers; start a local rabbitmq-server if none does."""
+    """For the development runners (`otg run`, `otg demo`): return when the broker
+    answers (start a local rabbitmq-server if none does), with the queues an earlier
+    release declared upgraded."""
+    _answering(amqp_uri, wait_seconds)
+    upgrade_outdated(amqp_uri)
+
+
+def upgrade_outdated(amqp_uri):
+    """Before services start: what `otg broker upgrade-queues` does, best effort."""
+    from shared.busaccess import Management, vhost_of
+    try:
+        management, vhost = Management(amqp_uri), vhost_of(amqp_uri)
+        for queue in management.queues(vhost):
+            if not outdated(queue):
+                continue
+            try:
+                kept = redeclare(amqp_uri, queue["name"], management.bindings_to(vhost, queue["name"]))
+            except QueueInUse:  # a service of the earlier release still runs
+                print(f"otg: {queue['name']} is still consumed; not upgraded", file=sys.stderr)
+                continue
+            print(f"otg: redeclared {queue['name']} with this release's arguments "
+                  f"({kept} message(s) kept)", file=sys.stderr)
+    except Exception as error:  # no management API, say: the operator's step
+        print(f"otg: queues not checked for an upgrade ({type(error).__name__}: {error}); if a "
+              "service stops with 406 PRECONDITION_FAILED, run `otg broker upgrade-queues`",
+              file=sys.stderr)
+
+
+def _answering(amqp_uri, wait_seconds):
     if answers(amqp_uri):
         return
     host = urlparse(amqp_uri).hostname or ""

@@ -71,3 +71,12 @@ def test_upgrade_refuses_a_queue_a_running_service_consumes(amqp_uri, monkeypatc
         assert channel.queue_declare(QUEUE, passive=True).consumer_count == 1
         assert queues(amqp_uri)[0][QUEUE]["arguments"] == {}  # left as it was
 
+
+
+def test_the_development_runner_upgrades_old_queues_before_services_start(amqp_uri, monkeypatch, capsys):
+    from shared import broker
+    monkeypatch.setenv("OTG_QUEUE_TYPE", "quorum")
+    declare_as_before(amqp_uri)
+    broker.ensure_running(amqp_uri)
+    assert f"redeclared {QUEUE}" in capsys.readouterr().err
+    assert queues(amqp_uri)[0][QUEUE]["arguments"]["x-single-active-consumer"] is True
