@@ -9,7 +9,8 @@ import time
 
 import requests
 
-from bench import broker, ceiling, endtoend, eventstores, hazards, outbox, pipeline, report
+from bench import (broker, ceiling, endtoend, eventstores, hazards, outbox, pipeline, queuetypes,
+                   report)
 from shared import config
 
 QUICK = {"events": 2000, "appends": 500, "requests": 200, "rounds": 1, "aggregates": 0,
@@ -35,6 +36,8 @@ def parse(argv):
     parser.add_argument("--amqp-uri", default=config.amqp_uri())
     parser.add_argument("--management", default=broker.MANAGEMENT,
                         help="RabbitMQ management API (makes the throwaway vhost)")
+    parser.add_argument("--queue-types", action="store_true",
+                        help="only compare classic and quorum queues (OTG_QUEUE_TYPE), in turns")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--profile", metavar="PATH",
                         help="sample the registry with py-spy during the HTTP part "
@@ -88,6 +91,8 @@ def _hazards(args, data_dir):
 def main(argv=None):
     args = parse(argv)
     print(header(args), flush=True)
+    if args.queue_types:
+        return _queue_types(args)
     top, parts, stores, chain = run(args)
     print(report.table(top, parts))
     figures = report.as_dict(top, parts)
@@ -106,6 +111,16 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as out:
             json.dump(figures, out, indent=2, ensure_ascii=False)
+    return 0
+
+
+def _queue_types(args):
+    with tempfile.TemporaryDirectory(prefix="otg-bench-") as data_dir:
+        figures = queuetypes.measure(args, data_dir)
+    print(queuetypes.table(figures))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"queue types": figures}, out, indent=2, ensure_ascii=False)
     return 0
 
 

@@ -32,12 +32,13 @@ def throwaway_vhost(amqp_uri, management=MANAGEMENT):
         requests.delete(f"{base}/vhosts/{vhost}", timeout=30)
 
 
-def declare_sink(amqp_uri, exchange, queue):
-    """A durable queue bound to a topic exchange with `#`, as an integrator binds one."""
+def declare_sink(amqp_uri, exchange, queue, arguments=None):
+    """A durable queue bound to a topic exchange with `#`, as an integrator binds one
+    (`arguments`: e.g. its type, shared.broker.queue_arguments())."""
     with Connection(amqp_uri) as conn:
         channel = conn.default_channel
         channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
-        channel.queue_declare(queue, durable=True, auto_delete=False)
+        channel.queue_declare(queue, durable=True, auto_delete=False, arguments=arguments)
         channel.queue_bind(queue, exchange, "#")
         channel.queue_purge(queue)
 

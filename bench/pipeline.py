@@ -15,11 +15,11 @@ from shared.store import EventStore
 QUEUE = "bench.pipeline.sink"
 
 
-def measure(amqp_uri, database_url, count):
+def measure(amqp_uri, database_url, count, queue_arguments=None):
     store = EventStore(database_url, CATALOGUE)
     store.create()
     relay = Relay(store, sample.SERVICE, amqp_uri)
-    broker.declare_sink(amqp_uri, relay.exchange, QUEUE)
+    broker.declare_sink(amqp_uri, relay.exchange, QUEUE, queue_arguments)
     publisher = threading.Thread(target=relay.run, name="relay", daemon=True)
     try:
         with broker.OutsideConsumer(amqp_uri, QUEUE, count) as consumer:

@@ -231,6 +231,15 @@ class Management:
             self._call("DELETE", "bindings/{}/e/{}/q/{}/{}".format(where, *names))
         return len(stale)
 
+    def queues(self, vhost):
+        """Every queue of the vhost: name, arguments, consumers, messages, …"""
+        return self._call("GET", f"queues/{quote(vhost, safe='')}").json()
+
+    def bindings_to(self, vhost, queue):
+        """The queue's bindings from named exchanges (not the default one)."""
+        path = f"queues/{quote(vhost, safe='')}/{quote(queue, safe='')}/bindings"
+        return [binding for binding in self._call("GET", path).json() if binding["source"]]
+
     def delete_queues(self, vhost, name):
         """Delete integrator `name`'s queues (`<name>.…`), which nobody reads any more."""
         where = quote(vhost, safe="")

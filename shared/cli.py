@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from shared import auth, broker, config, vocabulary
+from shared import auth, config, vocabulary
+from shared.broker import ensure_running
 from shared.errors import BadRequest
 from shared.progress import Progress
 
@@ -47,7 +48,7 @@ def run(services):
     if unknown:
         raise click.UsageError(f"unknown service(s): {', '.join(unknown)}; "
                                f"available: {', '.join(config.available_services())} or all")
-    broker.ensure_running(config.amqp_uri())
+    ensure_running(config.amqp_uri())  # (`broker` below is the command group)
     sys.exit(runner.run_until_interrupted(names))
 
 
@@ -255,6 +256,33 @@ def broker_remove(name):
         sys.exit(2)
     queues = _access_errors(lambda: management.delete_queues(vhost, name))
     click.echo(f"removed {name} and {queues} queue(s)")
+
+
+@broker.command("upgrade-queues")
+def broker_upgrade_queues():
+    """Redeclare the services' queues that an earlier release declared with other
+    arguments (queue type, single active consumer), keeping their messages and
+    bindings. Run it with AMQP_URI as the administrator, the services stopped."""
+    from shared import broker as queues
+    from shared.busaccess import Management, vhost_of
+    uri, vhost = config.amqp_uri(), vhost_of(config.amqp_uri())
+    management = Management(uri)
+    listed = _access_errors(lambda: management.queues(vhost))
+    in_use = []
+    for queue in listed:
+        if queue["name"].startswith("upgrade."):
+            queues.finish(uri, queue["name"])
+            click.echo(f"finished moving {queue['name']}")
+        elif queues.outdated(queue):
+            try:
+                kept = queues.redeclare(uri, queue["name"], management.bindings_to(vhost, queue["name"]))
+            except queues.QueueInUse:
+                in_use.append(queue["name"])
+                continue
+            click.echo(f"redeclared {queue['name']} ({kept} message(s) kept)")
+    if in_use:
+        click.echo(f"error: still consumed, stop the services first: {', '.join(in_use)}", err=True)
+        sys.exit(2)
 
 
 @main.group()

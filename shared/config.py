@@ -149,9 +149,20 @@ def trusted_proxies():
                          "networks (e.g. 172.30.0.2,10.0.0.0/8); a hop count is not accepted") from None
 
 
-def quorum_queues():
-    """`OTG_QUORUM_QUEUES=1` declares the services' queues as quorum queues."""
-    return setting("OTG_QUORUM_QUEUES", False, flag)
+QUEUE_TYPES = ("quorum", "classic")
+DEFAULT_QUEUE_TYPE = "quorum"  # chosen by measurement: bench/README.md, "Queue types"
+
+
+def queue_type():
+    """`OTG_QUEUE_TYPE=quorum|classic`: the type of the durable queues services declare.
+    `OTG_QUORUM_QUEUES=1|0`, the older setting, still counts when the new one is unset."""
+    text = os.environ.get("OTG_QUEUE_TYPE", "").strip().lower()
+    if not text:
+        legacy = setting("OTG_QUORUM_QUEUES", None, flag)
+        return DEFAULT_QUEUE_TYPE if legacy is None else QUEUE_TYPES[0 if legacy else 1]
+    if text not in QUEUE_TYPES:
+        raise ValueError(f"OTG_QUEUE_TYPE={text!r} is not one of {', '.join(QUEUE_TYPES)}")
+    return text
 
 
 def available_services():

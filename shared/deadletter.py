@@ -13,10 +13,9 @@ def exchange_for(consumer):
 
 
 def queue_for(consumer):
-    from shared import config
-    arguments = {"x-queue-type": "quorum"} if config.quorum_queues() else None
+    from shared import broker
     return Queue(f"dlq.{consumer}", exchange=exchange_for(consumer), routing_key=consumer,
-                 durable=True, queue_arguments=arguments)
+                 durable=True, queue_arguments=broker.queue_arguments())
 
 
 def park(amqp_uri, consumer, body, headers, reason, origin_queue):

@@ -25,6 +25,7 @@ from nameko.extensions import ProviderCollector, SharedExtension
 from nameko.messaging import QueueConsumer
 
 from shared import auth, config, deadletter, envelope
+from shared.broker import follower_queue_arguments
 from shared.errors import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -41,16 +42,6 @@ def stream_queue_name(service, source):
 def legacy_queue_name(source, event_type, consumer):
     """The queue nameko gave each handler before issue 11; retired after a catch-up."""
     return f"evt-{source}-{event_type}--{consumer}"
-
-
-def stream_queue_arguments():
-    """THE one place a follower's queue arguments are built (the replicas work makes this
-    shared.broker.follower_queue_arguments()). A single active consumer keeps the order
-    when replicas of a service share the queue; a standby takes over when it dies."""
-    arguments = {"x-single-active-consumer": True}
-    if config.quorum_queues():  # replicated queues on a RabbitMQ cluster
-        arguments["x-queue-type"] = "quorum"
-    return arguments
 
 
 class OtgQueueConsumer(QueueConsumer):
@@ -111,7 +102,7 @@ class SourceStream:
         exchange = self.exchange
         return Queue(stream_queue_name(self.service, self.source), durable=True,
                      bindings=[binding(exchange, routing_key=name) for name in self.types],
-                     queue_arguments=stream_queue_arguments())
+                     queue_arguments=follower_queue_arguments())
 
     def handlers_of(self, name):
         return [handler for handler in self.handlers if handler.event_type == name]

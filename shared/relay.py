@@ -8,7 +8,11 @@ while the broker still syncs the previous one — and a window's frames leave in
 one socket write. The cursor is recorded once per batch read, or when the log
 has been quiet for `poll_interval`, not after every window. A crash thus
 republishes at most one batch (consumers de-duplicate by event id); a broker
-outage only delays."""
+outage only delays.
+
+Replicas of a service share its database; one relay of them publishes at a time,
+the holder of the `Lease`. The others wait and take over within seconds of its
+holder's death."""
 import json
 import logging
 import threading
@@ -18,11 +22,79 @@ from contextlib import contextmanager
 import amqp
 from kombu import Connection
 from kombu.exceptions import KombuError
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from shared import envelope
+from shared.store import normalise_url
 
 log = logging.getLogger(__name__)
 CURSOR = "relay"
+LEASE_KEY = 0x72656C  # "rel": the advisory lock key of the relay lease
+# A holder whose host vanishes without closing its socket is noticed in
+# idle + interval * count seconds (a killed process: at once).
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+              "keepalives_count": 3}
+
+
+class Lease:
+    """The right to publish a database's outbox: a PostgreSQL session advisory lock
+    on a connection of its own. PostgreSQL releases it when that connection ends, so
+    the death of its holder (kill -9, a host gone: TCP keepalives) frees it. SQLite
+    is one process per database file, so its lease is always held."""
+
+    def __init__(self, url):
+        self.url = normalise_url(url)
+        self.shared = self.url.startswith("postgresql")
+        self._engine = self._connection = None
+
+    def acquire(self):
+        """Whether this process holds the lease now (taking it if it is free)."""
+        if not self.shared:
+            return True
+        if self.held():
+            return True
+        try:
+            if self._engine is None:
+                self._engine = create_engine(self.url, poolclass=NullPool, connect_args=KEEPALIVES)
+            self._connection = self._engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT")
+            if self._connection.exec_driver_sql(
+                    f"SELECT pg_try_advisory_lock({LEASE_KEY})").scalar():
+                return True
+        except Exception as error:  # database away: nobody can publish anyway
+            log.warning("relay lease: %s", error)
+        self.release()
+        return False
+
+    @property
+    def holding(self):
+        return not self.shared or self._connection is not None
+
+    def held(self):
+        """Whether the lease is still this process's (a round trip to PostgreSQL)."""
+        if not self.shared:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            self._connection.exec_driver_sql("SELECT 1")
+            return True
+        except Exception:  # its connection broke: PostgreSQL has released the lock
+            self.release()
+            return False
+
+    def release(self):
+        if self._connection is not None:
+            try:
+                self._connection.close()  # the session ends, and the lock with it
+            except Exception:
+                pass
+        self._connection = None
+
+
+class LeaseLost(Exception):
+    pass
 
 
 class ConfirmTimeout(Exception):
@@ -30,13 +102,15 @@ class ConfirmTimeout(Exception):
 
 
 # What a broker that is away or refuses a message raises (ConnectionError: a nack).
-BROKER_ERRORS = (OSError, amqp.exceptions.AMQPError, KombuError, ConfirmTimeout)
+BROKER_ERRORS = (OSError, amqp.exceptions.AMQPError, KombuError, ConfirmTimeout, LeaseLost)
 
 
 class Relay:
     def __init__(self, store, service, amqp_uri, window=100, batch=1000,
-                 poll_interval=1.0, confirm_timeout=10.0, in_flight=2):
+                 poll_interval=1.0, confirm_timeout=10.0, in_flight=2, lease_interval=1.0):
         self.store = store
+        self.lease = Lease(store.url)
+        self.lease_interval = lease_interval  # how often a standby tries to take over
         self.service = service
         self.exchange = f"{service}.events"
         self.amqp_uri = amqp_uri
@@ -57,6 +131,9 @@ class Relay:
     def run(self):
         """Publish until stopped; reconnect with backoff while the broker is away."""
         while not self.stopped.is_set():
+            if not self._lead():
+                self.stopped.wait(self.lease_interval)
+                continue
             try:
                 self.connect()
                 self._publish_until_stopped()
@@ -71,6 +148,24 @@ class Relay:
                 self.stopped.wait(1.0)
         self.close()
         self._record_final_progress()
+        self.lease.release()
+
+    @property
+    def active(self):
+        """Whether this replica's relay publishes (holds the lease, as far as it last
+        looked: the lease's connection is the relay thread's alone)."""
+        return self.lease.holding
+
+    def _lead(self):
+        """Hold the lease; on taking it over, start from the recorded cursor, since
+        another relay may have published since this one last did."""
+        was_held = self.lease.held()
+        if not self.lease.acquire():
+            return False
+        if not was_held:
+            self.position = None
+            log.info("relay %s: publishing (holds the relay lease)", self.service)
+        return True
 
     def stop(self):
         self.stopped.set()
@@ -117,6 +212,8 @@ class Relay:
     # -- publishing ---------------------------------------------------------
     def _publish_until_stopped(self):
         while not self.stopped.is_set():
+            if not self.lease.held():
+                raise LeaseLost("the relay lease was lost (its database connection ended)")
             self.store.committed.clear()
             if self.publish_pending() >= self.batch:
                 continue  # a full batch: more may be waiting

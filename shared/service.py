@@ -51,7 +51,13 @@ class Store(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return StoreHandle(self.store, context_of(worker_ctx), self.metrics)
+        return StoreHandle(self.store, context_of(worker_ctx), self.metrics, self.relay_state())
+
+    def relay_state(self):
+        """"publishing" (this replica's relay holds the lease), "standby", or "off"."""
+        if not config.relay_enabled():
+            return "off"
+        return "publishing" if self.relay.active else "standby"
 
 
 def context_of(worker_ctx):
@@ -70,10 +76,11 @@ def context_of(worker_ctx):
 class StoreHandle:
     """What a worker sees: units of work in its own context, and reads."""
 
-    def __init__(self, store, context, metrics=None):
+    def __init__(self, store, context, metrics=None, relay="off"):
         self.store = store
         self.context = context
         self.metrics = metrics
+        self.relay = relay
 
     def unit(self):
         return self.store.unit(self.context)
@@ -153,7 +160,7 @@ class OtgService:
     def health(self, request):
         store = self.store.store
         return {"status": "ok", "service": self.name, "events": store.last_position(),
-                "published": store.cursor("relay")}
+                "published": store.cursor("relay"), "relay": self.store.relay}
 
     @api("GET", "/events", roles=vocabulary.FEED_ROLES, query=FeedQuery,
          summary="the event log as CloudEvents JSON (catch-up feed); the token's event types only")

@@ -1,6 +1,7 @@
 """Settings operators use for replicas and RabbitMQ clusters."""
 from urllib.parse import quote, urlparse
 
+import pytest
 import requests
 from kombu import Connection
 
@@ -17,10 +18,13 @@ def queue_info(amqp_uri, name):
     return response.json() if response.ok else None
 
 
-def test_quorum_queues_when_asked(start_service, amqp_uri, monkeypatch):
-    monkeypatch.setenv("OTG_QUORUM_QUEUES", "1")
+@pytest.mark.parametrize("kind", ["quorum", "classic"])
+def test_queues_take_the_type_asked_and_one_active_consumer(start_service, amqp_uri,
+                                                            monkeypatch, kind):
+    monkeypatch.setenv("OTG_QUEUE_TYPE", kind)
     start_service(RegistryService)
-    assert eventually(lambda: queue_info(amqp_uri, QUEUE))["type"] == "quorum"
+    queue = eventually(lambda: queue_info(amqp_uri, QUEUE))
+    assert queue["type"] == kind and queue["arguments"]["x-single-active-consumer"] is True
 
 
 def test_a_replica_without_relay_publishes_nothing(start_service, amqp_uri, token, monkeypatch,

@@ -6,10 +6,10 @@ from shared import config
 
 def test_an_empty_setting_means_its_default(monkeypatch):
     for name in ("OTG_TRUSTED_PROXIES", "OTG_CHECK_INTERVAL", "OTG_RELAY", "OTG_QUORUM_QUEUES",
-                 "OTG_REGISTRY_PORT"):
+                 "OTG_QUEUE_TYPE", "OTG_REGISTRY_PORT"):
         monkeypatch.setenv(name, "")
     assert config.trusted_proxies() == [] and config.check_interval() == 60.0
-    assert config.relay_enabled() is True and config.quorum_queues() is False
+    assert config.relay_enabled() is True and config.queue_type() == config.DEFAULT_QUEUE_TYPE
     assert config.port("registry") == 8001
 
 
@@ -17,8 +17,10 @@ def test_an_empty_setting_means_its_default(monkeypatch):
                                            ("1", True), ("True", True), ("yes", True)])
 def test_flags_take_the_words_people_write(monkeypatch, text, enabled):
     monkeypatch.setenv("OTG_RELAY", text)
-    monkeypatch.setenv("OTG_QUORUM_QUEUES", text)
-    assert config.relay_enabled() is enabled and config.quorum_queues() is enabled
+    monkeypatch.delenv("OTG_QUEUE_TYPE", raising=False)
+    monkeypatch.setenv("OTG_QUORUM_QUEUES", text)  # the older setting
+    assert config.relay_enabled() is enabled
+    assert config.queue_type() == ("quorum" if enabled else "classic")
 
 
 def test_a_value_that_does_not_parse_is_named(monkeypatch):

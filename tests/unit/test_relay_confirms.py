@@ -1,11 +1,13 @@
 """The relay's bookkeeping of publisher confirms: RabbitMQ confirms an unroutable
 message at once and a persistent routed one after writing it to disk, so confirms
 arrive out of order, and a window is confirmed only when every message in it is."""
+from types import SimpleNamespace
+
 from shared.relay import Relay
 
 
 def relay():
-    r = Relay(store=None, service="registry", amqp_uri="amqp://")
+    r = Relay(store=SimpleNamespace(url="sqlite://"), service="registry", amqp_uri="amqp://")
     r._acked, r._acked_beyond, r._nacked = 0, set(), False
     return r
 
