@@ -258,7 +258,7 @@ def broker_remove(name):
     click.echo(f"removed {name} and {queues} queue(s)")
 
 
-@broker.command("upgrade-queues")
+@broker_users_group.command("upgrade-queues")
 def broker_upgrade_queues():
     """Redeclare the services' queues that an earlier release declared with other
     arguments (queue type, single active consumer), keeping their messages and
