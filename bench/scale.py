@@ -36,9 +36,6 @@ from shared.progress import Progress
 from . import shandong
 from .shandong import DISTRICTS
 
-# before any service module is imported: their events accept the province's districts
-os.environ["OTG_DISTRICTS_FILE"] = str(shandong.FILE)
-
 ROOT = Path(__file__).resolve().parent.parent
 OTG = [sys.executable, "-c", "from shared.cli import main; main()"]
 TODAY = date(2026, 11, 1)
@@ -50,16 +47,15 @@ KINDS = {"academic": "学科培训", "arts": "艺术培训", "sports": "体育�
 
 
 # -- the data set ----------------------------------------------------------------
-def heavy_district():
-    """The district that carries a tenth of the province (a city centre): 济南 历下区."""
-    return "370102"
+HEAVY = "370102"  # 济南 历下区, a city centre: a tenth of the institutions (its white list)
 
 
-def institutions(seed, count):
-    """The province's institutions as `Institution.register` arguments, reproducibly."""
+def institutions(seed, count, districts=DISTRICTS):
+    """The province's institutions as `Institution.register` arguments, reproducibly.
+    The first of `districts` (in code order) or HEAVY carries a tenth of them."""
     rng = random.Random(seed)
-    codes = sorted(DISTRICTS)
-    heavy = heavy_district()
+    codes = sorted(districts)
+    heavy = HEAVY if HEAVY in districts else codes[0]
     for n in range(count):
         district = heavy if n % 10 == 0 else rng.choice(codes)
         category = rng.choice(CATEGORIES)
@@ -71,21 +67,21 @@ def institutions(seed, count):
         if rng.random() < 0.5:
             licences.append({"kind": "fire_safety", "number": f"消{n:08d}", "valid_until": until})
         yield {"institution_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-               "name": f"{DISTRICTS[district]}{rng.choice(WORDS)}{rng.choice(WORDS)}"
+               "name": f"{districts[district]}{rng.choice(WORDS)}{rng.choice(WORDS)}"
                        f"{KINDS[category]}学校{n}",
                "credit_code": creditcode.complete(first17), "district": district,
-               "category": category, "address": f"{DISTRICTS[district]}{rng.randint(1, 999)}号",
+               "category": category, "address": f"{districts[district]}{rng.randint(1, 999)}号",
                "licences": licences}
 
 
-def load_registry(store, seed, count):
+def load_registry(store, seed, count, districts=DISTRICTS):
     """Registers the institutions (Institution.register, saved by units of work) and
     suspends one in twenty by hand. Returns [(id, district, credit_code, name)]."""
     from services.registry.domain import Institution
     known = []
     with Progress("registry: registering", total=count, unit="institutions") as progress:
         batch = []
-        for n, row in enumerate(institutions(seed, count)):
+        for n, row in enumerate(institutions(seed, count, districts)):
             institution = Institution.register(**row)
             if n % 20 == 7:
                 institution.suspend("消防通道堵塞,停业整改")
@@ -161,10 +157,11 @@ def stores(urls):
     return registry, inspection
 
 
-def load(urls, seed, institution_count, events):
+def load(urls, seed, institution_count, events, districts=DISTRICTS):
+    """Both logs filled; the institutions registered, as load_registry returns them."""
     registry, inspection = stores(urls)
     try:
-        known = load_registry(registry, seed, institution_count)
+        known = load_registry(registry, seed, institution_count, districts)
         load_inspection(inspection, seed, known,
                         max(0, events - registry.last_position()))
         return known
@@ -222,7 +219,7 @@ def query_figures(urls, known, repeat=200):
     from services.registry.events import CATALOGUE
     store = EventStore(urls["registry"], CATALOGUE)
     rng = random.Random(7)
-    heavy = heavy_district()
+    heavy = HEAVY
     try:
         with store.read() as conn:
             names = [name for _, _, _, name in rng.sample(known, repeat)]
@@ -359,6 +356,8 @@ def main(argv=None):
         "OTG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
         help="the PostgreSQL server (a database is made and dropped there)")
     args = parser.parse_args(argv)
+    # before any service module is imported: their events accept the province's districts
+    os.environ["OTG_DISTRICTS_FILE"] = str(shandong.FILE)
     with tempfile.TemporaryDirectory(prefix="otg-scale-") as workdir:
         if args.database in ("sqlite", "both"):
             run_on("SQLite", sqlite_urls(workdir), args, workdir)
