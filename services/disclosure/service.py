@@ -19,7 +19,7 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror])
+    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror], count_writes=True)
 
     # -- registry ---------------------------------------------------------------------------
     @handle_event("registry", "InstitutionRegistered")

@@ -2,9 +2,11 @@
 
 A mixin of DisclosureService; `Page` is the `api` entrypoint answering errors
 as an HTML page instead of JSON, since people, not programs, read these."""
+import functools
 import logging
 
 from marshmallow import ValidationError
+from werkzeug.wrappers import Response
 
 from shared.errors import BadRequest, NotFound, OtgError
 from shared.vocabulary import DISTRICTS, LOCAL_DISTRICTS
@@ -15,6 +17,9 @@ from . import channels, queries, render, schemas
 log = logging.getLogger(__name__)
 LISTS = ("white", "black")
 TITLES = {400: "请求有误", 404: "未找到", 409: "无法完成"}
+# A caching proxy (deploy/OPERATIONS.md) answers repeats for this long, then asks again
+# with If-None-Match: a newly published list is on every page within half a minute.
+CACHE_CONTROL = "public, max-age=30"
 
 
 class Page(Api):
@@ -44,12 +49,31 @@ def district_code(code):
     return code
 
 
+def validated(method):
+    """A page with a validator: its ETag names this database's state (every unit of
+    work moves it on, a mirrored licence change too) and the day (standing is as of
+    today). A request that already holds it is answered 304 before any query or rendering."""
+    @functools.wraps(method)
+    def answer(self, request, *args, **kwargs):
+        tag = f"{self.store.writes()}-{self.clock.today().isoformat()}"
+        if tag in request.if_none_match:
+            response = Response(status=304)
+        else:
+            response = method(self, request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response.set_etag(tag)
+            response.headers["Cache-Control"] = CACHE_CONTROL
+        return response
+    return answer
+
+
 def _empty(list_name, district):
     return {"list": list_name, "district": district, "batch_no": None, "entries": []}
 
 
 class PublicSite:
     @page("GET", "/", summary="home page (HTML)")
+    @validated
     def home_page(self, request):
         with self.store.read() as conn:
             counts = {code: {"white": 0, "black": 0, "stopped": 0} for code in LOCAL_DISTRICTS}
@@ -63,6 +87,7 @@ class PublicSite:
         return render.page("home.html", counts=counts, cases=cases, notices=notices)
 
     @page("GET", "/districts/<district>", summary="a district's lists, cases and report channels (HTML)")
+    @validated
     def district_page(self, request, district):
         district_code(district)
         with self.store.read() as conn:
@@ -79,6 +104,7 @@ class PublicSite:
 
     @page("GET", "/districts/<district>/<list_name>", query=schemas.ListQuery,
           summary="one district's list, any batch (HTML)")
+    @validated
     def list_page(self, request, district, list_name, query):
         district_code(district)
         check_list(list_name)
@@ -93,6 +119,7 @@ class PublicSite:
                            list_name=list_name, batch=batch, batches=view["history"])
 
     @page("GET", "/search", query=schemas.PageSearchQuery, summary="institution search (HTML)")
+    @validated
     def search_page(self, request, query):
         results = []
         if query["q"]:
@@ -101,12 +128,14 @@ class PublicSite:
         return render.page("search.html", q=query["q"], results=results)
 
     @page("GET", "/cases", query=schemas.CaseQuery, summary="published cases (HTML)")
+    @validated
     def cases_page(self, request, query):
         with self.store.read() as conn:
             result = queries.case_list(conn, **{**query, "include_withdrawn": False})
         return render.page("cases.html", result=result, district=query["district"])
 
     @page("GET", "/cases/<case_id>", summary="one case (HTML)")
+    @validated
     def case_page(self, request, case_id):
         with self.store.read() as conn:
             case = queries.case_detail(conn, case_id)
@@ -115,12 +144,14 @@ class PublicSite:
         return render.page("case.html", case=case)
 
     @page("GET", "/notices", summary="district notices (HTML)")
+    @validated
     def notices_page(self, request):
         with self.store.read() as conn:
             notices = queries.notice_list(conn)
         return render.page("notices.html", notices=notices)
 
     @page("GET", "/report", summary="how to report, per district (HTML)")
+    @validated
     def report_page(self, request):
         data = channels.load()
         for channel in data["districts"]:
@@ -132,6 +163,7 @@ class PublicSite:
 
     @page("GET", "/lists/<list_name>.csv", query=schemas.DistrictQuery,
           summary="a list as CSV (UTF-8 with BOM): one district's newest batch, or every district's")
+    @validated
     def list_csv(self, request, list_name, query):
         name = check_list(list_name)
         with self.store.read() as conn:
@@ -140,6 +172,7 @@ class PublicSite:
         return render.list_csv(name, full)
 
     @page("GET", "/feed.atom", summary="Atom feed of cases and notices")
+    @validated
     def atom_feed(self, request):
         with self.store.read() as conn:
             entries = queries.feed_entries(conn)
