@@ -55,6 +55,7 @@ _STREAM = (select(events_table).where(events_table.c.stream_id == bindparam("str
 _STREAM_VERSION = (select(func.max(events_table.c.sequence))
                    .where(events_table.c.stream_id == bindparam("stream_id")))
 _INSERT_EVENT = insert(events_table)
+_CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
 WRITES = "otg.writes"  # the cursor a store with count_writes moves on by each unit of work
 _COUNT_WRITE = (update(cursors_table).where(cursors_table.c.name == WRITES)
@@ -198,9 +199,8 @@ class EventStore:
             return conn.execute(query).first() is not None
 
     def cursor(self, name):
-        query = select(cursors_table.c.position).where(cursors_table.c.name == name)
         with self.read() as conn:
-            return conn.execute(query).scalar() or 0
+            return conn.execute(_CURSOR, {"name": name}).scalar() or 0
 
     def set_cursor(self, name, position):
         with self.writing() as conn:

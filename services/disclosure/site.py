@@ -8,7 +8,10 @@ import logging
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
+from shared import service as base
+from shared.clock import Clock
 from shared.errors import BadRequest, NotFound, OtgError
+from shared.store import WRITES
 from shared.vocabulary import DISTRICTS, LOCAL_DISTRICTS
 from shared.web import Api
 
@@ -23,6 +26,19 @@ CACHE_CONTROL = "public, max-age=30"
 
 
 class Page(Api):
+    def handle_request(self, request):
+        """A repeat that holds the page's current validator is answered here, before
+        a worker is spawned or its query string is parsed: one primary-key read."""
+        if request.if_none_match and getattr(self._page_method(), "validated", False):
+            deps = {type(d): d for d in self.container.dependencies}
+            tag = current_tag(deps[base.Store].store.cursor(WRITES), deps[Clock].clock)
+            if tag in request.if_none_match:
+                return with_validator(Response(status=304), tag)
+        return super().handle_request(request)
+
+    def _page_method(self):
+        return getattr(self.container.service_cls, self.method_name, None)
+
     def response_from_exception(self, exc):
         if isinstance(exc, (BadRequest, ValidationError)):
             return render.page("error.html", 400, title=TITLES[400],
@@ -49,21 +65,26 @@ def district_code(code):
     return code
 
 
+def current_tag(writes, clock):
+    """A page's validator: this database's state (every unit of work moves it on, a
+    mirrored licence change too) and the day (standing is as of today)."""
+    return f"{writes}-{clock.today().isoformat()}"
+
+
+def with_validator(response, tag):
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
 def validated(method):
-    """A page with a validator: its ETag names this database's state (every unit of
-    work moves it on, a mirrored licence change too) and the day (standing is as of
-    today). A request that already holds it is answered 304 before any query or rendering."""
+    """A page with a validator; Page.handle_request answers a repeat that holds it."""
     @functools.wraps(method)
     def answer(self, request, *args, **kwargs):
-        tag = f"{self.store.writes()}-{self.clock.today().isoformat()}"
-        if tag in request.if_none_match:
-            response = Response(status=304)
-        else:
-            response = method(self, request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response.set_etag(tag)
-            response.headers["Cache-Control"] = CACHE_CONTROL
-        return response
+        tag = current_tag(self.store.writes(), self.clock)  # before the queries: never too new
+        response = method(self, request, *args, **kwargs)
+        return with_validator(response, tag) if response.status_code == 200 else response
+    answer.validated = True
     return answer
 
 
