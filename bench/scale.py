@@ -20,7 +20,6 @@ import csv
 import io
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -235,7 +234,6 @@ def query_figures(urls, known, repeat=200):
 
 
 def _white_csv(conn, views, district):
-    from shared import tabular  # noqa: F401  (the services' CSV writer is plain csv)
     rows = views.list_members(conn, district, "white", TODAY)
     out = io.StringIO()
     writer = csv.writer(out)
