@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-setup install bench clean
+.PHONY: run test test-setup install bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "otg needs $(PYTHON) (Python 3.11)"; exit 2; }
@@ -31,6 +31,10 @@ $(VENV)/.bench-installed: $(STAMP)
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
+
+# a province's data set (1M events) on SQLite and PostgreSQL: ~1 h on 2 cores (bench/README.md)
+bench-scale: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) var

@@ -13,7 +13,7 @@ from shared.logs import WorkerLogContext
 from shared.messaging import Follower
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.relay import Relay
-from shared.store import Context, EventStore
+from shared.store import WRITES, Context, EventStore
 from shared.web import api
 
 
@@ -25,17 +25,18 @@ class Store(DependencyProvider):
     event handlers, and private data kept out of events (contacts, free text). They
     are created at start and never dropped by a rebuild."""
 
-    def __init__(self, catalogue, projections=(), tables=()):
+    def __init__(self, catalogue, projections=(), tables=(), count_writes=False):
         self.catalogue = catalogue
         self.projections = projections
         self.tables = tables
+        self.count_writes = count_writes  # for validators of pages (EventStore.count_writes)
 
     def setup(self):
         config.check_secrets()
         service = self.container.service_name
         url = self.container.config.get("DATABASE_URL") or config.database_url(service)
         self.store = EventStore(url, self.catalogue, [p() for p in self.projections],
-                                clock=default_clock())
+                                clock=default_clock(), count_writes=self.count_writes)
         self.store.create(self.tables)
         self.relay = Relay(self.store, service, self.container.config["AMQP_URI"])
         self.metrics = ServiceMetrics(self.store)
@@ -87,6 +88,10 @@ class StoreHandle:
 
     def read(self):
         return self.store.read()
+
+    def writes(self):
+        """How many units of work this database has committed (with count_writes)."""
+        return self.store.cursor(WRITES)
 
 
 class CurrentActor(DependencyProvider):

@@ -55,7 +55,11 @@ _STREAM = (select(events_table).where(events_table.c.stream_id == bindparam("str
 _STREAM_VERSION = (select(func.max(events_table.c.sequence))
                    .where(events_table.c.stream_id == bindparam("stream_id")))
 _INSERT_EVENT = insert(events_table)
+_CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
+WRITES = "otg.writes"  # the cursor a store with count_writes moves on by each unit of work
+_COUNT_WRITE = (update(cursors_table).where(cursors_table.c.name == WRITES)
+                .values(position=cursors_table.c.position + 1))
 
 
 class AlreadyHandled(Exception):
@@ -126,8 +130,9 @@ _SCHEMA_LOCK = 0x6F7467  # "otg": the advisory lock key of schema creation
 
 
 class EventStore:
-    def __init__(self, url, catalogue, projections=(), clock=None):
+    def __init__(self, url, catalogue, projections=(), clock=None, count_writes=False):
         self.url = url
+        self.count_writes = count_writes  # WRITES counts the units of work: a page's validator
         self.engine = make_engine(url)
         self.catalogue = catalogue
         self.projections = list(projections)
@@ -194,9 +199,8 @@ class EventStore:
             return conn.execute(query).first() is not None
 
     def cursor(self, name):
-        query = select(cursors_table.c.position).where(cursors_table.c.name == name)
         with self.read() as conn:
-            return conn.execute(query).scalar() or 0
+            return conn.execute(_CURSOR, {"name": name}).scalar() or 0
 
     def set_cursor(self, name, position):
         with self.writing() as conn:
@@ -263,6 +267,7 @@ class UnitOfWork:
         if exc_type is None:
             try:
                 self._record_inbox()
+                self._count_write()
             except AlreadyHandled as error:
                 # a concurrent delivery (bus and catch-up feed) won: undo ours, quietly
                 self._writing.__exit__(type(error), error, None)
@@ -277,6 +282,10 @@ class UnitOfWork:
         if exc_type is None and self.appended:
             self.store.committed.set()
         return False
+
+    def _count_write(self):
+        if self.store.count_writes and self.conn.execute(_COUNT_WRITE).rowcount == 0:
+            _set_cursor(self.conn, WRITES, 1)
 
     def _record_inbox(self):
         ctx = self.context

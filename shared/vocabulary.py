@@ -1,4 +1,7 @@
 """The shared vocabulary of ARCHITECTURE.md: use these exact values everywhere."""
+import json
+import os
+from pathlib import Path
 
 CITY = "371000"  # the whole city (municipal office)
 DISTRICTS = {
@@ -19,6 +22,11 @@ DISTRICTS_EN = {
     "371072": "Economic & Technological zone", "371073": "Lingang zone",
     "371074": "Nanhai new area",
 }
+# A province's divisions ({city: {name, districts: {code: name}}}, e.g. bench/shandong.json)
+# join Weihai's when OTG_DISTRICTS_FILE names them: the province-scale bench (bench/scale.py).
+if os.environ.get("OTG_DISTRICTS_FILE"):
+    for _city in json.loads(Path(os.environ["OTG_DISTRICTS_FILE"]).read_text("utf-8")).values():
+        DISTRICTS = {**_city["districts"], **DISTRICTS}
 LOCAL_DISTRICTS = tuple(code for code in DISTRICTS if code != CITY)
 DEPARTMENTS = ("education", "culture_tourism", "sports", "market_regulation",
                "public_security", "fire")

@@ -19,7 +19,7 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror])
+    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror], count_writes=True)
 
     # -- JSON API ---------------------------------------------------------------------------------
     @api("GET", "/api/cases", query=schemas.CaseQuery, summary="published violation cases")

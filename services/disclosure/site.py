@@ -2,11 +2,16 @@
 
 A mixin of DisclosureService; `Page` is the `api` entrypoint answering errors
 as an HTML page instead of JSON, since people, not programs, read these."""
+import functools
 import logging
 
 from marshmallow import ValidationError
+from werkzeug.wrappers import Response
 
+from shared import service as base
+from shared.clock import Clock
 from shared.errors import BadRequest, NotFound, OtgError
+from shared.store import WRITES
 from shared.vocabulary import DISTRICTS, LOCAL_DISTRICTS
 from shared.web import Api
 
@@ -15,9 +20,26 @@ from . import channels, queries, render, schemas
 log = logging.getLogger(__name__)
 LISTS = ("white", "black")
 TITLES = {400: "请求有误", 404: "未找到", 409: "无法完成"}
+# A caching proxy (deploy/OPERATIONS.md) answers repeats for 30 s, then asks again with
+# If-None-Match; a browser asks every time (a 304 is cheap), so a reader who reloads after
+# a change sees it at once when served directly, within half a minute through the proxy.
+CACHE_CONTROL = "public, max-age=0, s-maxage=30"
 
 
 class Page(Api):
+    def handle_request(self, request):
+        """A repeat that holds the page's current validator is answered here, before
+        a worker is spawned or its query string is parsed: one primary-key read."""
+        if request.if_none_match and getattr(self._page_method(), "validated", False):
+            deps = {type(d): d for d in self.container.dependencies}
+            tag = current_tag(deps[base.Store].store.cursor(WRITES), deps[Clock].clock)
+            if tag in request.if_none_match:
+                return with_validator(Response(status=304), tag)
+        return super().handle_request(request)
+
+    def _page_method(self):
+        return getattr(self.container.service_cls, self.method_name, None)
+
     def response_from_exception(self, exc):
         if isinstance(exc, (BadRequest, ValidationError)):
             return render.page("error.html", 400, title=TITLES[400],
@@ -44,12 +66,36 @@ def district_code(code):
     return code
 
 
+def current_tag(writes, clock):
+    """A page's validator: this database's state (every unit of work moves it on, a
+    mirrored licence change too) and the day (standing is as of today)."""
+    return f"{writes}-{clock.today().isoformat()}"
+
+
+def with_validator(response, tag):
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def validated(method):
+    """A page with a validator; Page.handle_request answers a repeat that holds it."""
+    @functools.wraps(method)
+    def answer(self, request, *args, **kwargs):
+        tag = current_tag(self.store.writes(), self.clock)  # before the queries: never too new
+        response = method(self, request, *args, **kwargs)
+        return with_validator(response, tag) if response.status_code == 200 else response
+    answer.validated = True
+    return answer
+
+
 def _empty(list_name, district):
     return {"list": list_name, "district": district, "batch_no": None, "entries": []}
 
 
 class PublicSite:
     @page("GET", "/", summary="home page (HTML)")
+    @validated
     def home_page(self, request):
         with self.store.read() as conn:
             counts = {code: {"white": 0, "black": 0, "stopped": 0} for code in LOCAL_DISTRICTS}
@@ -63,6 +109,7 @@ class PublicSite:
         return render.page("home.html", counts=counts, cases=cases, notices=notices)
 
     @page("GET", "/districts/<district>", summary="a district's lists, cases and report channels (HTML)")
+    @validated
     def district_page(self, request, district):
         district_code(district)
         with self.store.read() as conn:
@@ -79,6 +126,7 @@ class PublicSite:
 
     @page("GET", "/districts/<district>/<list_name>", query=schemas.ListQuery,
           summary="one district's list, any batch (HTML)")
+    @validated
     def list_page(self, request, district, list_name, query):
         district_code(district)
         check_list(list_name)
@@ -93,6 +141,7 @@ class PublicSite:
                            list_name=list_name, batch=batch, batches=view["history"])
 
     @page("GET", "/search", query=schemas.PageSearchQuery, summary="institution search (HTML)")
+    @validated
     def search_page(self, request, query):
         results = []
         if query["q"]:
@@ -101,12 +150,14 @@ class PublicSite:
         return render.page("search.html", q=query["q"], results=results)
 
     @page("GET", "/cases", query=schemas.CaseQuery, summary="published cases (HTML)")
+    @validated
     def cases_page(self, request, query):
         with self.store.read() as conn:
             result = queries.case_list(conn, **{**query, "include_withdrawn": False})
         return render.page("cases.html", result=result, district=query["district"])
 
     @page("GET", "/cases/<case_id>", summary="one case (HTML)")
+    @validated
     def case_page(self, request, case_id):
         with self.store.read() as conn:
             case = queries.case_detail(conn, case_id)
@@ -115,12 +166,14 @@ class PublicSite:
         return render.page("case.html", case=case)
 
     @page("GET", "/notices", summary="district notices (HTML)")
+    @validated
     def notices_page(self, request):
         with self.store.read() as conn:
             notices = queries.notice_list(conn)
         return render.page("notices.html", notices=notices)
 
     @page("GET", "/report", summary="how to report, per district (HTML)")
+    @validated
     def report_page(self, request):
         data = channels.load()
         for channel in data["districts"]:
@@ -132,6 +185,7 @@ class PublicSite:
 
     @page("GET", "/lists/<list_name>.csv", query=schemas.DistrictQuery,
           summary="a list as CSV (UTF-8 with BOM): one district's newest batch, or every district's")
+    @validated
     def list_csv(self, request, list_name, query):
         name = check_list(list_name)
         with self.store.read() as conn:
@@ -140,6 +194,7 @@ class PublicSite:
         return render.list_csv(name, full)
 
     @page("GET", "/feed.atom", summary="Atom feed of cases and notices")
+    @validated
     def atom_feed(self, request):
         with self.store.read() as conn:
             entries = queries.feed_entries(conn)

@@ -103,3 +103,12 @@ def test_operations_gives_the_config_check_for_both_compose_clients(command):
         pytest.skip(f"no {' '.join(client[:-1])} client on this machine")
     result = subprocess.run(command.split(), cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_proxy_caches_the_public_site_but_never_a_request_with_a_token():
+    nginx = (ROOT / "deploy/proxy/nginx.conf").read_text()
+    public = nginx[nginx.index("listen 8004;"):]
+    assert "proxy_cache public_site;" in public and "proxy_cache_revalidate on;" in public
+    assert "proxy_no_cache $http_authorization;" in public
+    assert "proxy_cache_bypass $http_authorization;" in public
+    assert nginx.count("proxy_cache ") == 1  # the departments' APIs and the form: never

@@ -1,0 +1,384 @@
+"""`python -m bench.scale`: a province-scale data set, and how otg behaves on it.
+
+The data set (Shandong: bench/shandong.py) is made from a seed — the same seed, the
+same institutions, credit codes, inspections and findings — and loaded through the
+services' own write path: their aggregates (Institution, Inspection,
+RectificationOrder) saved by units of work of their event store, which update the
+projections in the same transaction. Then, on SQLite and/or PostgreSQL:
+
+- `otg projections rebuild <service>` over the whole log, as its own process
+  (events/s and peak RSS, best of --rounds);
+- the registry's searches at this size (query p99: free text, a district's lists);
+- a district's white list as CSV (the district with the most institutions);
+- a survey ledger read and checked (tasks' surveys.parse + surveys.check), and its
+  peak memory against a ledger a tenth of its size.
+
+Targets are reported, never asserted; the exit code is 0 (bench/README.md).
+"""
+import argparse
+import csv
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from shared import creditcode
+from shared.progress import Progress
+
+from . import shandong
+from .shandong import DISTRICTS
+
+ROOT = Path(__file__).resolve().parent.parent
+OTG = [sys.executable, "-c", "from shared.cli import main; main()"]
+TODAY = date(2026, 11, 1)
+UNIT = 250  # aggregates saved per unit of work while loading (as an import does)
+CATEGORIES = ("academic", "arts", "sports", "science")
+WORDS = ("启航", "博雅", "新星", "育才", "明德", "致远", "晨光", "书香", "智慧", "阳光",
+         "英才", "墨韵", "跃动", "星火", "思源", "鸿志", "彩虹", "蓝天", "同心", "优学")
+KINDS = {"academic": "学科培训", "arts": "艺术培训", "sports": "体育培训", "science": "科技培训"}
+
+
+# -- the data set ----------------------------------------------------------------
+HEAVY = "370102"  # 济南 历下区, a city centre: a tenth of the institutions (its white list)
+
+
+def institutions(seed, count, districts=DISTRICTS):
+    """The province's institutions as `Institution.register` arguments, reproducibly.
+    The first of `districts` (in code order) or HEAVY carries a tenth of them."""
+    rng = random.Random(seed)
+    codes = sorted(districts)
+    heavy = HEAVY if HEAVY in districts else codes[0]
+    for n in range(count):
+        district = heavy if n % 10 == 0 else rng.choice(codes)
+        category = rng.choice(CATEGORIES)
+        first17 = f"52{district}{n:08d}{rng.choice('0123456789')}"  # 5 2: a 民办非企业单位
+        until = TODAY + timedelta(days=rng.randint(-60, 3 * 365))
+        licences = [{"kind": "school_permit", "number": f"教民{district}{n:08d}号",
+                     "valid_until": until},
+                    {"kind": "npo_registration", "number": f"民证{n:08d}", "valid_until": until}]
+        if rng.random() < 0.5:
+            licences.append({"kind": "fire_safety", "number": f"消{n:08d}", "valid_until": until})
+        yield {"institution_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+               "name": f"{districts[district]}{rng.choice(WORDS)}{rng.choice(WORDS)}"
+                       f"{KINDS[category]}学校{n}",
+               "credit_code": creditcode.complete(first17), "district": district,
+               "category": category, "address": f"{districts[district]}{rng.randint(1, 999)}号",
+               "licences": licences}
+
+
+def load_registry(store, seed, count, districts=DISTRICTS):
+    """Registers the institutions (Institution.register, saved by units of work) and
+    suspends one in twenty by hand. Returns [(id, district, credit_code, name)]."""
+    from services.registry.domain import Institution
+    known = []
+    with Progress("registry: registering", total=count, unit="institutions") as progress:
+        batch = []
+        for n, row in enumerate(institutions(seed, count, districts)):
+            institution = Institution.register(**row)
+            if n % 20 == 7:
+                institution.suspend("消防通道堵塞,停业整改")
+            batch.append(institution)
+            known.append((institution.id, row["district"], row["credit_code"], row["name"]))
+            if len(batch) == UNIT or n == count - 1:
+                with store.unit() as uow:
+                    uow.save(*batch)
+                progress.advance(len(batch))
+                batch = []
+    return known
+
+
+def load_inspection(store, seed, known, events):
+    """Inspections of the known institutions — scheduled, findings recorded, completed,
+    their rectification ordered — until the inspection log holds `events` events."""
+    from services.inspection import checklists
+    from services.inspection.domain import Inspection, RectificationOrder
+    from services.inspection.service import InspectionService
+    rng = random.Random(seed + 1)
+    items = [checklists.item(i) for i in ("fire.responsibility", "fire.premises")]
+    appended = 0
+    with Progress("inspection: inspecting", total=events, unit="events") as progress:
+        while appended < events:
+            with store.unit() as uow:
+                for _ in range(UNIT // 5):
+                    institution_id, district, _code, _name = rng.choice(known)
+                    inspection = Inspection.schedule(
+                        district=district, kind="safety", departments=["fire", "education"],
+                        modes=["unannounced"], institution_id=institution_id)
+                    for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+                        inspection.record_finding(
+                            rng.choice(items), rng.choice(("minor", "minor", "major", "critical")),
+                            "安全出口上锁", "fire")
+                    inspection.complete()
+                    order = RectificationOrder.for_inspection(inspection, TODAY)
+                    InspectionService._save(uow, inspection, *([order] if order else []))
+            progress.advance(len(uow.appended))
+            appended += len(uow.appended)
+    return appended
+
+
+def ledger(seed, known, rows):
+    """A school's survey ledger (CSV) of `rows` enrolments: most at registered
+    institutions by credit code, some by name only, some at unregistered ones."""
+    rng = random.Random(seed + 2)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["pupil_id", "pupil_name", "grade", "class", "institution_name",
+                     "credit_code", "course"])
+    for n in range(rows):
+        _id, _district, code, name = rng.choice(known)
+        kind = rng.random()
+        where = ((name, code) if kind < 0.8 else (name, "") if kind < 0.95
+                 else (f"未登记{rng.choice(WORDS)}培训班{n % 50}", ""))
+        writer.writerow([f"37{n:016d}", "学生", f"{rng.randint(1, 9)}年级", f"{rng.randint(1, 8)}班",
+                         *where, rng.choice(("数学", "英语", "舞蹈", "编程", "钢琴"))])
+    return out.getvalue().encode("utf-8")
+
+
+# -- stores ------------------------------------------------------------------------
+def stores(urls):
+    from services.inspection import projections as inspection_views
+    from services.inspection.events import CATALOGUE as INSPECTION
+    from services.registry import mirror
+    from services.registry.events import CATALOGUE as REGISTRY
+    from services.registry.projections import RegistryViews
+    from shared.store import EventStore
+    registry = EventStore(urls["registry"], REGISTRY, [RegistryViews()])
+    registry.create([mirror.metadata])
+    inspection = EventStore(urls["inspection"], INSPECTION, [inspection_views.InspectionViews()])
+    inspection.create([inspection_views.own_tables])
+    return registry, inspection
+
+
+def load(urls, seed, institution_count, events, districts=DISTRICTS):
+    """Both logs filled; the institutions registered, as load_registry returns them."""
+    registry, inspection = stores(urls)
+    try:
+        known = load_registry(registry, seed, institution_count, districts)
+        load_inspection(inspection, seed, known,
+                        max(0, events - registry.last_position()))
+        return known
+    finally:
+        registry.dispose()
+        inspection.dispose()
+
+
+# -- measurements -------------------------------------------------------------------
+def rebuild(service, url, env):
+    """`otg projections rebuild SERVICE` as its own process: (seconds, peak RSS in MB)."""
+    started = time.monotonic()
+    child = subprocess.Popen([*OTG, "projections", "rebuild", service], cwd=ROOT,
+                             env={**env, f"{service.upper()}_DATABASE_URL": url},
+                             stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(child.pid, 0)  # this child's own peak, in KiB
+    child.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    if child.returncode:
+        raise SystemExit(f"otg projections rebuild {service} failed ({child.returncode})")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def rebuild_figures(urls, rounds, env):
+    from shared.store import EventStore
+    figures = {}
+    for service in ("registry", "inspection"):
+        store = EventStore(urls[service], None)
+        events = store.last_position()
+        store.dispose()
+        runs = [rebuild(service, urls[service], env) for _ in range(rounds)]
+        seconds = min(s for s, _ in runs)
+        figures[service] = {"events": events, "seconds": seconds, "rate": events / seconds,
+                            "rss_mb": max(r for _, r in runs)}
+    return figures
+
+
+def p99(samples):
+    return statistics.quantiles(samples, n=100)[98] * 1000 if len(samples) > 1 else samples[0] * 1000
+
+
+def timed(call, repeat):
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def query_figures(urls, known, repeat=200):
+    """The registry's own queries behind its search and list APIs, at this size."""
+    from services.registry import projections as views
+    from shared.store import EventStore
+    from services.registry.events import CATALOGUE
+    store = EventStore(urls["registry"], CATALOGUE)
+    rng = random.Random(7)
+    heavy = HEAVY
+    try:
+        with store.read() as conn:
+            names = [name for _, _, _, name in rng.sample(known, repeat)]
+            search = timed(lambda: views.search(conn, TODAY, q=names.pop()[-8:]), repeat)
+            district = timed(lambda: views.search(conn, TODAY, district=rng.choice(sorted(DISTRICTS)),
+                                                  list_status="white"), repeat)
+            members = []
+            csv_seconds = timed(lambda: members.append(_white_csv(conn, views, heavy)), 5)
+    finally:
+        store.dispose()
+    return {"search_p99_ms": p99(search), "district_p99_ms": p99(district),
+            "white_csv_seconds": min(csv_seconds), "white_csv_rows": members[-1]}
+
+
+def _white_csv(conn, views, district):
+    rows = views.list_members(conn, district, "white", TODAY)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "credit_code", "district"])
+    writer.writerows([r["name"], r["credit_code"], r["district"]] for r in rows)
+    return len(rows)
+
+
+LEDGER_CHILD = """
+import resource, sys, time
+from services.tasks import surveys
+content = open(sys.argv[1], 'rb').read()
+lookup = dict()
+for line in open(sys.argv[2], encoding='utf-8'):
+    code, name = line.rstrip('\\n').split('\\t')
+    lookup[code] = {'id': code, 'name': name, 'credit_code': code, 'district': '370102',
+                    'white': True}
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+entries = surveys.parse(content, 'ledger.csv', 'k' * 32)
+counts, unlisted, verdicts = surveys.check(entries, lambda code, name: lookup.get(code))
+print(time.perf_counter() - started, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024,
+      counts['enrolment_count'])
+"""
+
+
+def ledger_figures(seed, known, rows, workdir):
+    """A ledger read and checked in a process of its own: seconds and the memory it
+    added, for `rows` and for a tenth of them (flat memory: the two stay close)."""
+    registered = Path(workdir) / "registered.tsv"
+    registered.write_text("".join(f"{code}\t{name}\n" for _, _, code, name in known),
+                          encoding="utf-8")
+    figures = {}
+    for size in (rows // 10, rows):
+        path = Path(workdir) / f"ledger-{size}.csv"
+        path.write_bytes(ledger(seed, known, size))
+        out = subprocess.run([sys.executable, "-c", LEDGER_CHILD, str(path), str(registered)],
+                             check=True, cwd=ROOT, capture_output=True, text=True).stdout.split()
+        figures[size] = {"seconds": float(out[0]), "added_mb": float(out[1]),
+                         "enrolments": int(out[2])}
+    return figures
+
+
+# -- databases ---------------------------------------------------------------------
+def sqlite_urls(workdir):
+    return {s: f"sqlite:///{workdir}/{s}.db" for s in ("registry", "inspection")}
+
+
+class PostgresDatabases:
+    """Two throwaway databases on the local PostgreSQL, dropped afterwards."""
+
+    def __init__(self, server):
+        self.server = server.rstrip("/")
+        self.names = {s: f"otg_scale_{os.getpid()}_{s}" for s in ("registry", "inspection")}
+
+    def _admin(self, sql):
+        import psycopg2
+        conn = psycopg2.connect(f"{self.server}/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+        conn.close()
+
+    def __enter__(self):
+        for name in self.names.values():
+            self._admin(f"CREATE DATABASE {name}")
+        return {s: f"{self.server}/{name}" for s, name in self.names.items()}
+
+    def __exit__(self, *_):
+        for name in self.names.values():
+            self._admin(f"DROP DATABASE IF EXISTS {name}")
+
+
+# -- the run ------------------------------------------------------------------------
+def run_on(label, urls, args, workdir):
+    env = {**os.environ, "OTG_DATA_DIR": str(workdir), "OTG_CLI_NO_PLUGINS": "1"}
+    print(f"\n== {label}: loading {args.institutions:,} institutions, {args.events:,} events "
+          f"(seed {args.seed})", flush=True)
+    started = time.monotonic()
+    known = load(urls, args.seed, args.institutions, args.events)
+    loaded = time.monotonic() - started
+    figures = {"load_seconds": loaded, "rebuild": rebuild_figures(urls, args.rounds, env),
+               "queries": query_figures(urls, known)}
+    if label == "SQLite":
+        figures["ledger"] = ledger_figures(args.seed, known, args.ledger_rows, workdir)
+    report(label, figures, args)
+    return figures
+
+
+def report(label, figures, args):
+    print(f"\n{label}: loaded in {figures['load_seconds']:.0f} s")
+    print(f"{'rebuild (otg projections rebuild)':36} {'events':>9} {'seconds':>8} {'events/s':>9} "
+          f"{'peak RSS':>9}  target")
+    for service, f in figures["rebuild"].items():
+        met = "met" if f["rate"] >= 50_000 and f["rss_mb"] <= 300 else "MISSED"
+        print(f"{service:36} {f['events']:>9,} {f['seconds']:>8.1f} {f['rate']:>9,.0f} "
+              f"{f['rss_mb']:>6.0f} MB  ≥ 50,000/s, ≤ 300 MB {met}")
+    q = figures["queries"]
+    print(f"registry query: search by name (q=)      p99 {q['search_p99_ms']:6.1f} ms  (pages ≤ 50 ms)")
+    print(f"registry query: a district's white list  p99 {q['district_p99_ms']:6.1f} ms  (pages ≤ 50 ms)")
+    print(f"white-list CSV of {q['white_csv_rows']:,} rows (one district)  {q['white_csv_seconds']:.3f} s"
+          f"  (≤ 0.5 s)")
+    for size, f in figures.get("ledger", {}).items():
+        print(f"survey ledger of {size:,} rows read and checked  {f['seconds']:.2f} s, "
+              f"+{f['added_mb']:.0f} MB  (≤ 5 s, flat memory)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
+    parser.add_argument("--institutions", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events across the registry and inspection logs")
+    parser.add_argument("--ledger-rows", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=64,
+                        help="clients asking the disclosure service for a page they hold (0 skips)")
+    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres", default=os.environ.get(
+        "OTG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
+        help="the PostgreSQL server (a database is made and dropped there)")
+    args = parser.parse_args(argv)
+    # before any service module is imported: their events accept the province's districts
+    os.environ["OTG_DISTRICTS_FILE"] = str(shandong.FILE)
+    with tempfile.TemporaryDirectory(prefix="otg-scale-") as workdir:
+        if args.database in ("sqlite", "both"):
+            run_on("SQLite", sqlite_urls(workdir), args, workdir)
+        if args.database in ("postgresql", "both"):
+            with PostgresDatabases(args.postgres) as urls:
+                run_on("PostgreSQL", urls, args, workdir)
+    if args.clients:
+        conditional_figures(args)
+
+
+def conditional_figures(args):
+    from . import conditional
+    runs = [conditional.run(args.amqp_uri, clients=args.clients) for _ in range(args.rounds)]
+    best = max(runs, key=lambda r: r["rate"])
+    met = "met" if best["rate"] >= 1000 and best["not_modified"] == best["requests"] else "MISSED"
+    print(f"\nconditional GET of a district page, {best['clients']} clients: {best['rate']:,.0f}/s "
+          f"({best['not_modified']:,} of {best['requests']:,} answered 304; best of "
+          f"{len(runs)})  ≥ 1,000/s {met}")
+    return best
+
+
+if __name__ == "__main__":
+    main()
