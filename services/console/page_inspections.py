@@ -1,0 +1,126 @@
+"""Inspections: the list, scheduling, the checklist an inspector works through on a
+phone (pass / fail / not applicable, severity, photo; a failed item becomes a
+finding), completion (the rectification order), and verifying rectifications."""
+from .page_work import district_of
+from .pages import back_to, form_dict, notice, page_no, query_of, today
+from .web import page, render
+
+RESULTS = ("pass", "fail", "not_applicable")
+
+
+class InspectionPages:
+    @page("GET", "/inspections")
+    def inspections(self, request):
+        visit = self.visit(request)
+        query = query_of(request, "status", "kind")
+        answer = visit.backend.get("inspection", "/inspections", {
+            **query, "district": district_of(visit), "page": page_no(request), "per_page": 30})
+        orders = visit.backend.get("inspection", "/rectifications", {"district": district_of(visit)})
+        return render("inspections.html", 200 if answer.ok else answer.status, visit=visit,
+                      query=query, found=answer.data if answer.ok else None,
+                      orders=orders.data if orders.ok else None, today=today(),
+                      problem=None if answer.ok else answer, page=page_no(request))
+
+    @page("GET", "/inspections/new")
+    def new_inspection(self, request, problem=None, form=None):
+        visit = self.visit(request)
+        form = form or {"institution_id": request.args.get("institution_id", ""), "kind": "safety"}
+        return render("inspection_new.html", problem.status if problem else 200, visit=visit,
+                      form=form, problem=problem, errors=problem.fields if problem else {})
+
+    @page("POST", "/inspections/new")
+    def schedule_inspection(self, request):
+        visit = self.visit(request)
+        form = form_dict(request)
+        body = {"institution_id": form.get("institution_id", "").strip() or None,
+                "kind": form.get("kind", ""), "modes": request.form.getlist("modes"),
+                "focus": request.form.getlist("focus"),
+                "departments": request.form.getlist("departments") or None,
+                "scheduled_for": form.get("scheduled_for") or None}
+        answer = visit.backend.post("inspection", "/inspections", json=body)
+        if not answer.ok:
+            return self.new_inspection(request, problem=answer, form=form)
+        return back_to(request, f"/inspections/{answer.data['id']}", "scheduled")
+
+    @page("GET", "/inspections/<inspection_id>")
+    def inspection(self, request, inspection_id, problem=None, form=None, errors=None):
+        visit = self.visit(request)
+        answer = visit.backend.get("inspection", f"/inspections/{inspection_id}")
+        if not answer.ok:
+            return render("error.html", answer.status, visit=visit, status=answer.status,
+                          message=answer.message)
+        inspection = answer.data
+        institution = None
+        if inspection.get("institution_id"):
+            found = visit.backend.get("registry", f"/institutions/{inspection['institution_id']}")
+            institution = found.data if found.ok else None
+        checklists = visit.backend.get("inspection", "/checklists")
+        lists = [c for c in (checklists.data or []) if inspection["kind"] in c.get("kinds", [])]
+        return render("inspection.html", problem.status if problem else 200, visit=visit,
+                      inspection=inspection, institution=institution, checklists=lists,
+                      problem=problem, form=form or {}, errors=errors or {}, today=today(),
+                      notice=notice(request))
+
+    @page("POST", "/inspections/<inspection_id>/checklist")
+    def record_checklist(self, request, inspection_id):
+        """Each failed item becomes a finding (its photo uploaded first as evidence)."""
+        visit = self.visit(request)
+        form = form_dict(request)
+        failed = [key[len("result."):] for key, value in form.items()
+                  if key.startswith("result.") and value == "fail"]
+        errors, problem = {}, None
+        for item in failed:
+            answer = self._record_failed_item(visit, inspection_id, item, form, request.files)
+            if not answer.ok:
+                errors[item] = answer.fields or {"_": [answer.message]}
+                problem = problem or answer
+        if problem:
+            return self.inspection(request, inspection_id, problem=problem, form=form, errors=errors)
+        return back_to(request, f"/inspections/{inspection_id}", "finding")
+
+    def _record_failed_item(self, visit, inspection_id, item, form, files):
+        evidence = []
+        photo = files.get(f"photo.{item}")
+        if photo and photo.filename:
+            upload = visit.backend.post("inspection", "/evidence", files={
+                "file": (photo.filename, photo.stream.read(), photo.mimetype)})
+            if not upload.ok:
+                return upload
+            evidence.append(upload.data["sha256"])
+        return visit.backend.post("inspection", f"/inspections/{inspection_id}/findings", json={
+            "item": item, "severity": form.get(f"severity.{item}") or None,
+            "description": (form.get(f"note.{item}") or "").strip() or form.get(f"title.{item}", item),
+            "suspend_immediately": form.get(f"suspend.{item}") == "on", "evidence": evidence})
+
+    @page("POST", "/inspections/<inspection_id>/complete")
+    def complete_inspection(self, request, inspection_id):
+        visit = self.visit(request)
+        form = form_dict(request)
+        answer = visit.backend.post("inspection", f"/inspections/{inspection_id}/complete", json={
+            "rectification_deadline": form.get("rectification_deadline") or None})
+        if not answer.ok:
+            return self.inspection(request, inspection_id, problem=answer, form=form,
+                                   errors={"complete": answer.fields})
+        return back_to(request, f"/inspections/{inspection_id}", "completed")
+
+    @page("GET", "/rectifications/<order_id>")
+    def rectification(self, request, order_id, problem=None, form=None):
+        visit = self.visit(request)
+        answer = visit.backend.get("inspection", f"/rectifications/{order_id}")
+        if not answer.ok:
+            return render("error.html", answer.status, visit=visit, status=answer.status,
+                          message=answer.message)
+        return render("rectification.html", problem.status if problem else 200, visit=visit,
+                      order=answer.data, problem=problem, form=form or {}, today=today(),
+                      errors=problem.fields if problem else {}, notice=notice(request))
+
+    @page("POST", "/rectifications/<order_id>/verify")
+    def verify_rectification(self, request, order_id):
+        visit = self.visit(request)
+        form = form_dict(request)
+        passed = {"yes": True, "no": False}.get(form.get("passed"), form.get("passed"))
+        answer = visit.backend.post("inspection", f"/rectifications/{order_id}/verify", json={
+            "passed": passed, "new_deadline": form.get("new_deadline") or None})
+        if not answer.ok:
+            return self.rectification(request, order_id, problem=answer, form=form)
+        return back_to(request, f"/rectifications/{order_id}", "verified")
