@@ -29,6 +29,7 @@ class ComplaintPages:
         if not answer.ok:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
+        visit.require_district(answer.data["district"])
         return render("complaint.html", problem.status if problem else 200, visit=visit,
                       case=answer.data, problem=problem, form=form or {}, today=today(),
                       errors=problem.fields if problem else {}, notice=notice(request),

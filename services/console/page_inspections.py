@@ -50,6 +50,7 @@ class InspectionPages:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
         inspection = answer.data
+        visit.require_district(inspection["district"])
         institution = None
         if inspection.get("institution_id"):
             found = visit.backend.get("registry", f"/institutions/{inspection['institution_id']}")
@@ -110,6 +111,7 @@ class InspectionPages:
         if not answer.ok:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
+        visit.require_district(answer.data["district"])
         return render("rectification.html", problem.status if problem else 200, visit=visit,
                       order=answer.data, problem=problem, form=form or {}, today=today(),
                       errors=problem.fields if problem else {}, notice=notice(request))

@@ -18,7 +18,7 @@ class InstitutionPages:
     def institutions(self, request):
         visit = self.visit(request)
         query = query_of(request, "q", "status", "list_status", "district")
-        query["district"] = query["district"] or district_of(visit) or ""
+        query["district"] = district_of(visit) or query["district"]  # a district sees its own
         answer = visit.backend.get("registry", "/institutions",
                                    {**query, "page": page_no(request), "per_page": 30})
         return render("institutions.html", answer.status if not answer.ok else 200, visit=visit,
@@ -52,6 +52,7 @@ class InstitutionPages:
         if not answer.ok:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
+        visit.require_district(answer.data["district"])
         return render("institution.html", problem.status if problem else 200, visit=visit,
                       institution=answer.data, problem=problem, form=form or {},
                       errors=problem.fields if problem else {}, today=today(),

@@ -14,6 +14,7 @@ class MorePages:
     def lists(self, request, problem=None):
         visit = self.visit(request)
         district = request.args.get("district") or district_of(visit) or LOCAL_DISTRICTS[0]
+        visit.require_district(district)
         shown = {}
         for name in LISTS:
             current = visit.backend.get("registry", f"/lists/{name}", {"district": district})

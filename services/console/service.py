@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from shared import config
 from shared import service as base
+from shared.auth import Actor
 from shared.clock import rfc3339, utcnow
 from shared.errors import BadRequest, Forbidden
 
@@ -20,6 +21,7 @@ from . import (accounts, page_complaints, page_inspections, page_institutions, p
 from .backend import Backend
 from .domain import Officer
 from .events import CATALOGUE
+from .labels import label
 from .throttle import SignInThrottle
 from .web import (COOKIE, SIGNIN_COOKIE, Redirect, SignedOut, clear_session_cookie, page,
                   redirect, render, safe_next, secure_cookies, set_session_cookie, static_file)
@@ -38,6 +40,16 @@ class Visit:
 
     def is_(self, *roles):
         return self.officer["role"] in roles
+
+    def require_district(self, district):
+        """The tokens' own rule (shared.auth.Actor): an officer of one district sees
+        and does nothing of another; the page says so instead of hiding it."""
+        officer = self.officer
+        if district and not Actor(officer["role"], officer["department"],
+                                  officer["district"]).can_act_in(district):
+            raise Forbidden(f"这是{label(district, 'district')}的事项；您只能查看和办理"
+                            f"{label(officer['district'], 'district')}的事项 "
+                            f"(another district: {district})")
 
 
 class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
