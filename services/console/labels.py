@@ -19,11 +19,15 @@ COMPLAINT_STATUS = {"received": "已受理", "assigned": "已分办", "acknowled
                     "verifying": "核查中", "verified": "已核查", "answered": "已答复",
                     "closed": "已办结", "reopened": "已重新打开", "merged": "已合并"}
 ORDER_STATUS = {"open": "整改中", "reported": "已报告整改", "verified": "已验收"}
+COMPLAINT_CATEGORY = {"unlicensed": "无证办学", "disguised_academic": "隐形变异学科类培训",
+                      "prepaid_fee": "预收费", "advertising": "违规广告", "safety_hazard": "安全隐患",
+                      "art_exam": "艺考培训", "other": "其他"}
 CHANNEL = {"web": "网上举报", "hotline": "热线电话", "email": "电子邮件", "supervisor": "社会监督员",
            "school_survey": "学校摸底", "open311": "Open311"}
 LABELS = {"role": ROLE, "department": DEPARTMENT, "category": CATEGORY, "status": STATUS,
           "list": LIST, "severity": SEVERITY, "kind": KIND, "mode": MODE, "licence": LICENCE,
           "complaint_status": COMPLAINT_STATUS, "order_status": ORDER_STATUS, "channel": CHANNEL,
+          "complaint_category": COMPLAINT_CATEGORY,
           "district": DISTRICTS}
 
 

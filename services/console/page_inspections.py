@@ -5,7 +5,7 @@ from .page_work import district_of
 from .pages import back_to, form_dict, notice, page_no, query_of, today
 from .web import page, render
 
-RESULTS = ("pass", "fail", "not_applicable")
+FIRST_CHECKLIST = {"safety": "fire_nine_rules", "enforcement": "enforcement", "self": "fire_nine_rules"}
 
 
 class InspectionPages:
@@ -57,8 +57,11 @@ class InspectionPages:
             institution = found.data if found.ok else None
         checklists = visit.backend.get("inspection", "/checklists")
         lists = [c for c in (checklists.data or []) if inspection["kind"] in c.get("kinds", [])]
+        wanted = request.values.get("checklist") or FIRST_CHECKLIST.get(inspection["kind"])
+        chosen = next((c for c in lists if c["id"] == wanted), lists[0] if lists else None)
         return render("inspection.html", problem.status if problem else 200, visit=visit,
                       inspection=inspection, institution=institution, checklists=lists,
+                      checklist=chosen,
                       problem=problem, form=form or {}, errors=errors or {}, today=today(),
                       notice=notice(request))
 

@@ -14,9 +14,22 @@ class WorkPages:
         items, problems = [], []
         for gather in GATHER.get(visit.officer["role"], ()):
             gather(visit, items, problems)
+        name_institutions(visit, items)
         items.sort(key=lambda item: (item["due"] or "9999", item["title"]))
         return render("work.html", visit=visit, items=items, problems=problems,
                       today=today(), notice=notice(request))
+
+
+def name_institutions(visit, items, limit=50):
+    """Entries that know only an institution's id get its name from the registry."""
+    names = {}
+    for item in items:
+        institution_id = item.pop("institution_id", None)
+        if institution_id and len(names) < limit and institution_id not in names:
+            answer = visit.backend.get("registry", f"/institutions/{institution_id}")
+            names[institution_id] = answer.data["name"] if answer.ok else None
+        if institution_id and names.get(institution_id):
+            item["title"] = names[institution_id]
 
 
 def district_of(visit):
@@ -69,6 +82,7 @@ def scheduled_inspections(visit, items, problems):
         if visit.officer["department"] not in inspection.get("departments", []):
             continue
         items.append({"due": inspection.get("scheduled_for"), "href": f"/inspections/{inspection['id']}",
+                      "institution_id": inspection.get("institution_id"),
                       "kind": label(inspection["kind"], "kind"),
                       "title": inspection.get("site_name") or inspection.get("institution_name")
                       or inspection.get("institution_id") or "—",
@@ -81,6 +95,7 @@ def orders_to_verify(visit, items, problems):
             "district": district_of(visit), "status": status}), problems)
         for order in (found or {}).get("items", []):
             items.append({"due": order["deadline"], "href": f"/rectifications/{order['order_id']}",
+                          "institution_id": order["institution_id"],
                           "kind": "整改验收", "title": order.get("institution_name")
                           or order["institution_id"], "detail": label(order["status"], "order_status")})
 
