@@ -113,10 +113,23 @@ def complaints_waiting(visit, items, problems):
                       "detail": label(case["status"], "complaint_status")})
 
 
+def tasks_behind(visit, items, problems):
+    """Campaign tasks past their deadline and not done: in the officer's district, or
+    in every district for the municipal office."""
+    board = _answer(visit.backend.get("tasks", "/dashboard.json"), problems)
+    mine = district_of(visit)
+    for task in (board or {}).get("tasks", []):
+        for district in task.get("districts", []):
+            if district["status"] == "overdue" and mine in (None, district["district"]):
+                items.append({"due": task["deadline"], "href": "/campaign", "kind": "任务逾期",
+                              "title": f"{district['name']} · 任务 {task['task_no']}",
+                              "detail": task["title"]})
+
+
 GATHER = {
-    "registrar": (suspended_and_reviews, unfiled_batches, orders_to_verify),
+    "registrar": (suspended_and_reviews, unfiled_batches, orders_to_verify, tasks_behind),
     "inspector": (scheduled_inspections, orders_to_verify, suspended_and_reviews),
     "handler": (complaints_waiting,),
-    "coordinator": (complaints_waiting, suspended_and_reviews, orders_to_verify),
+    "coordinator": (tasks_behind, complaints_waiting, suspended_and_reviews, orders_to_verify),
     "admin": (suspended_and_reviews,),
 }

@@ -16,8 +16,8 @@ from shared.clock import rfc3339, utcnow
 from shared.errors import BadRequest, Forbidden
 
 # page modules imported whole: `nameko run` would take a mixin class named here for a service
-from . import (accounts, page_complaints, page_inspections, page_institutions, page_more,
-               page_work, projections as views, schemas)
+from . import (accounts, page_campaign, page_complaints, page_inspections, page_institutions, page_more,
+               page_publishing, page_work, projections as views, schemas)
 from .backend import Backend
 from .domain import Officer
 from .events import CATALOGUE
@@ -54,7 +54,8 @@ class Visit:
 
 class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
                      page_complaints.ComplaintPages, page_inspections.InspectionPages,
-                     page_more.MorePages, base.OtgService):
+                     page_more.MorePages, page_campaign.CampaignPages,
+                     page_publishing.PublishingPages, base.OtgService):
     name = "console"
     store = base.Store(CATALOGUE, [views.ConsoleViews], tables=[accounts.metadata])
     throttle = SignInThrottle()
