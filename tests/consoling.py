@@ -62,7 +62,8 @@ def browser_sign_in(browser, base, login, password, change_to=NEW_PASSWORD):
 
     from browsing import shown
     browser.get(base + "/")
-    shown(browser, "input[name=login]").send_keys(login)
+    shown(browser, "input[name=login]").clear()
+    browser.find_element(By.NAME, "login").send_keys(login)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form[action='/signin'] button").click()
     if change_to:

@@ -1,4 +1,6 @@
 """Chinese labels for the vocabulary and the services' states."""
+import re
+
 from shared.vocabulary import DISTRICTS
 
 ROLE = {"registrar": "登记管理员", "inspector": "检查员", "handler": "投诉办理员",
@@ -40,3 +42,15 @@ EVENT = {"InstitutionRegistered": "登记", "LicenceRecorded": "记录证照", "
          "InstitutionSuspended": "停业整改", "InstitutionReinstated": "恢复经营",
          "InstitutionClosed": "关停", "BlacklistReviewOpened": "启动黑名单复核",
          "BlacklistReviewDecided": "黑名单复核决定"}
+# Reasons the services write in English, told in Chinese (the original stays in the events).
+_HAZARD = re.compile(r"^hazard found in inspection: (?P<item>.+) \((?P<severity>\w+)\)$")
+KNOWN_REASONS = {"operating without the required licences": "无证办学", "rectified": "整改合格"}
+
+
+def reason(text):
+    if not text:
+        return "—"
+    hazard = _HAZARD.match(text)
+    if hazard:
+        return f"检查发现{label(hazard['severity'], 'severity')}隐患（{hazard['item']}）"
+    return KNOWN_REASONS.get(text, text)

@@ -2,7 +2,7 @@
 overdue in red — each entry as one of the services reports it."""
 from shared.vocabulary import CITY
 
-from .labels import label
+from .labels import label, reason
 from .pages import notice, today
 from .web import page, render
 
@@ -50,7 +50,7 @@ def suspended_and_reviews(visit, items, problems):
     for institution in (found or {}).get("items", []):
         items.append({"due": None, "href": f"/institutions/{institution['id']}",
                       "title": institution["name"], "kind": "停业整改",
-                      "detail": institution.get("status_reason") or ""})
+                      "detail": reason(institution.get("status_reason"))})
         review = institution.get("review")
         if review:
             mine = institution["supervising_department"] == visit.officer["department"]
@@ -58,7 +58,7 @@ def suspended_and_reviews(visit, items, problems):
                           "title": institution["name"], "kind": "黑名单复核",
                           "detail": ("由本部门决定 · " if mine else
                                      f"由{label(institution['supervising_department'], 'department')}决定 · ")
-                          + (review.get("reason") or "")})
+                          + reason(review.get("reason"))})
 
 
 def unfiled_batches(visit, items, problems):

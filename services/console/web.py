@@ -37,6 +37,7 @@ templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
                         autoescape=select_autoescape(["html"]), trim_blocks=True,
                         lstrip_blocks=True)
 templates.globals.update(labels=labels, label=labels.label, districts=labels.DISTRICTS)
+templates.filters["reason"] = labels.reason
 
 
 class SignedOut(Exception):
