@@ -7,7 +7,7 @@ from .web import page, render
 
 ACTIONS = {"triage": "/triage", "acknowledge": "/acknowledge",
            "verification-request": "/verification-request", "verification": "/verification",
-           "answer": "/answer", "close": "/close"}
+           "answer": "/answer", "close": "/close", "merge": "/merge"}
 
 
 class ComplaintPages:
@@ -56,8 +56,8 @@ class ComplaintPages:
                                     json=complaint_body(action, form))
         if not answer.ok:
             return self.complaint(request, complaint_id, problem=answer, form={"action": action, **form})
-        return back_to(request, f"/complaints/{complaint_id}",
-                       "answered" if action == "answer" else "saved")
+        done = {"answer": "answered", "merge": "merged"}.get(action, "saved")
+        return back_to(request, f"/complaints/{complaint_id}", done)
 
 
 def complaint_body(action, form):

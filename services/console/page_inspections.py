@@ -1,7 +1,7 @@
 """Inspections: the list, scheduling, the checklist an inspector works through on a
 phone (pass / fail / not applicable, severity, photo; a failed item becomes a
 finding), completion (the rectification order), and verifying rectifications."""
-from .page_work import district_of
+from .page_work import district_of, institution_names
 from .pages import back_to, form_dict, notice, page_no, query_of, today
 from .web import page, render
 
@@ -10,16 +10,24 @@ FIRST_CHECKLIST = {"safety": "fire_nine_rules", "enforcement": "enforcement", "s
 
 class InspectionPages:
     @page("GET", "/inspections")
-    def inspections(self, request):
+    def inspections(self, request, problem=None, form=None):
         visit = self.visit(request)
         query = query_of(request, "status", "kind")
         answer = visit.backend.get("inspection", "/inspections", {
             **query, "district": district_of(visit), "page": page_no(request), "per_page": 30})
         orders = visit.backend.get("inspection", "/rectifications", {"district": district_of(visit)})
-        return render("inspections.html", 200 if answer.ok else answer.status, visit=visit,
-                      query=query, found=answer.data if answer.ok else None,
+        found = answer.data if answer.ok else None
+        open_orders = [o for o in (orders.data or {}).get("items", []) if o["status"] != "verified"] \
+            if orders.ok else []
+        names = institution_names(visit, [i.get("institution_id") for i in (found or {}).get(
+            "items", [])] + [o["institution_id"] for o in open_orders])
+        status = problem.status if problem else (200 if answer.ok else answer.status)
+        return render("inspections.html", status, visit=visit,
+                      query=query, found=found, names=names, open_orders=open_orders,
                       orders=orders.data if orders.ok else None, today=today(),
-                      problem=None if answer.ok else answer, page=page_no(request))
+                      problem=problem or (None if answer.ok else answer), page=page_no(request),
+                      notice=notice(request), form=form or {},
+                      errors=problem.fields if problem else {})
 
     @page("GET", "/inspections/new")
     def new_inspection(self, request, problem=None, form=None):
@@ -107,6 +115,37 @@ class InspectionPages:
                                    errors={"complete": answer.fields})
         return back_to(request, f"/inspections/{inspection_id}", "completed")
 
+    @page("POST", "/samples")
+    def draw_sample(self, request):
+        """A reproducible random sample of the district's institutions, each scheduled for
+        an unannounced enforcement check."""
+        visit = self.visit(request)
+        form = form_dict(request)
+        body = {"district": form.get("district") or district_of(visit) or "",
+                "size": form.get("size", ""), "modes": ["unannounced", "random_sample"]}
+        if form.get("seed", "").strip():
+            body["seed"] = form["seed"].strip()
+        answer = visit.backend.post("inspection", "/samples", json=body)
+        if not answer.ok:
+            return self.inspections(request, problem=answer, form={"action": "sample", **form})
+        return back_to(request, "/inspections?status=scheduled", "sampled")
+
+    @page("POST", "/inspections/<inspection_id>/patrol-log")
+    def upload_patrol_log(self, request, inspection_id):
+        """The institution's fire-patrol log (CSV/XLSX); gaps become findings."""
+        visit = self.visit(request)
+        form, upload = form_dict(request), request.files.get("file")
+        files = {"file": (upload.filename, upload.stream.read(), upload.mimetype)} \
+            if upload and upload.filename else None
+        data = {key: form[key] for key in ("opening_hours", "period_from", "period_to", "closed_on",
+                                           "severity") if form.get(key)}
+        answer = visit.backend.post("inspection", f"/inspections/{inspection_id}/patrol-log",
+                                    data=data, files=files)
+        if not answer.ok:
+            return self.inspection(request, inspection_id, problem=answer, form=form,
+                                   errors={"patrol": answer.fields})
+        return back_to(request, f"/inspections/{inspection_id}", "patrol")
+
     @page("GET", "/rectifications/<order_id>")
     def rectification(self, request, order_id, problem=None, form=None):
         visit = self.visit(request)
@@ -115,8 +154,9 @@ class InspectionPages:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
         visit.require_district(answer.data["district"])
+        names = institution_names(visit, [answer.data["institution_id"]])
         return render("rectification.html", problem.status if problem else 200, visit=visit,
-                      order=answer.data, problem=problem, form=form or {}, today=today(),
+                      order=answer.data, institution_name=names.get(answer.data["institution_id"]), problem=problem, form=form or {}, today=today(),
                       errors=problem.fields if problem else {}, notice=notice(request))
 
     @page("POST", "/rectifications/<order_id>/verify")

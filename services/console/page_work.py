@@ -20,16 +20,22 @@ class WorkPages:
                       today=today(), notice=notice(request))
 
 
-def name_institutions(visit, items, limit=50):
-    """Entries that know only an institution's id get its name from the registry."""
+def institution_names(visit, institution_ids, limit=50):
+    """{id: name} from the registry, for entries that know only an institution's id."""
     names = {}
-    for item in items:
-        institution_id = item.pop("institution_id", None)
-        if institution_id and len(names) < limit and institution_id not in names:
+    for institution_id in institution_ids:
+        if institution_id and institution_id not in names and len(names) < limit:
             answer = visit.backend.get("registry", f"/institutions/{institution_id}")
             names[institution_id] = answer.data["name"] if answer.ok else None
-        if institution_id and names.get(institution_id):
-            item["title"] = names[institution_id]
+    return names
+
+
+def name_institutions(visit, items):
+    names = institution_names(visit, [item.get("institution_id") for item in items])
+    for item in items:
+        name = names.get(item.pop("institution_id", None))
+        if name:
+            item["title"] = name
 
 
 def district_of(visit):
