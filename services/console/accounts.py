@@ -6,7 +6,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import Column, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import Column, MetaData, String, Table, delete, insert, or_, select, update
 
 from shared.errors import BadRequest, Conflict
 
@@ -108,6 +108,12 @@ def touch(conn, token, now):
 
 def end_session(conn, token):
     conn.execute(delete(sessions).where(sessions.c.digest == digest(token)))
+
+
+def purge_sessions(conn, idle_before, started_before):
+    """Forget sessions that ended by themselves (idle, or too old)."""
+    conn.execute(delete(sessions).where(or_(sessions.c.seen_at < idle_before,
+                                            sessions.c.started_at < started_before)))
 
 
 def end_sessions_of(conn, officer_id):

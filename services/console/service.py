@@ -102,7 +102,9 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
             aggregate = uow.load(Officer, officer["officer_id"])
             aggregate.sign_in()
             uow.save(aggregate)
-            token = accounts.start_session(uow.conn, officer["officer_id"], _now())
+            now = _now_dt()
+            accounts.purge_sessions(uow.conn, rfc3339(now - IDLE), rfc3339(now - LIFETIME))
+            token = accounts.start_session(uow.conn, officer["officer_id"], rfc3339(now))
         target = "/password" if officer["must_change_password"] else safe_next(form["next"])
         return set_session_cookie(redirect(target), request, token)
 
