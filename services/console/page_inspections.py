@@ -1,6 +1,8 @@
 """Inspections: the list, scheduling, the checklist an inspector works through on a
 phone (pass / fail / not applicable, severity, photo; a failed item becomes a
 finding), completion (the rectification order), and verifying rectifications."""
+from urllib.parse import quote
+
 from .page_work import district_of, institution_names
 from .pages import back_to, form_dict, notice, page_no, query_of, today
 from .web import page, render
@@ -145,6 +147,20 @@ class InspectionPages:
             return self.inspection(request, inspection_id, problem=answer, form=form,
                                    errors={"patrol": answer.fields})
         return back_to(request, f"/inspections/{inspection_id}", "patrol")
+
+    @page("POST", "/rectifications/carry-over")
+    def import_carry_over(self, request):
+        """An earlier campaign's unfinished rectifications (CSV/XLSX); every bad row is named."""
+        visit = self.visit(request)
+        form, upload = form_dict(request), request.files.get("file")
+        files = {"file": (upload.filename, upload.stream.read(), upload.mimetype)} \
+            if upload and upload.filename else None
+        campaign = form.get("campaign", "").strip()
+        path = "/rectifications/carry-over" + (f"?campaign={quote(campaign)}" if campaign else "")
+        answer = visit.backend.post("inspection", path, files=files)
+        if not answer.ok:
+            return self.inspections(request, problem=answer, form={"action": "carry-over", **form})
+        return back_to(request, "/inspections", "imported")
 
     @page("GET", "/rectifications/<order_id>")
     def rectification(self, request, order_id, problem=None, form=None):

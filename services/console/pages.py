@@ -10,7 +10,8 @@ DONE = {"password": "密码已修改。", "saved": "已办理。", "suspended": 
         "finding": "检查结果已记录。", "completed": "检查已完成，整改通知已生成。",
         "scheduled": "检查已安排。", "verified": "整改验收结果已记录。", "published": "名单已发布。",
         "filed": "名单已报市级备案。", "answered": "已答复举报人。",
-        "sampled": "已随机抽取并安排检查。", "patrol": "巡查记录已导入。", "merged": "已合并到主案件。"}
+        "sampled": "已随机抽取并安排检查。", "patrol": "巡查记录已导入。", "merged": "已合并到主案件。",
+        "imported": "已导入。"}
 
 
 def today():
