@@ -38,7 +38,11 @@ def label(value, kind):
         return "—"
     return LABELS.get(kind, {}).get(value, value)
 
-EVENT = {"InstitutionRegistered": "登记", "LicenceRecorded": "记录证照", "LicenceExpired": "证照过期",
+EVENT = {"ComplaintReceived": "收到举报", "ComplaintAssigned": "分办", "ComplaintAcknowledged": "受理",
+         "VerificationRequested": "请求现场核查", "ComplaintVerified": "核查结果",
+         "ComplaintAnswered": "答复举报人", "ComplaintReopened": "举报人要求重新办理",
+         "ComplaintClosed": "办结", "ComplaintOverdue": "逾期", "ComplaintMerged": "合并",
+"InstitutionRegistered": "登记", "LicenceRecorded": "记录证照", "LicenceExpired": "证照过期",
          "InstitutionSuspended": "停业整改", "InstitutionReinstated": "恢复经营",
          "InstitutionClosed": "关停", "BlacklistReviewOpened": "启动黑名单复核",
          "BlacklistReviewDecided": "黑名单复核决定"}

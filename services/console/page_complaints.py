@@ -23,15 +23,17 @@ class ComplaintPages:
                       problem=None if answer.ok else answer, page=page_no(request))
 
     @page("GET", "/complaints/<complaint_id>")
-    def complaint(self, request, complaint_id, problem=None, form=None, show_contact=False):
+    def complaint(self, request, complaint_id, problem=None, form=None, show_contact=False,
+                  preview=None):
         visit = self.visit(request)
         answer = visit.backend.get("complaints", f"/complaints/{complaint_id}")
         if not answer.ok:
             return render("error.html", answer.status, visit=visit, status=answer.status,
                           message=answer.message)
         visit.require_district(answer.data["district"])
+        history = self.history(visit, "complaints", complaint_id)
         return render("complaint.html", problem.status if problem else 200, visit=visit,
-                      case=answer.data, problem=problem, form=form or {}, today=today(),
+                      case=answer.data, history=history, preview=preview, problem=problem, form=form or {}, today=today(),
                       errors=problem.fields if problem else {}, notice=notice(request),
                       show_contact=show_contact)
 
@@ -52,6 +54,10 @@ class ComplaintPages:
         if action not in ACTIONS:
             return render("error.html", 404, visit=visit, status=404, message="没有这个操作")
         form = {key: value.strip() for key, value in form_dict(request).items()}
+        if action == "answer" and form.pop("confirmed", "") != "yes" and form.get("text"):
+            # what goes to the reporter is read once more before it is sent
+            return self.complaint(request, complaint_id, form={"action": action, **form},
+                                  preview=form["text"])
         answer = visit.backend.post("complaints", f"/complaints/{complaint_id}{ACTIONS[action]}",
                                     json=complaint_body(action, form))
         if not answer.ok:

@@ -10,7 +10,7 @@ from .web import page, render
 ACTIONS = {"suspend": ("/suspend", "suspended"), "reinstate": ("/reinstate", "reinstated"),
            "close": ("/close", "closed"), "review": ("/review", "review"),
            "decision": ("/review/decision", "decided"), "licences": ("/licences", "licence")}
-TIMELINE_PAGES = 5  # the registry's feed is read at most this far (1000 events a page)
+HISTORY_PAGES = 5  # a service's feed is read at most this far (1000 events a page)
 
 
 class InstitutionPages:
@@ -74,24 +74,29 @@ class InstitutionPages:
 
     def institution_timeline(self, visit, institution):
         """Everything that happened to the institution, oldest first: the registry's
-        events about it and the inspection service's inspections and orders."""
-        entries = []
-        after = 0
-        for _ in range(TIMELINE_PAGES):
-            feed = visit.backend.get("registry", "/events", {"after": after, "limit": 1000})
+        events about it and the inspection service's inspections."""
+        entries = self.history(visit, "registry", institution["id"])
+        inspections = visit.backend.get("inspection", "/inspections",
+                                        {"institution_id": institution["id"], "per_page": 100})
+        for inspection in (inspections.data or {}).get("items", []) if inspections.ok else []:
+            entries.append({"time": inspection.get("completed_at") or inspection.get("scheduled_at")
+                            or "", "what": "Inspection", "data": inspection,
+                            "href": f"/inspections/{inspection['id']}"})
+        return sorted(entries, key=lambda e: e["time"] or "")
+
+    def history(self, visit, service, subject):
+        """A service's events about one aggregate, from its feed (the event log is the
+        history), each with the name of the officer who caused it, if one did."""
+        entries, after = [], 0
+        for _ in range(HISTORY_PAGES):
+            feed = visit.backend.get(service, "/events", {"after": after, "limit": 1000})
             if not feed.ok or not feed.data:
                 break
             entries += [{"time": e["time"], "what": e["type"].split(".")[2], "data": e["data"],
                          "officer": e.get("officer")} for e in feed.data
-                        if e.get("subject") == institution["id"]]
+                        if e.get("subject") == subject]
             after = int(feed.data[-1]["position"])
-        inspections = visit.backend.get("inspection", "/inspections",
-                                        {"institution_id": institution["id"], "per_page": 100})
-        for inspection in (inspections.data or {}).get("items", []) if inspections.ok else []:
-            entries.append({"time": inspection.get("scheduled_at") or inspection.get("completed_at")
-                            or "", "what": "Inspection", "data": inspection,
-                            "href": f"/inspections/{inspection['id']}"})
-        names = self.officer_names(e.get("officer") for e in entries)
+        names = self.officer_names(e["officer"] for e in entries)
         for entry in entries:
-            entry["officer_name"] = names.get(entry.get("officer"))
-        return sorted(entries, key=lambda e: e["time"] or "")
+            entry["officer_name"] = names.get(entry["officer"])
+        return entries

@@ -108,8 +108,16 @@ def test_handler_takes_a_complaint_from_the_queue_to_the_answer_the_reporter_rea
         act("triage")
     act("acknowledge")
     act("verification", substantiated="yes", note="现场核实，确有无证培训")
-    act("answer", text="经核查属实，已责令停止无证培训并依法查处。")
-    desk(desktop_browser, "desk-7-complaint-answered")
+    form = shown(desktop_browser, "form[action$='/answer']")
+    form.find_element(By.NAME, "text").send_keys("经核查属实，已责令停止无证培训并依法查处。")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    preview = shown(desktop_browser, ".preview blockquote", containing="已责令停止无证培训")
+    desk(desktop_browser, "desk-7-answer-preview")  # read once more before it goes out
+    preview.find_element(By.XPATH, "ancestor::form//button[@type='submit']").click()
+    shown(desktop_browser, "p.notice.ok", containing="已答复举报人")
+    history = desktop_browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
+    assert "收到举报" in history and "答复举报人" in history  # the event log is the history
+    desk(desktop_browser, "desk-8-complaint-answered")
 
     browser.get(f"{complaints.base}/report/track?code={code}")
     shown(browser, "main", containing="经核查属实，已责令停止无证培训并依法查处。")
