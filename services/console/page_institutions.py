@@ -4,7 +4,8 @@ registrar's moves: suspend, reinstate, close, open and decide a review."""
 from shared.vocabulary import LOCAL_DISTRICTS
 
 from .page_work import district_of
-from .pages import back_to, form_dict, notice, page_no, query_of, today
+from .labels import label
+from .pages import all_pages, back_to, csv_download, form_dict, notice, page_no, query_of, today
 from .web import page, render
 
 ACTIONS = {"suspend": ("/suspend", "suspended"), "reinstate": ("/reinstate", "reinstated"),
@@ -25,6 +26,23 @@ class InstitutionPages:
                       query=query, found=answer.data if answer.ok else None,
                       problem=None if answer.ok else answer, page=page_no(request),
                       districts_local=LOCAL_DISTRICTS)
+
+    @page("GET", "/institutions.csv")
+    def institutions_csv(self, request):
+        """The list on screen (the same filters), every page of it, as CSV."""
+        visit = self.visit(request)
+        query = query_of(request, "q", "status", "list_status", "district")
+        query["district"] = district_of(visit) or query["district"]
+        answer, items = all_pages(lambda number: visit.backend.get(
+            "registry", "/institutions", {**query, "page": number, "per_page": 500}))
+        if not answer.ok:
+            return render("error.html", answer.status, visit=visit, status=answer.status,
+                          message=answer.message)
+        return csv_download("institutions.csv", ["名称", "统一社会信用代码", "区市", "类别", "地址",
+                                                  "经营状态", "名单", "复核中"], [
+            [i["name"], i["credit_code"], label(i["district"], "district"),
+             label(i["category"], "category"), i["address"], label(i["status"], "status"),
+             label(i["list_status"], "list"), "是" if i.get("review") else ""] for i in items])
 
     @page("GET", "/institutions/new")
     def new_institution(self, request, problem=None, form=None):

@@ -69,3 +69,9 @@ def test_one_time_passwords_avoid_look_alike_characters():
     ("https://evil.example/", "/"), ("/\\evil", "/"), (None, "/")])
 def test_after_sign_in_only_a_page_of_the_console_is_opened(target, expected):
     assert safe_next(target) == expected
+
+
+def test_an_exported_cell_never_runs_as_a_formula():
+    from services.console.pages import csv_download
+    body = csv_download("x.csv", ["名称"], [["=HYPERLINK(\"http://evil\")"], ["海豚学堂"]]).get_data(True)
+    assert "'=HYPERLINK" in body and "\n海豚学堂" in body.replace("\r", "")
