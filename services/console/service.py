@@ -75,7 +75,7 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
 
     @page("POST", "/signin")
     def signin(self, request):
-        if not hmac.compare_digest(request.form.get("csrf", ""), request.cookies.get(SIGNIN_COOKIE, "-")):
+        if not same_token(request.form.get("csrf"), request.cookies.get(SIGNIN_COOKIE)):
             return self.signin_form(request, status=403, message="表单已过期，请重新登录 (stale form)")
         try:
             form = schemas.SignInForm().load(request.form.to_dict())
@@ -169,8 +169,7 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
             account = officer and accounts.by_id(conn, officer["officer_id"])
         if not session or not officer or officer["disabled"] or _expired(session):
             raise SignedOut()
-        if request.method == "POST" and not hmac.compare_digest(
-                request.form.get("csrf", ""), session["csrf"]):
+        if request.method == "POST" and not same_token(request.form.get("csrf"), session["csrf"]):
             raise Forbidden("表单已过期，请返回重新提交 (the form's CSRF token is missing or stale)")
         if officer["must_change_password"] and not any_state:
             raise Redirect("/password")
@@ -194,6 +193,11 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
     def officer_names(self, officer_ids):
         with self.store.read() as conn:
             return accounts.names(conn, {i for i in officer_ids if i})
+
+
+def same_token(sent, expected):
+    """Compared in constant time, as bytes (any text a client sends compares, none raises)."""
+    return bool(sent and expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _now_dt():

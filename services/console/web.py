@@ -23,6 +23,7 @@ HTML = "text/html; charset=utf-8"
 COOKIE = "otg_console"
 SIGNIN_COOKIE = "otg_console_signin"
 STATIC = Path(__file__).parent / "static"
+MAX_UPLOAD = 25 * 1024 * 1024  # a few phone photos or a ledger
 # Nothing is loaded from elsewhere and no inline script runs: an injected <script> is inert.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -88,6 +89,7 @@ class Page(HttpRequestHandler):
 
     def handle_request(self, request):
         request.shallow = False
+        request.max_content_length = MAX_UPLOAD  # larger: 413, before anything is read
         try:
             event = Event()
             self.container.spawn_worker(self, (request,), dict(request.path_values),

@@ -47,7 +47,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(cluster, token):
     session = signed_in(cluster, "hc-edu", add_officer(cluster, "hc-edu", "registrar"))
     other = signed_in(cluster, "hc-edu-2", add_officer(cluster, "hc-edu-2", "registrar"))
     stolen = csrf_in(other.get(other.base + "/").text)
-    for csrf in (None, "", stolen):
+    for csrf in (None, "", "令牌", stolen):
         data = {"reason": "消防通道堵塞", **({"csrf": csrf} if csrf is not None else {})}
         answer = session.post(f"{session.base}/institutions/{institution['id']}/suspend", data=data)
         assert answer.status_code == 403 and "CSRF" in answer.text
