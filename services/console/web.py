@@ -2,7 +2,7 @@
 pages (Jinja2, autoescaped), redirects signed-out visitors to the sign-in page and
 turns every refusal into a page that says why — never a stack trace."""
 import logging
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,12 +80,8 @@ def secure_cookies(request):
 
 
 class Page(HttpRequestHandler):
-    """`@page("GET", "/institutions")`: the method returns a werkzeug Response."""
+    """The HTTP entrypoint of a page; see `page`."""
     server = OtgWebServer()
-
-    def __init__(self, method, url, **kwargs):
-        kwargs.setdefault("expected_exceptions", (OtgError, SignedOut, Redirect, HTTPException))
-        super().__init__(method, url, **kwargs)
 
     def handle_request(self, request):
         request.shallow = False
@@ -96,25 +92,35 @@ class Page(HttpRequestHandler):
                                         context_data={},
                                         handle_result=partial(self.handle_result, event))
             return event.wait()
-        except Exception as exc:
-            return self.answer_exception(request, exc)
-
-    def answer_exception(self, request, exc):
-        if isinstance(exc, SignedOut):
-            target = request.full_path.rstrip("?") if request.method == "GET" else "/"
-            return redirect(f"/signin?next={quote(target, safe='')}")
-        if isinstance(exc, Redirect):
-            return redirect(exc.location)
-        if isinstance(exc, OtgError):
-            return render("error.html", exc.status, status=exc.status, message=str(exc),
-                          fields=exc.fields)
-        if isinstance(exc, HTTPException):
+        except HTTPException as exc:
             return render("error.html", exc.code, status=exc.code, message=exc.description)
-        log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)
-        return render("error.html", 500, status=500, message="内部错误 (internal error)")
+        except Exception as exc:
+            log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)
+            return render("error.html", 500, status=500, message="内部错误 (internal error)")
 
 
-page = Page.decorator
+def page(method, url):
+    """`@page("GET", "/institutions")`: the method returns a werkzeug Response; a
+    visitor without a session is sent to sign in, and a refusal (OtgError) becomes a
+    page that says why — answers, not errors, so nothing is logged as one."""
+    def decorate(function):
+        @wraps(function)
+        def answered(self, request, *args, **kwargs):
+            try:
+                return function(self, request, *args, **kwargs)
+            except SignedOut:
+                target = request.full_path.rstrip("?") if request.method == "GET" else "/"
+                return redirect(f"/signin?next={quote(target, safe='')}")
+            except Redirect as moved:
+                return redirect(moved.location)
+            except OtgError as refused:
+                return render("error.html", refused.status, status=refused.status,
+                              message=str(refused), fields=refused.fields)
+            except HTTPException as refused:  # e.g. 413, a body too large
+                return render("error.html", refused.code, status=refused.code,
+                              message=refused.description)
+        return Page.decorator(method, url)(answered)
+    return decorate
 
 
 def static_file(name):

@@ -141,7 +141,7 @@ BAD_INPUT = [{}, {"reason": ""}, {"reason": "x" * 100_000, "name": "x" * 100_000
 
 
 def test_no_form_answers_500_to_bad_input_and_script_tags_are_never_echoed_raw(cluster, token):
-    cluster.start("console", "registry", "inspection", "complaints")
+    cluster.start("console", "registry", "inspection", "complaints", "tasks", "disclosure")
     institution = register(cluster, token, "371002", "丁学堂")
     sessions = [signed_in(cluster, login, add_officer(cluster, login, role, department))
                 for login, role, department in (("hc-reg", "registrar", "education"),
