@@ -1,6 +1,8 @@
 """Chinese labels for the vocabulary and the services' states."""
 import re
+from datetime import datetime
 
+from shared.clock import BEIJING
 from shared.vocabulary import DISTRICTS
 
 ROLE = {"registrar": "登记管理员", "inspector": "检查员", "handler": "投诉办理员",
@@ -58,3 +60,14 @@ def reason(text):
     if hazard:
         return f"检查发现{label(hazard['severity'], 'severity')}隐患（{hazard['item']}）"
     return KNOWN_REASONS.get(text, text)
+
+
+def local(instant, with_time=True):
+    """An RFC 3339 instant in Beijing time: `2024-01-20 09:00` (dates stay as they are)."""
+    if not instant or "T" not in str(instant):
+        return instant or "—"
+    try:
+        moment = datetime.fromisoformat(str(instant).replace("Z", "+00:00")).astimezone(BEIJING)
+    except ValueError:
+        return instant
+    return f"{moment:%Y-%m-%d %H:%M}" if with_time else f"{moment:%Y-%m-%d}"

@@ -39,6 +39,7 @@ templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
                         lstrip_blocks=True)
 templates.globals.update(labels=labels, label=labels.label, districts=labels.DISTRICTS)
 templates.filters["reason"] = labels.reason
+templates.filters["local"] = labels.local
 
 
 class SignedOut(Exception):
