@@ -156,3 +156,12 @@ def test_no_form_answers_500_to_bad_input_and_script_tags_are_never_echoed_raw(c
                 answer = session.post(session.base + path, data={"csrf": csrf, **data})
                 assert answer.status_code < 500, (path, data.keys(), answer.text[:300])
                 assert "<script>alert(1)</script>" not in answer.text, (path, answer.text[:300])
+
+
+def test_signing_out_ends_the_session_on_the_server_too(cluster):
+    cluster.start("console")
+    session = signed_in(cluster, "hc-edu", add_officer(cluster, "hc-edu", "registrar"))
+    cookie = session.cookies["otg_console"]
+    session.post(session.base + "/signout", data={"csrf": csrf_in(session.get(session.base + "/").text)})
+    replayed = requests.get(session.base + "/", cookies={"otg_console": cookie}, allow_redirects=False)
+    assert replayed.status_code == 303 and replayed.headers["Location"].startswith("/signin")
