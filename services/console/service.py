@@ -154,6 +154,18 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
             accounts.set_password(uow.conn, officer_id, form["password"])
         return redirect("/?done=password")
 
+    @page("GET", "/officers")
+    def officers(self, request):
+        """The console's accounts as they stand (admin and the municipal office): who may
+        act, in which role, since when, and when they last signed in."""
+        visit = self.visit(request)
+        if not visit.is_("admin", "coordinator"):
+            raise Forbidden("只有系统管理员和市级统筹可以查看账号列表 (admins and the coordinator only)")
+        with self.store.read() as conn:
+            rows = views.everyone(conn)
+            names = accounts.names(conn, [row["officer_id"] for row in rows])
+        return render("officers.html", visit=visit, officers=rows, names=names)
+
     @page("GET", "/static/<name>")
     def static(self, request, name):
         return static_file(name)

@@ -34,7 +34,7 @@ def test_every_page_fits_a_phone_and_a_desk_with_the_services_data(cluster, toke
              "inspections": "/inspections", "new-inspection": f"/inspections/new?institution_id={institution['id']}",
              "inspection": f"/inspections/{inspection['id']}", "complaints": "/complaints",
              "complaint": f"/complaints/{complaint['complaint_id']}", "lists": "/lists?district=371002",
-             "campaign": "/campaign", "cases": "/cases", "password": "/password"}
+             "campaign": "/campaign", "cases": "/cases", "officers": "/officers", "password": "/password"}
     password = add_officer(cluster, "city", "coordinator", district="371000", name="刘统筹")
     for driver, size in ((browser, "phone"), (desktop_browser, "desk")):
         driver.get(console_url(cluster) + "/signin")
