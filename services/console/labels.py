@@ -53,6 +53,14 @@ _HAZARD = re.compile(r"^hazard found in inspection: (?P<item>.+) \((?P<severity>
 KNOWN_REASONS = {"operating without the required licences": "无证办学", "rectified": "整改合格"}
 
 
+MESSAGES = {"invalid input": "请按标出的提示修改后再提交。"}
+
+
+def message(text):
+    """A service's refusal, in Chinese where it is a generic one (the reason as given otherwise)."""
+    return MESSAGES.get(text, text)
+
+
 def reason(text):
     if not text:
         return "—"

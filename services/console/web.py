@@ -40,6 +40,7 @@ templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 templates.globals.update(labels=labels, label=labels.label, districts=labels.DISTRICTS)
 templates.filters["reason"] = labels.reason
 templates.filters["local"] = labels.local
+templates.filters["message"] = labels.message
 
 
 class SignedOut(Exception):

@@ -122,3 +122,24 @@ def test_handler_takes_a_complaint_from_the_queue_to_the_answer_the_reporter_rea
     browser.get(f"{complaints.base}/report/track?code={code}")
     shown(browser, "main", containing="经核查属实，已责令停止无证培训并依法查处。")
     visited(browser, "console", "phone-4-reporter-reads-answer")
+
+
+def test_a_registrar_sees_a_wrong_credit_code_explained_beside_its_field_and_nothing_is_registered(
+        cluster, desktop_browser):
+    cluster.start("console", "registry")
+    password = add_officer(cluster, "hc-edu", "registrar")
+    base = console_url(cluster)
+    browser_sign_in(desktop_browser, base, "hc-edu", password)
+    desktop_browser.get(base + "/institutions/new")
+    form = shown(desktop_browser, "form[action='/institutions/new']")
+    wrong = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")
+    for name, value in (("name", "<script>alert(1)</script>海豚学堂"), ("credit_code", wrong),
+                        ("address", "环翠区海滨路 8 号")):
+        form.find_element(By.NAME, name).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = shown(desktop_browser, ".has-error .field-error")
+    assert "check" in error.text.lower() or "校验" in error.text, error.text
+    assert desktop_browser.find_element(By.NAME, "name").get_attribute("value").startswith("<script>")
+    desk(desktop_browser, "desk-9-credit-code-refused", console_errors=("status of 400",))
+    desktop_browser.get(base + "/institutions")
+    assert "海豚学堂" not in shown(desktop_browser, "main").text
