@@ -41,12 +41,15 @@ class Visit:
     def is_(self, *roles):
         return self.officer["role"] in roles
 
+    def can_see(self, district):
+        officer = self.officer
+        return Actor(officer["role"], officer["department"], officer["district"]).can_act_in(district)
+
     def require_district(self, district):
         """The tokens' own rule (shared.auth.Actor): an officer of one district sees
         and does nothing of another; the page says so instead of hiding it."""
         officer = self.officer
-        if district and not Actor(officer["role"], officer["department"],
-                                  officer["district"]).can_act_in(district):
+        if district and not self.can_see(district):
             raise Forbidden(f"这是{label(district, 'district')}的事项；您只能查看和办理"
                             f"{label(officer['district'], 'district')}的事项 "
                             f"(another district: {district})")
@@ -201,6 +204,18 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
         return Response(content, content_type=kind, headers={
             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
             "Content-Security-Policy": "default-src 'none'; sandbox"})
+
+    def colleagues(self, visit):
+        """Inspectors who may be named as present with the signed-in officer: enabled,
+        of the officer's district (any, for the municipal office), the officer first."""
+        with self.store.read() as conn:
+            rows = [row for row in views.everyone(conn) if row["role"] == "inspector"
+                    and not row["disabled"] and visit.can_see(row["district"])]
+            details = {row["officer_id"]: accounts.by_id(conn, row["officer_id"]) for row in rows}
+        found = [{"officer_id": row["officer_id"], "name": details[row["officer_id"]]["name"],
+                  "certificate": details[row["officer_id"]]["certificate"],
+                  "department": row["department"]} for row in rows]
+        return sorted(found, key=lambda o: (o["officer_id"] != visit.officer["officer_id"], o["name"]))
 
     def officer_names(self, officer_ids):
         with self.store.read() as conn:
