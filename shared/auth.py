@@ -1,4 +1,6 @@
-"""Signed JWT bearer tokens carrying department, district and role."""
+"""Signed JWT bearer tokens carrying department, district and role, and for a
+named officer signed in to the console, the officer's id (never a name)."""
+import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -10,6 +12,11 @@ from shared.errors import BadRequest, Forbidden, Unauthorized
 
 ALGORITHM = "HS256"
 CITY = vocabulary.CITY
+# An officer id is an account id (e.g. a UUID), never a name: ASCII letters,
+# digits and . _ : - only, so a name cannot pass for one.
+OFFICER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# An enforcement certificate number (执法证号), e.g. 37100219001 or 鲁威执37100219002.
+CERTIFICATE = r"^[0-9A-Za-z\u4e00-\u9fff()（）-]{4,40}\Z"
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,7 @@ class Actor:
     role: str
     department: str
     district: str
+    officer: str | None = None  # the console's officer id, when a named officer acts
 
     @property
     def citywide(self):
@@ -37,7 +45,7 @@ class Actor:
         return f"{self.department}/{self.district}/{self.role}"
 
 
-def issue(role, department, district, days=30, secret=None):
+def issue(role, department, district, days=30, secret=None, officer=None):
     errors = {}
     if role not in vocabulary.ROLES:
         errors["role"] = [f"must be one of {', '.join(vocabulary.ROLES)}"]
@@ -45,11 +53,15 @@ def issue(role, department, district, days=30, secret=None):
         errors["department"] = [f"must be one of {', '.join(vocabulary.DEPARTMENTS)}"]
     if district not in vocabulary.DISTRICTS:
         errors["district"] = [f"must be one of {', '.join(vocabulary.DISTRICTS)}"]
+    if officer is not None and not is_officer_id(officer):
+        errors["officer"] = ["an officer id (letters, digits, . _ : -; at most 64), never a name"]
     if errors:
         raise BadRequest("invalid token claims", errors)
     now = utcnow()
     claims = {"role": role, "department": department, "district": district,
               "iat": now, "exp": now + timedelta(days=days), "iss": "otg"}
+    if officer is not None:
+        claims["officer"] = officer
     return jwt.encode(claims, secret or config.secret("jwt_secret"), algorithm=ALGORITHM)
 
 
@@ -67,8 +79,19 @@ def verify(token, secret=None):
         except jwt.PyJWTError as error:
             raise Unauthorized(f"invalid token: {error}") from None
         else:
-            return Actor(claims["role"], claims["department"], claims["district"])
+            return _actor(claims)
     raise Unauthorized(f"invalid token: {failure}")
+
+
+def is_officer_id(value):
+    return isinstance(value, str) and OFFICER_ID.fullmatch(value) is not None
+
+
+def _actor(claims):
+    officer = claims.get("officer")
+    if officer is not None and not is_officer_id(officer):
+        raise Unauthorized("invalid token: the officer claim is not an officer id")
+    return Actor(claims["role"], claims["department"], claims["district"], officer)
 
 
 def from_header(value):

@@ -42,7 +42,13 @@ def markdown():
              "Generated from the event classes by `otg docs` — do not edit by hand.",
              "Every event travels as a CloudEvent (ARCHITECTURE.md, \"The envelope\"): on the bus in",
              "binary mode on the topic exchange `<service>.events` with the event name as routing",
-             "key; in each service's feed `GET /events?after=&limit=` in the JSON format.", ""]
+             "key; in each service's feed `GET /events?after=&limit=` in the JSON format.", "",
+             "Besides the CloudEvents attributes, every event has the extensions `sequence`,",
+             "`position`, `correlationid`, `causationid` (when caused by another event) and",
+             "`actor` (`department/district/role`, never a name). An event appended while serving",
+             "a named officer's request (a console token with an officer id) also has `officer`:",
+             "the officer's account id, never a name (the console resolves names); events of",
+             "tokens without an officer, and of policies reacting to other events, have none.", ""]
     for service, catalogue in catalogues():
         lines += [f"## {service} — exchange `{service}.events`", ""]
         for event_class in catalogue:

@@ -38,10 +38,11 @@ def token():
 @click.option("--department", required=True, help="education, culture_tourism, sports, market_regulation, public_security or fire")
 @click.option("--district", required=True, help="GB/T 2260 code, e.g. 371002; 371000 = the whole city")
 @click.option("--days", default=30, show_default=True, help="validity in days")
-def issue_token(role, department, district, days):
+@click.option("--officer", help="a named officer's id (never a name); their events carry it")
+def issue_token(role, department, district, days, officer):
     """Print a signed token (secret from OTG_JWT_SECRET)."""
     try:
-        click.echo(auth.issue(role, department, district, days=days))
+        click.echo(auth.issue(role, department, district, days=days, officer=officer))
     except BadRequest as error:
         for field, messages in error.fields.items():
             click.echo(f"error: --{field} {'; '.join(messages)}", err=True)

@@ -22,7 +22,7 @@ def attributes(service, stored, catalogue):
         "sequence": str(stored.sequence),
         "position": str(stored.position),
     }
-    for key in ("correlationid", "causationid", "actor"):
+    for key in ("correlationid", "causationid", "actor", "officer"):
         if stored.meta.get(key):
             attrs[key] = stored.meta[key]
     return attrs

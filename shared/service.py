@@ -58,6 +58,7 @@ def context_of(worker_ctx):
     actor = data.get("otg.actor")
     return Context(
         actor=str(Actor(**actor)) if actor else f"{worker_ctx.service_name}/policy",
+        officer=actor.get("officer") if actor else None,
         correlation_id=data.get("otg.correlation_id"),
         causation_id=data.get("otg.event_id"),
         consumer=data.get("otg.consumer"),

@@ -79,6 +79,7 @@ class StoredEvent:
 class Context:
     """Who and what caused the events a unit of work appends."""
     actor: str = "system"
+    officer: str | None = None    # the named officer's id, for a console request
     correlation_id: str | None = None
     causation_id: str | None = None
     consumer: str | None = None   # set when handling an inbound event
@@ -309,6 +310,7 @@ class UnitOfWork:
                     f"stream {stream_id} is at version {current}, expected {expected_version}")
         now = rfc3339(self.store.clock.now())
         meta = {"actor": self.context.actor,
+                "officer": self.context.officer,
                 "correlationid": self.context.correlation_id,
                 "causationid": self.context.causation_id}
         meta = {k: v for k, v in meta.items() if v}

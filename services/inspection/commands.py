@@ -36,6 +36,20 @@ def call(method, path, token=None, **kwargs):
     return body
 
 
+def officers(values):
+    """`--officer ID=CERTIFICATE` (or just ID) -> [{officer_id, certificate}]."""
+    named = []
+    for value in values:
+        officer_id, _, certificate = value.partition("=")
+        named.append({"officer_id": officer_id, "certificate": certificate or None})
+    return named
+
+
+OFFICER = click.option("--officer", "officer", multiple=True, metavar="ID=CERTIFICATE",
+                       help="an officer's account id and certificate number (执法证号), "
+                            "e.g. off-li=37100219001 (repeatable; enforcement checks need two)")
+
+
 def show(payload):
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
@@ -60,10 +74,12 @@ def checklists():
 @click.option("--district", help="for an unregistered site")
 @click.option("--site-name", help="for an unregistered site")
 @click.option("--site-address", help="for an unregistered site")
-def schedule(token, **options):
+@OFFICER
+def schedule(token, officer, **options):
     """Schedule an inspection; prints it (its `id` names it in the next commands)."""
     body = {k: v for k, v in options.items() if v not in (None, ())}
     body.update({k: list(v) for k, v in body.items() if isinstance(v, tuple)})
+    body["officers"] = officers(officer)
     show(call("POST", "/inspections", token, json=body))
 
 
@@ -89,9 +105,13 @@ def finding(token, inspection_id, item, severity, description, suspend_immediate
 @TOKEN
 @click.argument("inspection_id")
 @click.option("--deadline", help="rectification deadline YYYY-MM-DD (default: 14 days)")
-def complete_inspection(token, inspection_id, deadline):
-    """Complete an inspection; its findings get a rectification order."""
+@OFFICER
+def complete_inspection(token, inspection_id, deadline, officer):
+    """Complete an inspection with the officers present (default: those scheduled);
+    its findings get a rectification order."""
     body = {"rectification_deadline": deadline} if deadline else {}
+    if officer:
+        body["officers"] = officers(officer)
     show(call("POST", f"/inspections/{inspection_id}/complete", token, json=body))
 
 

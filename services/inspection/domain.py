@@ -13,6 +13,9 @@ SAFETY_CATEGORIES = ("fire_safety", "premises")
 HAZARD_SEVERITIES = ("major", "critical")
 SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
 DEFAULT_RECTIFICATION_DAYS = 14
+# 行政处罚法 (2021) art. 42: enforcement is carried out by no fewer than two officers
+# qualified for it, who show their enforcement certificates (art. 55).
+ENFORCEMENT_OFFICERS = 2
 
 
 def is_hazard(category, severity, suspend_immediately):
@@ -28,6 +31,11 @@ def may_read_notes(actor, district):
     """A finding's description is free text that may name people: only the officials who
     inspect in the district (inspectors, coordinators, admins) read it."""
     return actor is not None and actor.role in NOTE_READERS and actor.can_act_in(district)
+
+
+def may_read_certificates(actor, district):
+    """Certificate numbers identify an officer: officials of the district read them."""
+    return actor is not None and actor.can_act_in(district)
 
 
 def _new_id():
@@ -48,6 +56,27 @@ def _unique(values):
     return list(dict.fromkeys(values))
 
 
+def check_officers(kind, officers, completing):
+    """Officers named on a check ([{officer_id, certificate}]): each once; an
+    enforcement check is completed by at least two present with certificate numbers."""
+    errors = []
+    ids = [o["officer_id"] for o in officers]
+    certificates = [o["certificate"] for o in officers if o.get("certificate")]
+    if len(set(ids)) < len(ids):
+        errors.append("an officer is named twice")
+    if len(set(certificates)) < len(certificates):
+        errors.append("two officers cannot hold one certificate number")
+    if completing and kind == "enforcement" and len(set(certificates)) < ENFORCEMENT_OFFICERS:
+        errors.append(f"an enforcement check needs at least {ENFORCEMENT_OFFICERS} officers "
+                      "present, each with an enforcement certificate number (执法证号)")
+    if errors:
+        raise BadRequest("the officers named are not enough or not valid", {"officers": errors})
+
+
+def _certificates(officers):
+    return {o["officer_id"]: o.get("certificate") for o in officers}
+
+
 class Inspection(Aggregate):
     status = None
     answered = False
@@ -56,11 +85,12 @@ class Inspection(Aggregate):
     def __init__(self, id):
         super().__init__(id)
         self.notes = {}  # finding id -> description: kept by the service, never in an event
+        self.certificates = None  # officer id -> certificate number, when newly named
 
     @classmethod
     def schedule(cls, district, kind, departments, modes=(), focus=(), institution_id=None,
                  site_name=None, site_address=None, source=None, source_type=None,
-                 sample_id=None, scheduled_for=None, inspection_id=None):
+                 sample_id=None, scheduled_for=None, inspection_id=None, officers=()):
         if institution_id is None and not site_name:
             raise BadRequest("an unregistered site needs a name",
                              {"site_name": ["required when there is no institution_id"]})
@@ -69,13 +99,17 @@ class Inspection(Aggregate):
         if "joint" in modes and len(set(departments)) < 2:
             raise BadRequest("a joint check needs departments working together",
                              {"departments": ["a joint check needs two or more departments"]})
+        check_officers(kind, officers, completing=False)
         inspection = cls(inspection_id or _new_id())
         inspection.trigger(
             ev.InspectionScheduled, inspection_id=inspection.id, institution_id=institution_id,
             district=district, kind=kind, modes=_unique(modes), departments=_unique(departments),
             focus=_unique(focus), source=source, source_type=source_type, site_name=site_name,
             site_address=site_address, sample_id=sample_id,
-            scheduled_for=scheduled_for.isoformat() if scheduled_for else None)
+            scheduled_for=scheduled_for.isoformat() if scheduled_for else None,
+            officer_ids=[o["officer_id"] for o in officers])
+        if officers:
+            inspection.certificates = _certificates(officers)
         return inspection
 
     # -- commands -----------------------------------------------------------
@@ -141,12 +175,16 @@ class Inspection(Aggregate):
             self.record_finding(item, severity, text, department, evidence=[sha256])
         return len(gaps)
 
-    def complete(self):
+    def complete(self, officers=()):
+        """`officers`: those present, [{officer_id, certificate}]."""
         self._require_open()
+        check_officers(self.kind, officers, completing=True)
         worst = max(self.findings.values(), key=SEVERITY_RANK.get, default=None)
-        self.trigger(ev.InspectionCompleted, **self.visit,
+        self.trigger(ev.InspectionCompleted, **{**self.visit, "officer_ids": [
+                         o["officer_id"] for o in officers]},
                      outcome="violation_found" if self.findings else "no_violation",
                      findings_count=len(self.findings), max_severity=worst)
+        self.certificates = _certificates(officers)
 
     def require_assigned(self, department):
         if department not in self.departments:

@@ -65,10 +65,21 @@ class _Visit(EventSchema):
     site_address = OptionalRef("the business address of the site")
     sample_id = OptionalRef("the SampleDrawn that selected this institution, if any")
     scheduled_for = fields.Date(load_default=None, allow_none=True)
+    officer_ids = _described(fields.List(fields.Str(), load_default=list),
+                             "ids of the officers named (console accounts), never names; "
+                             "their certificate numbers stay in the service")
+
+
+def _with_no_officers(data):
+    return {**data, "officer_ids": []}
 
 
 class InspectionScheduled(Event):
-    """An inspection (self, safety or enforcement check) was scheduled and assigned."""
+    """An inspection (self, safety or enforcement check) was scheduled and assigned.
+
+    v2: `officer_ids`, the officers assigned (empty in v1 events)."""
+    VERSION = 2
+    upcasters = {1: _with_no_officers}
     Schema = _Visit
 
 
@@ -155,7 +166,11 @@ class PatrolLogImported(Event):
 
 
 class InspectionCompleted(Event):
-    """An inspection ended (a submitted self-inspection ends at once) with its outcome."""
+    """An inspection ended (a submitted self-inspection ends at once) with its outcome.
+
+    v2: `officer_ids`, the officers present (empty in v1 events)."""
+    VERSION = 2
+    upcasters = {1: _with_no_officers}
 
     class Schema(_Visit):
         outcome = _described(fields.Str(required=True, validate=validate.OneOf(OUTCOMES)),

@@ -4,8 +4,8 @@ import json
 from collections import Counter
 from datetime import datetime, time, timezone
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
-                        select, update)
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, delete, func,
+                        insert, select, update)
 
 from shared.clock import BEIJING
 from shared.projections import Projection, handles
@@ -32,6 +32,7 @@ inspections = Table(
     Column("outcome", String(20)),
     Column("max_severity", String(10)),
     Column("answers", Text),
+    Column("officer_ids", Text, nullable=False, default="[]"),
 )
 findings = Table(
     "findings", metadata,
@@ -101,6 +102,14 @@ finding_notes = Table(
     Column("finding_id", String(36), primary_key=True),
     Column("description", Text, nullable=False),
 )
+# The enforcement certificate numbers (执法证号) of the officers named on a check:
+# events carry only the officers' ids.
+officer_certificates = Table(
+    "officer_certificates", own_tables,
+    Column("inspection_id", String(36), primary_key=True),
+    Column("officer_id", String(64), primary_key=True),
+    Column("certificate", String(40)),
+)
 
 
 def save_notes(conn, notes):
@@ -108,6 +117,29 @@ def save_notes(conn, notes):
         conn.execute(insert(finding_notes), [{"finding_id": finding_id, "description": text}
                                              for finding_id, text in notes.items()])
         notes.clear()
+
+
+def save_certificates(conn, inspection_id, certificates):
+    """The officers now named on the inspection (those present replace those scheduled)."""
+    table = officer_certificates
+    conn.execute(delete(table).where(table.c.inspection_id == inspection_id))
+    if certificates:
+        conn.execute(insert(table), [{"inspection_id": inspection_id, "officer_id": officer,
+                                      "certificate": number}
+                                     for officer, number in certificates.items()])
+
+
+def officers_named(conn, inspection_id, with_certificates=True):
+    """[{officer_id, certificate}] of the officers named on the inspection (those
+    present once it is completed); without certificates, [{officer_id}]."""
+    table = officer_certificates
+    rows = conn.execute(select(table.c.officer_id, table.c.certificate)
+                        .where(table.c.inspection_id == inspection_id))
+    named = {row.officer_id: row.certificate for row in rows}
+    view = conn.execute(select(inspections.c.officer_ids)
+                        .where(inspections.c.id == inspection_id)).scalar()
+    return [{"officer_id": officer, "certificate": named.get(officer)} if with_certificates
+            else {"officer_id": officer} for officer in json.loads(view or "[]")]
 
 
 
@@ -132,14 +164,14 @@ def mirror_closed(conn, data):
 
 class InspectionViews(Projection):
     NAME = "inspection"
-    VERSION = 2
+    VERSION = 3  # v3: officer_ids
     metadata = metadata
 
     @handles("InspectionScheduled")
     def scheduled(self, conn, event):
         data = dict(event.data)
-        for key in ("modes", "departments", "focus"):
-            data[key] = json.dumps(data[key])
+        for key in ("modes", "departments", "focus", "officer_ids"):
+            data[key] = json.dumps(data.get(key, []))
         conn.execute(insert(inspections).values(
             id=data.pop("inspection_id"), status="scheduled", scheduled_at=event.meta.time, **data))
 
@@ -170,7 +202,8 @@ class InspectionViews(Projection):
     @handles("InspectionCompleted")
     def completed(self, conn, event):
         _set(inspections, inspections.c.id, event.inspection_id, conn, status="completed",
-             completed_at=event.meta.time, outcome=event.outcome, max_severity=event.max_severity)
+             completed_at=event.meta.time, outcome=event.outcome, max_severity=event.max_severity,
+             officer_ids=json.dumps(event.officer_ids))
 
     @handles("RectificationOrdered")
     def ordered(self, conn, event):
@@ -255,7 +288,7 @@ def search_inspections(conn, page=1, per_page=50, **filters):
 
 def _inspection(row):
     view = {key: value for key, value in row._asdict().items() if key != "answers"}
-    for key in ("modes", "departments", "focus"):
+    for key in ("modes", "departments", "focus", "officer_ids"):
         view[key] = json.loads(view[key])
     return view
 

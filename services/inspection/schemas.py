@@ -1,6 +1,7 @@
 """Inspection HTTP input and output."""
 from marshmallow import Schema, ValidationError, fields, validate
 
+from shared import auth
 from shared.errors import BadRequest
 from shared.vocabulary import DEPARTMENTS, LOCAL_DISTRICTS, SEVERITIES
 from shared.web import page_field
@@ -19,6 +20,24 @@ Text = lambda n, **kw: fields.Str(validate=validate.Length(min=1, max=n), **kw) 
 OneOf = lambda choices, **kw: fields.Str(validate=validate.OneOf(choices), **kw)  # noqa: E731
 
 
+def _officer_id(value):
+    if not auth.is_officer_id(value):
+        raise ValidationError("an officer's account id (letters, digits, . _ : -), never a name")
+
+
+class OfficerIn(Schema):
+    officer_id = fields.Str(required=True, validate=_officer_id)
+    certificate = fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(
+        auth.CERTIFICATE, error="an enforcement certificate number (执法证号): 4-40 letters, "
+                                "digits or 汉字"))
+
+
+Officers = lambda **kw: fields.List(  # noqa: E731
+    fields.Nested(OfficerIn), validate=validate.Length(max=10), metadata={
+        "description": "[{officer_id, certificate}]: ids of console accounts and their "
+                       "certificate numbers (执法证号)"}, **kw)
+
+
 class InspectionIn(Schema):
     institution_id = fields.Str(load_default=None, allow_none=True, metadata={
         "description": "registered institution; omit for an unregistered site (then give site_name)"})
@@ -32,6 +51,7 @@ class InspectionIn(Schema):
     site_name = Text(200, load_default=None, allow_none=True)
     site_address = Text(300, load_default=None, allow_none=True)
     scheduled_for = fields.Date(load_default=None, allow_none=True)
+    officers = Officers(load_default=list)
 
 
 class FindingIn(Schema):
@@ -46,6 +66,7 @@ class FindingIn(Schema):
 class CompleteIn(Schema):
     rectification_deadline = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "deadline of the rectification order for the findings (default: 14 days)"})
+    officers = Officers(load_default=None, allow_none=True)  # default: those scheduled
 
 
 class AnswerIn(Schema):
@@ -159,6 +180,9 @@ class InspectionOut(Schema):
     outcome = fields.Str(allow_none=True)
     max_severity = fields.Str(allow_none=True)
     findings = fields.List(fields.Nested(FindingOut))
+    officer_ids = fields.List(fields.Str())
+    officers = fields.List(fields.Dict(), metadata={
+        "description": "[{officer_id, certificate}]; certificates only for the district's officials"})
 
 
 class OrderOut(Schema):

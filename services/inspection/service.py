@@ -11,7 +11,8 @@ from shared.web import api
 
 from . import checklists, evidence, patrol, policies, sampling, schemas
 from . import projections as views
-from .domain import Inspection, RectificationOrder, Sample, carry_over_id, may_read_notes
+from .domain import (Inspection, RectificationOrder, Sample, carry_over_id,
+                     may_read_certificates, may_read_notes)
 from .events import CATALOGUE
 
 INSPECTORS = ("inspector",)
@@ -54,8 +55,8 @@ class InspectionService(base.OtgService):
             inspection = Inspection.schedule(
                 kind=body["kind"], modes=body["modes"], focus=body["focus"],
                 departments=body["departments"] or [self.actor.department],
-                scheduled_for=body["scheduled_for"], **site)
-            uow.save(inspection)
+                scheduled_for=body["scheduled_for"], officers=body["officers"], **site)
+            self._save(uow, inspection)
         return 201, self._inspection(inspection.id)
 
     @api("GET", "/inspections", roles=READERS, query=schemas.InspectionQuery)
@@ -100,12 +101,16 @@ class InspectionService(base.OtgService):
                      "inspection": self._inspection(inspection_id)}
 
     @api("POST", "/inspections/<inspection_id>/complete", roles=INSPECTORS, body=schemas.CompleteIn,
-         summary="end the inspection; its findings get a rectification order")
+         summary="end the inspection with the officers present; its findings get a "
+                 "rectification order")
     def complete(self, request, inspection_id, body):
         with self.store.unit() as uow:
             inspection = self._load(uow, Inspection, inspection_id)
             inspection.require_assigned(self.actor.department)
-            order_id = self._finish(uow, inspection, body["rectification_deadline"])
+            officers = body["officers"]
+            if officers is None:  # those scheduled were present
+                officers = views.officers_named(uow.conn, inspection_id)
+            order_id = self._finish(uow, inspection, body["rectification_deadline"], officers)
         return {**self._inspection(inspection_id), "rectification_order_id": order_id}
 
     @api("POST", "/self-inspections", roles=OFFICIALS, body=schemas.SelfInspectionIn,
@@ -240,18 +245,22 @@ class InspectionService(base.OtgService):
         entry = views.directory_entry(conn, institution_id) if institution_id else None
         return policies.site(institution_id, entry, body)
 
-    def _finish(self, uow, inspection, deadline):
+    def _finish(self, uow, inspection, deadline, officers=()):
         """Complete the inspection and order the rectification of its findings, if any."""
-        inspection.complete()
+        inspection.complete(officers)
         order = RectificationOrder.for_inspection(inspection, self.clock.today(), deadline)
         self._save(uow, inspection, *([order] if order else []))
         return order.id if order else None
 
     @staticmethod
     def _save(uow, inspection, *others):
-        """Save, and keep the findings' notes beside the events (never in them)."""
+        """Save, and keep the findings' notes and the officers' certificate numbers
+        beside the events (never in them)."""
         uow.save(inspection, *others)
         views.save_notes(uow.conn, inspection.notes)
+        if inspection.certificates is not None:
+            views.save_certificates(uow.conn, inspection.id, inspection.certificates)
+            inspection.certificates = None
 
     def _sampled_check(self, conn, sample_id, institution_id, body):
         return Inspection.schedule(
@@ -288,8 +297,13 @@ class InspectionService(base.OtgService):
     def _inspection(self, inspection_id):
         actor = self.actor
 
-        def find(conn, key):  # the findings' descriptions only for those who may read them
-            return views.inspection_view(conn, key, lambda district: may_read_notes(actor, district))
+        def find(conn, key):  # descriptions and certificates only for those who may read them
+            view = views.inspection_view(conn, key,
+                                         lambda district: may_read_notes(actor, district))
+            if view is not None:
+                view["officers"] = views.officers_named(
+                    conn, key, may_read_certificates(actor, view["district"]))
+            return view
         return self._view(find, inspection_id, "inspection")
 
     def _order(self, order_id):

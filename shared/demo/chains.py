@@ -95,10 +95,22 @@ def verify_on_site(c, complaint_id, district, acknowledged_at, checked_at, findi
     inspector = ("inspector", check["departments"][0], district)
     path = f"/inspections/{check['inspection_id']}"
     c.call("POST", "inspection", f"{path}/findings", inspector, json=finding)
-    c.call("POST", "inspection", f"{path}/complete", inspector, json={})
+    c.call("POST", "inspection", f"{path}/complete", inspector,
+           json={"officers": officers_present(check["departments"][0], district)})
     c.timeline.wait_for("complaints", "ComplaintVerified",
                         lambda d: d.get("complaint_id") == complaint_id)
     return handler
+
+
+def officers_present(department, district):
+    """An enforcement check's two officers (ids of the demo's accounts, never names),
+    with their certificate numbers (执法证号)."""
+    return [{"officer_id": f"demo-{department}-{district}-{n}",
+             "certificate": f"{district}{DEPARTMENT_CODES[department]}{n:04d}"} for n in (1, 2)]
+
+
+DEPARTMENT_CODES = {"education": "01", "culture_tourism": "02", "sports": "03",
+                    "market_regulation": "04", "public_security": "05", "fire": "06"}
 
 
 def rectified(c):

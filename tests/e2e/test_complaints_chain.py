@@ -35,7 +35,10 @@ def test_web_report_with_photo_is_verified_by_inspection_and_answered(cluster, t
         "item": "enforcement.prepaid_fee", "severity": "major",
         "description": "预收费超过三个月，未使用资金监管账户"})
     assert finding.status_code == 201, finding.text
-    completed = inspection.post(f"/inspections/{check['id']}/complete", inspector, json={})
+    present = [{"officer_id": "off-1", "certificate": "37100219001"},  # an enforcement check
+               {"officer_id": "off-2", "certificate": "37100219002"}]
+    completed = inspection.post(f"/inspections/{check['id']}/complete", inspector,
+                                json={"officers": present})
     assert completed.status_code in (200, 201), completed.text
 
     eventually(lambda: complaints.get(f"/track/{code}").json()["status"] == "verified", timeout=20)

@@ -11,6 +11,9 @@ from shared.creditcode import complete
 from support import eventually, publish_event, skipped
 
 DISTRICT = "371002"
+# an enforcement check is completed by two officers present with their certificates
+OFFICERS = [{"officer_id": "off-1", "certificate": "37100219001"},
+            {"officer_id": "off-2", "certificate": "37100219002"}]
 
 
 @pytest.fixture
@@ -139,7 +142,7 @@ def test_verification_request_schedules_one_check_whose_completion_names_the_com
     assert (check["departments"], check["focus"], check["site_name"]) == (
         ["market_regulation"], ["prepaid_fee"], "金话筒口才")
     done = inspection.post(f"/inspections/{check['id']}/complete",
-                           inspector(token, "market_regulation"), json={})
+                           inspector(token, "market_regulation"), json={"officers": OFFICERS})
     assert done.status_code == 200, done.text
     [completed] = feed(inspection, "InspectionCompleted")
     assert completed["data"]["source"] == "c-42" and completed["data"]["source_type"] == "complaint"
