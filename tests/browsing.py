@@ -56,7 +56,7 @@ def open_browser(phone=True):
     return driver
 
 
-def shown(driver, css, containing=""):
+def shown(driver, css, containing="", timeout=10):
     """The element once the page that has it is loaded: a click or a form submit
     returns before the browser has navigated, so reading the DOM at once races."""
     from selenium.common.exceptions import StaleElementReferenceException
@@ -67,7 +67,7 @@ def shown(driver, css, containing=""):
         found = d.find_elements(By.CSS_SELECTOR, css)
         return found[0] if found and containing in found[0].text else False
     # the old page's element goes stale while the new page loads: look again
-    wait = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
     return wait.until(present, f"no {css!r} containing {containing!r}")
 
 

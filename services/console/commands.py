@@ -1,10 +1,11 @@
 """`otg officers add|list|disable|reset-password|set-role`: the console's accounts,
 managed by an operator on the console's own store (OTG_DATA_DIR / CONSOLE_DATABASE_URL)."""
+import re
 import sys
 
 import click
 
-from shared import config
+from shared import auth, config
 from shared.errors import OtgError
 from shared.store import Context, EventStore
 
@@ -49,6 +50,9 @@ def add(name, role, department, district, certificate, login):
     """Add an officer; prints the login and a one-time password."""
     if not name.strip() or len(name) > 100:
         _fail(OtgError("--name must be 1 to 100 characters"))
+    if certificate is not None and not re.match(auth.CERTIFICATE, certificate):
+        _fail(OtgError("--certificate is an enforcement certificate number (执法证号): 4-40 "
+                       "letters, digits or 汉字, no spaces"))
     store, password = _store(), one_time_password()
     try:
         with _unit(store) as uow:

@@ -3,6 +3,7 @@ phone (pass / fail / not applicable, severity, photo; a failed item becomes a
 finding), completion (the rectification order), and verifying rectifications."""
 from urllib.parse import quote
 
+from . import documents
 from .page_work import district_of, institution_names
 from .pages import back_to, form_dict, notice, page_no, query_of, today
 from .web import page, render
@@ -36,7 +37,9 @@ class InspectionPages:
         visit = self.visit(request)
         form = form or {"institution_id": request.args.get("institution_id", ""), "kind": "safety"}
         return render("inspection_new.html", problem.status if problem else 200, visit=visit,
-                      form=form, problem=problem, errors=problem.fields if problem else {})
+                      form=form, problem=problem, errors=problem.fields if problem else {},
+                      colleagues=self.colleagues(visit),
+                      chosen=request.form.getlist("officers") or [visit.officer["officer_id"]])
 
     @page("POST", "/inspections/new")
     def schedule_inspection(self, request):
@@ -46,7 +49,8 @@ class InspectionPages:
                 "kind": form.get("kind", ""), "modes": request.form.getlist("modes"),
                 "focus": request.form.getlist("focus"),
                 "departments": request.form.getlist("departments") or None,
-                "scheduled_for": form.get("scheduled_for") or None}
+                "scheduled_for": form.get("scheduled_for") or None,
+                "officers": self.officers_chosen(visit, request) or []}
         answer = visit.backend.post("inspection", "/inspections", json=body)
         if not answer.ok:
             return self.new_inspection(request, problem=answer, form=form)
@@ -71,7 +75,11 @@ class InspectionPages:
         chosen = next((c for c in lists if c["id"] == wanted), lists[0] if lists else None)
         return render("inspection.html", problem.status if problem else 200, visit=visit,
                       inspection=inspection, institution=institution, checklists=lists,
-                      checklist=chosen,
+                      checklist=chosen, present=self.officers_present(visit, inspection),
+                      colleagues=self.colleagues(visit),
+                      issued=documents.of_inspection(self.store, inspection_id),
+                      order=self.order_of(visit, inspection) if inspection["status"] == "completed"
+                      else None,
                       problem=problem, form=form or {}, errors=errors or {}, today=today(),
                       notice=notice(request))
 
@@ -92,6 +100,12 @@ class InspectionPages:
             return self.inspection(request, inspection_id, problem=problem, form=form, errors=errors)
         return back_to(request, f"/inspections/{inspection_id}", "finding")
 
+    def officers_chosen(self, visit, request):
+        """[{officer_id, certificate}] of the inspectors ticked as present; None if none."""
+        ticked = set(request.form.getlist("officers"))
+        return [{"officer_id": o["officer_id"], "certificate": o["certificate"]}
+                for o in self.colleagues(visit) if o["officer_id"] in ticked] or None
+
     def _record_failed_item(self, visit, inspection_id, item, form, files):
         evidence = []
         photo = files.get(f"photo.{item}")
@@ -111,7 +125,8 @@ class InspectionPages:
         visit = self.visit(request)
         form = form_dict(request)
         answer = visit.backend.post("inspection", f"/inspections/{inspection_id}/complete", json={
-            "rectification_deadline": form.get("rectification_deadline") or None})
+            "rectification_deadline": form.get("rectification_deadline") or None,
+            "officers": self.officers_chosen(visit, request)})
         if not answer.ok:
             return self.inspection(request, inspection_id, problem=answer, form=form,
                                    errors={"complete": answer.fields})

@@ -16,7 +16,7 @@ from shared.clock import rfc3339, utcnow
 from shared.errors import BadRequest, Forbidden
 
 # page modules imported whole: `nameko run` would take a mixin class named here for a service
-from . import (accounts, page_campaign, page_complaints, page_inspections, page_institutions, page_more,
+from . import (accounts, documents, page_campaign, page_complaints, page_documents, page_inspections, page_institutions, page_more,
                page_publishing, page_work, projections as views, schemas)
 from .backend import Backend
 from .domain import Officer
@@ -41,6 +41,11 @@ class Visit:
     def is_(self, *roles):
         return self.officer["role"] in roles
 
+    def actor(self):
+        officer = self.officer
+        return Actor(officer["role"], officer["department"], officer["district"],
+                     officer["officer_id"])
+
     def can_see(self, district):
         officer = self.officer
         return Actor(officer["role"], officer["department"], officer["district"]).can_act_in(district)
@@ -58,9 +63,11 @@ class Visit:
 class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
                      page_complaints.ComplaintPages, page_inspections.InspectionPages,
                      page_more.MorePages, page_campaign.CampaignPages,
-                     page_publishing.PublishingPages, base.OtgService):
+                     page_publishing.PublishingPages, page_documents.DocumentPages,
+                     base.OtgService):
     name = "console"
-    store = base.Store(CATALOGUE, [views.ConsoleViews], tables=[accounts.metadata])
+    store = base.Store(CATALOGUE, [views.ConsoleViews],
+                       tables=[accounts.metadata, documents.metadata])
     throttle = SignInThrottle()
 
     # -- sign-in ----------------------------------------------------------------
@@ -205,12 +212,14 @@ class ConsoleService(page_work.WorkPages, page_institutions.InstitutionPages,
             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
             "Content-Security-Policy": "default-src 'none'; sandbox"})
 
-    def colleagues(self, visit):
+    def colleagues(self, visit, everyone=False):
         """Inspectors who may be named as present with the signed-in officer: enabled,
-        of the officer's district (any, for the municipal office), the officer first."""
+        of the officer's district (any, for the municipal office), the officer first
+        (`everyone`: every account, for the names of those named before)."""
         with self.store.read() as conn:
-            rows = [row for row in views.everyone(conn) if row["role"] == "inspector"
-                    and not row["disabled"] and visit.can_see(row["district"])]
+            rows = [row for row in views.everyone(conn) if everyone or (
+                row["role"] == "inspector" and not row["disabled"]
+                and visit.can_see(row["district"]))]
             details = {row["officer_id"]: accounts.by_id(conn, row["officer_id"]) for row in rows}
         found = [{"officer_id": row["officer_id"], "name": details[row["officer_id"]]["name"],
                   "certificate": details[row["officer_id"]]["certificate"],

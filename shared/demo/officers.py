@@ -10,8 +10,8 @@ from .client import DemoError
 # login, name, role, department, district, enforcement certificate
 OFFICERS = (
     ("hc-registrar", "王登记", "registrar", "education", "371002", None),
-    ("hc-inspector", "李消防", "inspector", "fire", "371002", "鲁执 3710020001"),
-    ("hc-inspector-edu", "赵教育", "inspector", "education", "371002", "鲁执 3710020002"),
+    ("hc-inspector", "李消防", "inspector", "fire", "371002", "鲁威执3710020001"),
+    ("hc-inspector-edu", "赵教育", "inspector", "education", "371002", "鲁威执3710020002"),
     ("hc-handler", "陈办理", "handler", "education", "371002", None),
     ("city-coordinator", "刘统筹", "coordinator", "education", "371000", None),
     ("hc-publisher", "孙发布", "publisher", "education", "371002", None),

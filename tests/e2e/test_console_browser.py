@@ -3,7 +3,9 @@ and desktop sizes), against the real services as processes. Screenshots of every
 go to test-artifacts/console/."""
 from selenium.webdriver.common.by import By
 
-from browsing import shown, visited
+import requests
+
+from browsing import ARTIFACTS, shown, visited
 from consoling import add_officer, browser_sign_in, console_url
 from shared import creditcode
 from support import eventually, tiny_png
@@ -22,10 +24,12 @@ def test_inspector_records_a_critical_fire_hazard_on_a_phone_and_the_supervising
     institution = registry.post("/institutions", token("registrar", "education", "371002"), json={
         "name": "海豚学科辅导中心", "credit_code": CODE, "district": "371002",
         "category": "academic", "address": "环翠区海滨路 8 号"}).json()
-    scheduled = inspection.post("/inspections", token("inspector", "fire", "371002"), json={
-        "institution_id": institution["id"], "kind": "safety", "modes": ["unannounced"]})
-    assert scheduled.status_code == 201, scheduled.text
-    inspector = add_officer(cluster, "hc-fire", "inspector", "fire", certificate="鲁执 0001")
+    def schedule():  # once the inspection service's directory has the institution
+        answer = inspection.post("/inspections", token("inspector", "fire", "371002"), json={
+            "institution_id": institution["id"], "kind": "safety", "modes": ["unannounced"]})
+        return answer.status_code == 201
+    eventually(schedule)
+    inspector = add_officer(cluster, "hc-fire", "inspector", "fire", certificate="鲁威执37100219001")
     registrar = add_officer(cluster, "hc-edu", "registrar", "education")
     base = console_url(cluster)
 
@@ -47,6 +51,21 @@ def test_inspector_records_a_critical_fire_hazard_on_a_phone_and_the_supervising
     shown(browser, "p.notice.ok", containing="检查结果已记录")
     assert "重大隐患" in browser.find_element(By.TAG_NAME, "main").text
     visited(browser, "console", "phone-3-hazard-recorded")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/complete'] button").click()
+    shown(browser, "#documents")  # only a completed inspection has documents
+    assert "检查已完成" in browser.find_element(By.CSS_SELECTOR, "p.notice.ok").text
+    inspection_page = browser.current_url.split("?")[0]
+    browser.find_element(By.CSS_SELECTOR, "input[value=rectification_notice]").find_element(
+        By.XPATH, "ancestor::form//button").click()
+    notice = shown(browser, "body", containing="环消整改〔", timeout=30)  # numbered, PDF rendered
+    assert "责令整改通知书" in notice.text and "海豚学科辅导中心" in notice.text
+    number_url = browser.current_url
+    browser.save_screenshot(str(ARTIFACTS / "console" / "phone-4-rectification-notice.png"))
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    printed = requests.get(number_url + "/pdf", cookies=cookies, timeout=60)
+    assert printed.ok and printed.content.startswith(b"%PDF")
+    browser.get(inspection_page)
+    shown(browser, "#documents", containing="环消整改〔")
 
     # the registrar of the supervising department (education), at a desk
     browser_sign_in(desktop_browser, base, "hc-edu", registrar)
@@ -121,7 +140,7 @@ def test_handler_takes_a_complaint_from_the_queue_to_the_answer_the_reporter_rea
 
     browser.get(f"{complaints.base}/report/track?code={code}")
     shown(browser, "main", containing="经核查属实，已责令停止无证培训并依法查处。")
-    visited(browser, "console", "phone-4-reporter-reads-answer")
+    visited(browser, "console", "phone-5-reporter-reads-answer")
 
 
 def test_a_registrar_sees_a_wrong_credit_code_explained_beside_its_field_and_nothing_is_registered(

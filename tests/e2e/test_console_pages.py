@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 from browsing import shown, visited
 from consoling import add_officer, browser_sign_in, console_url
 from shared import creditcode
+from support import eventually
 
 NEW = "a-good-long-password"
 PLAN = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
@@ -23,16 +24,16 @@ def test_every_page_fits_a_phone_and_a_desk_with_the_services_data(cluster, toke
         "name": "长名称的环翠区某某某某文化艺术培训学校有限公司", "address": "环翠区世昌大道 100 号",
         "credit_code": creditcode.complete("52371002MJ1111111"), "district": "371002",
         "category": "arts"}).json()
-    inspection = cluster.api("inspection").post("/inspections", token("inspector", "culture_tourism", "371002"),
-                                                json={"institution_id": institution["id"],
-                                                      "kind": "enforcement"}).json()
+    inspection = eventually(lambda: cluster.api("inspection").post(  # once it knows the institution
+        "/inspections", token("inspector", "culture_tourism", "371002"),
+        json={"institution_id": institution["id"], "kind": "enforcement"}).json().get("id"))
     complaint = cluster.api("complaints").post("/complaints", json={
         "district": "371002", "category": "prepaid_fee", "institution_name": institution["name"],
         "description": "预收一年学费后停课，不予退费。"}).json()
     pages = {"work": "/", "institutions": "/institutions?status=open",
              "institution": f"/institutions/{institution['id']}", "new-institution": "/institutions/new",
              "inspections": "/inspections", "new-inspection": f"/inspections/new?institution_id={institution['id']}",
-             "inspection": f"/inspections/{inspection['id']}", "complaints": "/complaints",
+             "inspection": f"/inspections/{inspection}", "complaints": "/complaints",
              "complaint": f"/complaints/{complaint['complaint_id']}", "lists": "/lists?district=371002",
              "campaign": "/campaign", "cases": "/cases", "officers": "/officers", "password": "/password"}
     password = add_officer(cluster, "city", "coordinator", district="371000", name="刘统筹")
