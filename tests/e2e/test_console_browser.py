@@ -30,7 +30,7 @@ def test_inspector_records_a_critical_fire_hazard_on_a_phone_and_the_supervising
         return answer.status_code == 201
     eventually(schedule)
     inspector = add_officer(cluster, "hc-fire", "inspector", "fire", certificate="鲁威执37100219001")
-    registrar = add_officer(cluster, "hc-edu", "registrar", "education")
+    registrar = add_officer(cluster, "hc-edu", "registrar", "education", name="王登记")
     base = console_url(cluster)
 
     # the inspector, on a phone, from the 工作台 through the checklist
@@ -85,6 +85,8 @@ def test_inspector_records_a_critical_fire_hazard_on_a_phone_and_the_supervising
     shown(desktop_browser, "p.notice.ok", containing="复核已决定")
     page = desktop_browser.find_element(By.TAG_NAME, "main").text
     assert "黑名单复核决定" in page and "没有进行中的复核" in page
+    timeline = desktop_browser.find_element(By.CSS_SELECTOR, "ol.timeline").text
+    assert "黑名单复核决定" in timeline and "王登记" in timeline  # who did it, by the event's officer id
     desk(desktop_browser, "desk-3-review-decided")
     decided = registry.get(f"/institutions/{institution['id']}",
                            token("registrar", "education", "371002")).json()
