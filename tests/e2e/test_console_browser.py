@@ -2,6 +2,7 @@
 and desktop sizes), against the real services as processes. Screenshots of every page
 go to test-artifacts/console/."""
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 import requests
 
@@ -57,7 +58,8 @@ def test_inspector_records_a_critical_fire_hazard_on_a_phone_and_the_supervising
     inspection_page = browser.current_url.split("?")[0]
     browser.find_element(By.CSS_SELECTOR, "input[value=rectification_notice]").find_element(
         By.XPATH, "ancestor::form//button").click()
-    notice = shown(browser, "body", containing="环消整改〔", timeout=30)  # numbered, PDF rendered
+    WebDriverWait(browser, 30).until(lambda d: "/documents/" in d.current_url)  # issued: PDF made
+    notice = shown(browser, "body", containing="环消整改〔")  # its number
     assert "责令整改通知书" in notice.text and "海豚学科辅导中心" in notice.text
     number_url = browser.current_url
     browser.save_screenshot(str(ARTIFACTS / "console" / "phone-4-rectification-notice.png"))
