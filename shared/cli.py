@@ -348,7 +348,8 @@ def demo(data_dir, fresh, institutions, seed, no_wait, check_interval):
 
 
 def _load_service_commands():
-    """Each service may add its own group in `services/<name>/commands.py`."""
+    """Each service may add its own group in `services/<name>/commands.py`, named
+    after the service unless the module names it (`GROUP`, e.g. `otg officers`)."""
     for name in config.available_services():
         try:
             module = importlib.import_module(f"services.{name}.commands")
@@ -356,7 +357,7 @@ def _load_service_commands():
             if error.name != f"services.{name}.commands":
                 raise
             continue
-        main.add_command(module.commands, name)
+        main.add_command(module.commands, getattr(module, "GROUP", name))
 
 
 if os.environ.get("OTG_CLI_NO_PLUGINS") != "1":

@@ -4,8 +4,10 @@ import os
 import re
 from pathlib import Path
 
-SERVICES = ("registry", "inspection", "tasks", "disclosure", "complaints")
-DEFAULT_PORTS = {"registry": 8001, "inspection": 8002, "tasks": 8003,
+# the officials' console first: it is a service like the others (its own events, store
+# and port), a web front end that calls the other five over HTTP
+SERVICES = ("console", "registry", "inspection", "tasks", "disclosure", "complaints")
+DEFAULT_PORTS = {"console": 8000, "registry": 8001, "inspection": 8002, "tasks": 8003,
                  "disclosure": 8004, "complaints": 8005}
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
 SECRETS = ("jwt_secret", "contact_key", "pupil_key")

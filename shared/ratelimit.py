@@ -47,7 +47,8 @@ class PublicLimit:
 class ForwardedFor:
     """WSGI middleware: REMOTE_ADDR becomes the client's address as the trusted proxies
     saw it. X-Forwarded-For is read right to left only while the hop that wrote it is a
-    trusted proxy, so an address a client wrote into the header itself is never believed."""
+    trusted proxy, so an address a client wrote into the header itself is never believed.
+    A trusted proxy's X-Forwarded-Proto sets the scheme (the console's Secure cookies)."""
 
     def __init__(self, app, proxies):
         self.app, self.proxies = app, proxies
@@ -55,6 +56,9 @@ class ForwardedFor:
     def __call__(self, environ, start_response):
         forwarded = [a.strip() for a in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
         address = environ.get("REMOTE_ADDR", "")
+        proto = environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower()
+        if proto in ("http", "https") and self._trusted(address):
+            environ["wsgi.url_scheme"] = proto
         while forwarded and self._trusted(address):
             address = forwarded.pop()
         environ["REMOTE_ADDR"] = address

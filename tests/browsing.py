@@ -13,6 +13,7 @@ CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run")
 PHONE_WIDTH = 390
+DESKTOP_WIDTH = 1280
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -32,8 +33,9 @@ def find_or_install_chromium():
                     "OTG_SKIP_BROWSER=1 to skip it", pytrace=False)
 
 
-def open_browser():
-    """A headless Chromium that emulates a phone and keeps the console log."""
+def open_browser(phone=True):
+    """A headless Chromium that emulates a phone (or is a desktop window) and keeps
+    the console log."""
     if os.environ.get("OTG_SKIP_BROWSER") == "1":
         pytest.skip("OTG_SKIP_BROWSER=1")
     find_or_install_chromium()
@@ -43,15 +45,18 @@ def open_browser():
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 2}})
+    if phone:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 2}})
+    else:
+        options.add_argument(f"--window-size={DESKTOP_WIDTH},900")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(20)
     return driver
 
 
-def shown(driver, css, containing=""):
+def shown(driver, css, containing="", timeout=10):
     """The element once the page that has it is loaded: a click or a form submit
     returns before the browser has navigated, so reading the DOM at once races."""
     from selenium.common.exceptions import StaleElementReferenceException
@@ -62,14 +67,14 @@ def shown(driver, css, containing=""):
         found = d.find_elements(By.CSS_SELECTOR, css)
         return found[0] if found and containing in found[0].text else False
     # the old page's element goes stale while the new page loads: look again
-    wait = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
     return wait.until(present, f"no {css!r} containing {containing!r}")
 
 
-def visited(driver, site, name, console_errors=()):
+def visited(driver, site, name, console_errors=(), width=PHONE_WIDTH):
     """Screenshot the page and fail on a console error it logged (other than the
     expected ones, e.g. the status of a page that answers 4xx) or on a page wider
-    than the phone."""
+    than the phone (or the desktop window, `width=None`)."""
     folder = ARTIFACTS / site
     folder.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(folder / f"{name}.png"))
@@ -78,4 +83,5 @@ def visited(driver, site, name, console_errors=()):
     assert errors == [], f"console errors on {name}: {errors}"
     widths = driver.execute_script(
         "return [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1] == PHONE_WIDTH, f"{name} is wider than a phone screen: {widths}"
+    assert widths[0] <= widths[1], f"{name} is wider than the screen: {widths}"
+    assert width is None or widths[1] == width, f"{name}: the window is {widths[1]}, not {width}"

@@ -147,3 +147,12 @@ def browser():
     driver = open_browser()
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def desktop_browser():
+    """Headless Chromium in a desktop-sized window."""
+    from browsing import open_browser
+    driver = open_browser(phone=False)
+    yield driver
+    driver.quit()

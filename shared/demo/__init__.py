@@ -6,7 +6,7 @@ import sys
 
 from shared import auth, broker, config
 
-from . import dataset
+from . import dataset, labels, officers
 from .campaign import Campaign
 from .client import Client, DemoError
 from .clock import day
@@ -36,7 +36,8 @@ def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_int
         _play(stage, stack, timeline, state, seed, institutions)
         timeline.settle()
         stage.clock.run_on()
-        print(banner(stage, stack.services), flush=True)
+        officers = _officers(stage, stack.services)
+        print(banner(stage, stack.services, officers), flush=True)
         return _keep_running(stack) if wait else 0
     except DemoError as error:
         print(f"\notg demo: {error}", file=sys.stderr)
@@ -85,6 +86,15 @@ def _play(stage, stack, timeline, state, seed, institutions):
     stage.mark(status=PLAYED, **played)
 
 
+def _officers(stage, services):
+    """One console account per role, each with a one-time password to print."""
+    if "console" not in services:
+        return []
+    issued = officers.issue(set((stage.read() or {}).get("officers", [])))
+    stage.mark(officers=[login for login, *_ in issued])
+    return issued
+
+
 def _keep_running(stack):
     print("Ctrl-C stops the services. Until then the timeline goes on with what happens "
           "(try the report form).", flush=True)
@@ -108,13 +118,19 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def banner(stage, services):
-    """Where to look now: the public site, the dashboard, each API."""
+def banner(stage, services, accounts=()):
+    """Where to look now: the console and its accounts, the public site, the dashboard,
+    each API."""
     url, info, now = config.service_url, stage.read() or {}, stage.clock.now()
     lines = ["═" * 78, f"otg 演示运行中 · the demo is running — data in {stage.path}"]
     if now:
         lines.append(f"campaign clock {now:%Y-%m-%d %H:%M} Beijing time, running on in real time "
                      f"from the end of the campaign ({stage.clock.path})")
+    if accounts:
+        lines.append(f"  工作平台 officials' console {url('console')}/  (one-time passwords:")
+        lines += [f"    {role:<12} {login:<17} {password}   {name} · {labels.district(district)}"
+                  for login, name, role, district, password in accounts]
+        lines.append("    the first sign-in asks for a new password)")
     lines.append(f"  公示网站 public site      {url('disclosure')}/")
     if "tasks" in services:
         lines.append(f"  治理看板 dashboard        {url('tasks')}/dashboard")

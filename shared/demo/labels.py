@@ -5,9 +5,12 @@ from collections import Counter
 
 from shared.vocabulary import DISTRICTS
 
-SERVICES = {"registry": "登记", "inspection": "检查", "tasks": "任务", "disclosure": "公示",
+SERVICES = {"console": "平台", "registry": "登记", "inspection": "检查", "tasks": "任务", "disclosure": "公示",
             "complaints": "举报"}
 LABELS = {
+    "OfficerAdded": "开设账号", "OfficerPasswordReset": "重置密码", "OfficerSignedIn": "登录平台",
+    "OfficerSignedOut": "退出平台", "SignInRefused": "拒绝登录", "OfficerDisabled": "停用账号",
+    "OfficerPasswordChanged": "修改密码", "OfficerRoleChanged": "变更岗位",
     "InstitutionRegistered": "机构登记", "LicenceRecorded": "证照登记", "LicenceExpired": "证照过期",
     "InstitutionSuspended": "停业整改", "InstitutionReinstated": "恢复营业", "InstitutionClosed": "机构关闭",
     "BlacklistReviewOpened": "启动黑名单审查", "BlacklistReviewDecided": "黑名单审查决定",
