@@ -4,7 +4,7 @@ Officials' tokens (vocabulary.ROLES) call the APIs. Feed tokens (vocabulary.FEED
 `service`, `integrator`) read events feeds only, and only the event types they name
 (`types`, each `<service>.<EventName>` or `<service>.*`). Every claim is checked against
 the vocabulary when a token is issued and again when it is presented
-(docs/security-access.md). A named officer signed in to the console also carries
+(docs/security.md, "Tokens, feeds and reads"). A named officer signed in to the console also carries
 their officer id (the `officer` claim, never a name), which every event they cause names."""
 import os
 import re

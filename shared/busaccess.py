@@ -4,7 +4,7 @@ read-only users for integrators, bound to the event types they were granted.
 
 Everything is expressed as one RabbitMQ definitions document (users, permissions,
 topic permissions, the five event exchanges): compose loads it at boot, `otg broker
-users` posts it to the management API (docs/security-bus.md)."""
+users` posts it to the management API (docs/security.md, "The bus")."""
 import base64
 import hashlib
 import importlib

@@ -385,7 +385,7 @@ handle_event = OtgEventHandler.decorator
 
 def bind_without_declaring(connection, streams):
     """A service's own broker user may bind to another service's exchange but not declare
-    it (docs/security-bus.md): make sure each source's exchange exists; the streams'
+    it (docs/security.md, "The bus"): make sure each source's exchange exists; the streams'
     queues only check it."""
     for name in {stream.exchange.name for stream in streams}:
         ensure_exchange(connection, name)

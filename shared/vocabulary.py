@@ -35,7 +35,7 @@ ROLES = ("registrar", "inspector", "handler", "school", "coordinator", "publishe
 # (docs/integrating.md). A `service` token is minted by a service for its own catch-up.
 FEED_ROLES = ("service", "integrator")
 # Events that name an unannounced check's target before it begins: never granted to
-# an integrator, on the bus or in a feed (docs/security-access.md).
+# an integrator, on the bus or in a feed (docs/security.md, "Tokens, feeds and reads").
 CONFIDENTIAL_EVENTS = ("inspection.InspectionScheduled", "inspection.SampleDrawn",
                        "complaints.VerificationRequested")
 CATEGORIES = {"academic": "education", "arts": "culture_tourism",

@@ -47,7 +47,7 @@ class Stack:
             self._wait_healthy(name, deadline)
 
     def _broker_users(self):
-        """Each service on the bus as its own RabbitMQ user (docs/security-bus.md); without
+        """Each service on the bus as its own RabbitMQ user (docs/security.md, "The bus"); without
         the management API (or an administrator in AMQP_URI) all share AMQP_URI's user."""
         try:
             self.users = busaccess.provision(config.amqp_uri(), self.services)
