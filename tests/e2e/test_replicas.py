@@ -22,6 +22,7 @@ from support import Cluster, eventually
 
 INSTITUTIONS = 60
 KILL_AFTER = 20  # acknowledged registrations before the kill
+QUEUE = "disclosure.from.registry"  # one ordered queue per source (issue 11)
 FOLLOWED = {"InstitutionRegistered": "disclosure.handle_registry_institution_registered",
             "LicenceRecorded": "disclosure.handle_registry_licence_recorded"}
 
@@ -81,32 +82,28 @@ def rows(url, sql):
         engine.dispose()
 
 
-def consumers(amqp_uri, queue_prefix="evt-registry-"):
-    """{queue: [activity status of each consumer]} of disclosure's queues following the registry."""
+def consumers(amqp_uri):
+    """{queue: details with its consumers} of disclosure's queue following the registry."""
     vhost = quote(urlparse(amqp_uri).path.lstrip("/"), safe="")
     queues = requests.get(f"http://127.0.0.1:15672/api/queues/{vhost}", auth=("guest", "guest"),
                           params={"columns": "name"}, timeout=10).json()
     found = {}
     for queue in queues:
-        if queue["name"].startswith(queue_prefix) and queue["name"].endswith(tuple(FOLLOWED.values())):
+        if queue["name"] == QUEUE:
             details = requests.get(f"http://127.0.0.1:15672/api/queues/{vhost}/{quote(queue['name'])}",
                                    auth=("guest", "guest"), timeout=10).json()
             found[queue["name"]] = details
     return found
 
 
-def consumer_counts(amqp_uri):
-    """How many consumers each followed queue has now (AMQP: no statistics delay)."""
-    counts = []
+def consumer_count(amqp_uri):
+    """How many consumers the followed queue has now (AMQP: no statistics delay)."""
     with Connection(amqp_uri) as conn:
-        for event_type, consumer in FOLLOWED.items():
-            channel = conn.channel()  # a passive declare of a missing queue closes its channel
-            try:
-                counts.append(channel.queue_declare(f"evt-registry-{event_type}--{consumer}",
-                                                    passive=True).consumer_count)
-            except Exception:
-                counts.append(0)
-    return counts
+        channel = conn.channel()  # a passive declare of a missing queue closes its channel
+        try:
+            return channel.queue_declare(QUEUE, passive=True).consumer_count
+        except Exception:
+            return 0
 
 
 def pid_of_connection(peer_port, pids):
@@ -129,10 +126,10 @@ def pid_of_connection(peer_port, pids):
 
 
 def single_active(amqp_uri):
-    """The local port of the one active consumer's connection, if every followed queue
-    has two consumers, exactly one active, all on one connection."""
+    """The local port of the one active consumer's connection, if the followed queue has
+    two consumers, exactly one active."""
     queues = consumers(amqp_uri)
-    if len(queues) != len(FOLLOWED):
+    if len(queues) != 1:
         return None
     ports = set()
     for details in queues.values():
@@ -188,7 +185,7 @@ def test_killing_the_active_replicas_mid_stream_loses_no_event_and_applies_none_
         first.start("registry", log_dir=logs["a"])
         second.start("registry", log_dir=logs["b"])
         first.start("disclosure", log_dir=logs["a"])
-        eventually(lambda: consumer_counts(amqp_uri) == [1] * len(FOLLOWED), timeout=30)
+        eventually(lambda: consumer_count(amqp_uri) == 1, timeout=30)
         second.start("disclosure", log_dir=logs["b"])
         active_port = eventually(lambda: single_active(amqp_uri), timeout=30)
 
