@@ -16,5 +16,5 @@ def test_a_record_of_an_inspection_without_findings_is_issued_without_an_order(t
                   "scheduled_at": "2024-01-20T01:00:00Z", "completed_at": "2024-01-20T02:00:00Z"}
     officer = {"officer_id": "of-1", "name": "李消防", "certificate": "鲁威执37100219001"}
     document = docs.issue("inspection_record", inspection, None, [officer], store,
-                          Actor("inspector", "fire", "371002", "of-1"))
+                          Actor("inspector", "fire", "371002", officer="of-1"))
     assert "现场检查笔录" in document.html and "李消防" in document.html

@@ -37,7 +37,8 @@ def test_the_token_names_the_officer_by_id_and_dies_within_a_minute(monkeypatch)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["officer"] == "of-1234abcd" and "李消防" not in token
     assert claims["exp"] - claims["iat"] == TOKEN_SECONDS <= 60
-    assert auth.verify(token) == auth.Actor("inspector", "fire", "371002", "of-1234abcd")
+    assert auth.verify(token) == auth.Actor("inspector", "fire", "371002", subject="of-1234abcd",
+                                           officer="of-1234abcd")
 
 
 def test_a_new_password_is_long_enough_not_the_login_and_typed_twice_the_same():
