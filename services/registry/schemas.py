@@ -36,6 +36,8 @@ class InstitutionQuery(Schema):
     status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
     list_status = fields.Str(load_default=None, validate=validate.OneOf(LIST_STATUSES))
     q = fields.Str(load_default=None, validate=validate.Length(min=1, max=100))
+    review = fields.Str(load_default=None, validate=validate.OneOf(("open",)),
+                        metadata={"description": "open: only institutions with a black-list review under way"})
     # bounded: an unbounded page overflows the database's OFFSET (a 500, not a 400)
     page = page_field()
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
