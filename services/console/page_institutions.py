@@ -135,7 +135,7 @@ class InstitutionPages:
         history), each with the name of the officer who caused it, if one did."""
         entries, after = [], 0
         for _ in range(HISTORY_PAGES):
-            feed = visit.backend.get(service, "/events", {"after": after, "limit": 1000})
+            feed = visit.backend.feed(service, {"after": after, "limit": 1000})
             if not feed.ok or not feed.data:
                 break
             entries += [{"time": e["time"], "what": e["type"].split(".")[2], "data": e["data"],
