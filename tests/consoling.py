@@ -18,9 +18,10 @@ def otg_officers(cluster, *args):
 
 
 def add_officer(cluster, login, role, department="education", district="371002", name="测试员",
-                certificate=None):
+                certificate=None, school=None):
     """The officer's one-time password."""
-    extra = ("--certificate", certificate) if certificate else ()
+    extra = (("--certificate", certificate) if certificate else ()) + (
+        ("--school", school) if school else ())
     result = otg_officers(cluster, "add", "--login", login, "--name", name, "--role", role,
                           "--department", department, "--district", district, *extra)
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ from datetime import timedelta
 import jwt
 import requests
 
-from shared import config
+from shared import auth, config
 from shared.auth import ALGORITHM
 from shared.clock import utcnow
 
@@ -50,6 +50,13 @@ class Backend:
     def post(self, service, path, json=None, files=None, data=None):
         return self._call("POST", service, path, json=json, files=files, data=data)
 
+    def feed(self, service, params=None):
+        """A service's event feed, read as the console service (feeds are for services and
+        integrators, not officers): callers show it only for what the officer may see."""
+        token = auth.issue_service("console", [f"{service}.*"])
+        return self._call("GET", service, "/events", params=_clean(params),
+                          headers={"Authorization": f"Bearer {token}"})
+
     def raw(self, service, path):
         """A file (a photo, an evidence image) as (status, content type, bytes)."""
         try:
@@ -62,10 +69,11 @@ class Backend:
     def _headers(self):
         return {"Authorization": f"Bearer {token_for(self.officer)}"}
 
-    def _call(self, method, service, path, **kwargs):
+    def _call(self, method, service, path, headers=None, **kwargs):
         try:
             response = requests.request(method, config.service_url(service) + path,
-                                        headers=self._headers(), timeout=TIMEOUT, **kwargs)
+                                        headers=headers or self._headers(), timeout=TIMEOUT,
+                                        **kwargs)
         except requests.RequestException as error:
             log.warning("%s %s %s failed: %s", method, service, path, type(error).__name__)
             return Answer(502, message=f"{service} 服务暂时无法访问 ({service} is not answering)")

@@ -46,7 +46,8 @@ def commands():
 @click.option("--district", required=True, help="GB/T 2260 code, e.g. 371002; 371000 = the whole city")
 @click.option("--certificate", default=None, help="执法证号 (enforcement certificate number)")
 @click.option("--login", default=None, help="the sign-in name (default: the officer's id)")
-def add(name, role, department, district, certificate, login):
+@click.option("--school", default=None, help="a school account's school id (as in the tasks service's school list); required with --role school")
+def add(name, role, department, district, certificate, login, school):
     """Add an officer; prints the login and a one-time password."""
     if not name.strip() or len(name) > 100:
         _fail(OtgError("--name must be 1 to 100 characters"))
@@ -56,7 +57,8 @@ def add(name, role, department, district, certificate, login):
     store, password = _store(), one_time_password()
     try:
         with _unit(store) as uow:
-            officer = Officer.add(role, department, district, certified=bool(certificate))
+            officer = Officer.add(role, department, district, certified=bool(certificate),
+                                  school_id=school)
             accounts.add(uow.conn, officer.id, (login or officer.id).strip(), name.strip(),
                          certificate, password)
             uow.save(officer)
@@ -77,7 +79,8 @@ def list_officers():
         state = "disabled" if row["disabled"] else (
             "must change password" if row["must_change_password"] else "active")
         click.echo(f"{row['officer_id']}  {account.get('login', '?'):<20} {account.get('name', '?')}  "
-                   f"{row['role']}/{row['department']}/{row['district']}  {state}  "
+                   f"{row['role']}/{row['department']}/{row['district']}"
+                   f"{'/' + row['school_id'] if row['school_id'] else ''}  {state}  "
                    f"last sign-in {row['signed_in_at'] or '—'}")
 
 
@@ -128,10 +131,11 @@ def reset_password(officer):
 @click.option("--role", required=True)
 @click.option("--department", required=True)
 @click.option("--district", required=True)
-def set_role(officer, role, department, district):
-    """Change OFFICER's role, department or district (their sessions end)."""
+@click.option("--school", default=None, help="the school id, with --role school")
+def set_role(officer, role, department, district, school):
+    """Change OFFICER's role, department, district or school (their sessions end)."""
     def act(uow, aggregate):
-        aggregate.change_role(role, department, district)
+        aggregate.change_role(role, department, district, school)
         accounts.end_sessions_of(uow.conn, aggregate.id)
     aggregate, _ = _command(officer, act)
     click.echo(f"officer {aggregate.id} is now {role}/{department}/{district}")

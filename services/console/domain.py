@@ -1,5 +1,6 @@
 """Officer accounts: who may sign in, with which role, department and district.
 No I/O here: commands check the rules and trigger events."""
+import re
 import secrets
 
 from shared.aggregate import Aggregate, applies
@@ -9,8 +10,14 @@ from shared.vocabulary import DEPARTMENTS, DISTRICTS, ROLES
 from . import events as ev
 
 
-def check_claims(role, department, district):
+def check_claims(role, department, district, school_id=None):
     errors = {}
+    if role == "school" and not school_id:
+        errors["school"] = ["a school account needs its school's id (--school)"]
+    elif role != "school" and school_id:
+        errors["school"] = ["only a school account (--role school) has a school"]
+    elif school_id and not re.match(ev.SCHOOL_ID, school_id):
+        errors["school"] = ["letters, digits, . _ - only (max 60), as in the tasks service's school list"]
     if role not in ROLES:
         errors["role"] = [f"must be one of {', '.join(ROLES)}"]
     if department not in DEPARTMENTS:
@@ -26,19 +33,19 @@ class Officer(Aggregate):
     must_change_password = True
 
     @classmethod
-    def add(cls, role, department, district, certified=False, officer_id=None):
-        check_claims(role, department, district)
+    def add(cls, role, department, district, certified=False, officer_id=None, school_id=None):
+        check_claims(role, department, district, school_id)
         officer = cls(officer_id or new_id())
         officer.trigger(ev.OfficerAdded, officer_id=officer.id, role=role, department=department,
-                        district=district, certified=certified)
+                        district=district, certified=certified, school_id=school_id)
         return officer
 
     # -- commands -----------------------------------------------------------
-    def change_role(self, role, department, district):
-        check_claims(role, department, district)
+    def change_role(self, role, department, district, school_id=None):
+        check_claims(role, department, district, school_id)
         self._require_enabled()
         self.trigger(ev.OfficerRoleChanged, officer_id=self.id, role=role,
-                     department=department, district=district)
+                     department=department, district=district, school_id=school_id)
 
     def disable(self):
         if not self.disabled:

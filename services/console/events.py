@@ -7,6 +7,9 @@ from shared.events import Catalogue, Event, EventSchema, fields
 from shared.vocabulary import DEPARTMENTS, DISTRICTS, ROLES
 
 OfficerId = lambda: fields.Str(required=True, validate=validate.Length(min=1, max=40))  # noqa: E731
+SCHOOL_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\Z"  # the tasks service's school ids
+SchoolId = lambda: fields.Str(load_default=None, allow_none=True, validate=validate.Regexp(SCHOOL_ID), metadata={  # noqa: E731
+    "description": "a school account's school (the tasks service's school id); none for other roles"})
 REFUSALS = ("wrong_password", "disabled", "throttled")
 
 
@@ -20,6 +23,7 @@ class OfficerAdded(Event):
         district = fields.Str(required=True, validate=validate.OneOf(DISTRICTS))
         certified = fields.Bool(load_default=False, metadata={
             "description": "holds an enforcement certificate (the number stays in the console)"})
+        school_id = SchoolId()
 
 
 class OfficerRoleChanged(Event):
@@ -30,6 +34,7 @@ class OfficerRoleChanged(Event):
         role = fields.Str(required=True, validate=validate.OneOf(ROLES))
         department = fields.Str(required=True, validate=validate.OneOf(DEPARTMENTS))
         district = fields.Str(required=True, validate=validate.OneOf(DISTRICTS))
+        school_id = SchoolId()
 
 
 class OfficerDisabled(Event):

@@ -46,7 +46,7 @@ class CampaignPages:
         files = {"file": (upload.filename, upload.stream.read(), upload.mimetype)} \
             if upload and upload.filename else None
         answer = visit.backend.post("tasks", "/surveys", files=files, data={
-            "school_id": form.get("school_id", ""), "campaign_id": campaign_id})
+            "school_id": school_of(visit, form), "campaign_id": campaign_id})
         return self._campaign_answer(request, answer, form, "ledger")
 
     @page("POST", "/campaign/<campaign_id>/meetings")
@@ -54,7 +54,7 @@ class CampaignPages:
         visit = self.visit(request)
         form = form_dict(request)
         answer = visit.backend.post("tasks", "/meetings", json={
-            "school_id": form.get("school_id", ""), "campaign_id": campaign_id,
+            "school_id": school_of(visit, form), "campaign_id": campaign_id,
             "parent_meetings": form.get("parent_meetings", ""),
             "class_meetings": form.get("class_meetings", "")})
         return self._campaign_answer(request, answer, form, "meetings")
@@ -63,3 +63,8 @@ class CampaignPages:
         if not answer.ok:
             return self.campaign(request, problem=answer, form={"action": action, **form})
         return back_to(request, "/campaign", "saved")
+
+
+def school_of(visit, form):
+    """A school account's own school; typed in only by an account added without one."""
+    return visit.officer.get("school_id") or form.get("school_id", "").strip()

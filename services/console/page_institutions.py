@@ -1,11 +1,15 @@
 """Institutions: search and filter, register, an institution's page (profile,
 licences, status, list, open review, one timeline across the services) and the
 registrar's moves: suspend, reinstate, close, open and decide a review."""
+from shared import tabular
+from shared.errors import BadRequest
+from shared.institution_table import import_row
 from shared.vocabulary import LOCAL_DISTRICTS
 
 from .page_work import district_of
 from .labels import label
 from .pages import all_pages, back_to, csv_download, form_dict, notice, page_no, query_of, today
+from .backend import Answer
 from .web import page, render
 
 ACTIONS = {"suspend": ("/suspend", "suspended"), "reinstate": ("/reinstate", "reinstated"),
@@ -25,7 +29,7 @@ class InstitutionPages:
         return render("institutions.html", answer.status if not answer.ok else 200, visit=visit,
                       query=query, found=answer.data if answer.ok else None,
                       problem=None if answer.ok else answer, page=page_no(request),
-                      districts_local=LOCAL_DISTRICTS)
+                      notice=notice(request), districts_local=LOCAL_DISTRICTS)
 
     @page("GET", "/institutions.csv")
     def institutions_csv(self, request):
@@ -62,6 +66,30 @@ class InstitutionPages:
         if not answer.ok:
             return self.new_institution(request, problem=answer, form=form)
         return back_to(request, f"/institutions/{answer.data['id']}", "registered")
+
+    @page("GET", "/institutions/import")
+    def import_form(self, request, problem=None, refused=(), filename=""):
+        visit = self.visit(request)
+        return render("institution_import.html", problem.status if problem else 200, visit=visit,
+                      problem=problem, refused=refused, filename=filename)
+
+    @page("POST", "/institutions/import")
+    def import_institutions(self, request):
+        """A bureau's table (CSV/XLSX), all rows or none; every refused row is listed."""
+        upload = request.files.get("file")
+        filename = upload.filename if upload else ""
+        try:
+            table = tabular.read(upload.stream.read() if filename else b"", filename, ())
+        except BadRequest as error:
+            return self.import_form(request, problem=Answer(400, message=str(error),
+                                                            fields=error.fields), filename=filename)
+        rows = [import_row(raw) for _, raw in table]
+        answer = self.visit(request).backend.post("registry", "/institutions/import",
+                                                  json={"institutions": rows})
+        if not answer.ok:
+            return self.import_form(request, problem=answer, filename=filename,
+                                    refused=refused_rows(answer, table, rows))
+        return back_to(request, "/institutions", "imported")
 
     @page("GET", "/institutions/<institution_id>")
     def institution(self, request, institution_id, problem=None, form=None):
@@ -107,7 +135,7 @@ class InstitutionPages:
         history), each with the name of the officer who caused it, if one did."""
         entries, after = [], 0
         for _ in range(HISTORY_PAGES):
-            feed = visit.backend.get(service, "/events", {"after": after, "limit": 1000})
+            feed = visit.backend.feed(service, {"after": after, "limit": 1000})
             if not feed.ok or not feed.data:
                 break
             entries += [{"time": e["time"], "what": e["type"].split(".")[2], "data": e["data"],
@@ -118,3 +146,15 @@ class InstitutionPages:
         for entry in entries:
             entry["officer_name"] = names.get(entry["officer"])
         return entries
+
+
+def refused_rows(answer, table, rows):
+    """The registry's per-row errors (keyed by position in the list it was sent) beside
+    the spreadsheet's own row numbers, names and credit codes."""
+    errors = answer.fields.get("institutions")
+    if not isinstance(errors, dict):
+        return []
+    return [{"row": table[int(index)][0], "name": rows[int(index)]["name"],
+             "credit_code": rows[int(index)]["credit_code"], "errors": problems}
+            for index, problems in sorted(errors.items(), key=lambda item: int(item[0]))
+            if str(index).isdigit() and int(index) < len(rows)]

@@ -57,14 +57,25 @@ def suspended_and_reviews(visit, items, problems):
         items.append({"due": None, "href": f"/institutions/{institution['id']}",
                       "title": institution["name"], "kind": "停业整改",
                       "detail": reason(institution.get("status_reason"))})
-        review = institution.get("review")
-        if review:
-            mine = institution["supervising_department"] == visit.officer["department"]
-            items.append({"due": None, "href": f"/institutions/{institution['id']}#review",
-                          "title": institution["name"], "kind": "黑名单复核",
-                          "detail": ("由本部门决定 · " if mine else
-                                     f"由{label(institution['supervising_department'], 'department')}决定 · ")
-                          + reason(review.get("reason"))})
+        if institution.get("review"):
+            items.append(review_item(visit, institution))
+    # a review also opens on an institution still trading (a complaint, a finding):
+    # shown to the department that decides it (and the coordinator)
+    reviewed = _answer(visit.backend.get("registry", "/institutions", {
+        "district": district_of(visit), "review": "open", "per_page": 200}), problems)
+    for institution in (reviewed or {}).get("items", []):
+        mine = institution["supervising_department"] == visit.officer["department"]
+        if institution["status"] != "suspended" and (mine or visit.is_("coordinator")):
+            items.append(review_item(visit, institution))
+
+
+def review_item(visit, institution):
+    mine = institution["supervising_department"] == visit.officer["department"]
+    return {"due": None, "href": f"/institutions/{institution['id']}#review",
+            "title": institution["name"], "kind": "黑名单复核",
+            "detail": ("由本部门决定 · " if mine else
+                       f"由{label(institution['supervising_department'], 'department')}决定 · ")
+            + reason(institution["review"].get("reason"))}
 
 
 def unfiled_batches(visit, items, problems):

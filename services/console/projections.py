@@ -11,6 +11,7 @@ officers = Table(
     Column("department", String(30), nullable=False),
     Column("district", String(6), nullable=False),
     Column("certified", Boolean, nullable=False, default=False),
+    Column("school_id", String(60)),  # a school account's school
     Column("disabled", Boolean, nullable=False, default=False),
     Column("must_change_password", Boolean, nullable=False, default=True),
     Column("added_at", String(40), nullable=False),
@@ -20,7 +21,7 @@ officers = Table(
 
 class ConsoleViews(Projection):
     NAME = "console"
-    VERSION = 1
+    VERSION = 2  # 2: school_id
     metadata = metadata
 
     @handles("OfficerAdded")
@@ -28,12 +29,13 @@ class ConsoleViews(Projection):
         conn.execute(insert(officers).values(
             officer_id=event.officer_id, role=event.role, department=event.department,
             district=event.district, certified=event.data.get("certified", False),
+            school_id=event.data.get("school_id"),
             disabled=False, must_change_password=True, added_at=event.meta.time))
 
     @handles("OfficerRoleChanged")
     def role_changed(self, conn, event):
         self._set(conn, event.officer_id, role=event.role, department=event.department,
-                  district=event.district)
+                  district=event.district, school_id=event.data.get("school_id"))
 
     @handles("OfficerDisabled")
     def disabled(self, conn, event):

@@ -6,6 +6,7 @@ import requests
 from marshmallow import ValidationError
 
 from shared import auth, config, tabular
+from shared.institution_table import import_row
 from shared.errors import BadRequest
 from shared.progress import Progress
 
@@ -38,7 +39,7 @@ def import_institutions(path, token, url):
     rows, errors = [], {}
     with Progress("checking rows", total=len(table), unit="rows", outcomes=("valid", "invalid")) as progress:
         for number, raw in table:
-            row = schemas.import_row(raw)
+            row = import_row(raw)
             try:
                 schemas.InstitutionIn().load(row)
             except ValidationError as invalid:

@@ -178,8 +178,11 @@ def by_credit_code(conn, credit_code):
                         .where(institutions.c.credit_code == credit_code)).scalar()
 
 
-def search(conn, today, district=None, status=None, list_status=None, q=None, page=1, per_page=50):
+def search(conn, today, district=None, status=None, list_status=None, q=None, review=None,
+           page=1, per_page=50):
     query = select(institutions)
+    if review == "open":
+        query = query.where(institutions.c.review_id.isnot(None))
     if district:
         query = query.where(institutions.c.district == district)
     if status:

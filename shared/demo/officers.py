@@ -17,6 +17,7 @@ OFFICERS = (
     ("hc-publisher", "孙发布", "publisher", "education", "371002", None),
     ("hc-school", "周学校", "school", "education", "371002", None),
 )
+SCHOOLS = {"hc-school": "371002-s01"}  # a school account's school: the data set's first in 环翠区
 OTG = Path(sys.executable).parent / "otg"
 
 
@@ -30,7 +31,8 @@ def issue(existing):
         else:
             out = _otg("add", "--login", login, "--name", name, "--role", role, "--department",
                        department, "--district", district,
-                       *(("--certificate", certificate) if certificate else ()))
+                       *(("--certificate", certificate) if certificate else ()),
+                       *(("--school", SCHOOLS[login]) if login in SCHOOLS else ()))
         password = next(line.split()[-1] for line in out.splitlines()
                         if line.startswith("one-time password"))
         issued.append((login, name, role, district, password))

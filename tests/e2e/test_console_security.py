@@ -9,6 +9,7 @@ from consoling import add_officer, console_url, csrf_in, otg_officers, signed_in
 from services.console.service import ConsoleService
 from services.console.web import Page
 from shared import creditcode
+from support import feed_token
 
 OPEN = {"/signin", "/static/<name>"}
 
@@ -91,7 +92,8 @@ def test_sign_in_is_throttled_per_account_and_per_address(cluster):
     assert sign_in("hc-b", "wrong-guess").status_code == 401
     assert sign_in("nobody", "wrong-guess").status_code == 401
     assert sign_in("hc-b", second).status_code == 429  # the address used up its tries
-    feed = requests.get(base + "/events", params={"types": "SignInRefused"}).json()
+    feed = requests.get(base + "/events", params={"types": "SignInRefused"},  # feeds need a token
+                        headers={"Authorization": f"Bearer {feed_token()}"}).json()
     assert {e["data"]["reason"] for e in feed} == {"wrong_password", "throttled"}
 
 

@@ -32,6 +32,15 @@ def test_a_disabled_officer_gets_no_new_password_and_no_new_role():
         officer.change_role("handler", "education", "371002")
 
 
+def test_a_school_account_knows_its_school_and_no_other_account_has_one():
+    [added] = Officer.add("school", "education", "371073", school_id="lg-001").collect()
+    assert added.data["school_id"] == "lg-001"
+    for role, school in (("school", None), ("registrar", "lg-001"), ("school", "lg/001")):
+        with pytest.raises(BadRequest) as refused:
+            Officer.add(role, "education", "371073", school_id=school)
+        assert "school" in refused.value.fields
+
+
 def test_the_token_names_the_officer_by_id_and_dies_within_a_minute(monkeypatch):
     token = token_for(OFFICER)
     claims = jwt.decode(token, options={"verify_signature": False})
