@@ -28,7 +28,7 @@ DOCUMENTS = ("README.md", "docs/inspection.md", "docs/complaints.md", "docs/task
              "docs/integrating.md")
 NOT_RUN = re.compile(r"<!-- example: not run \(.+\) -->")
 FENCE = re.compile(r"^```(sh|bash)\n(.*?)^```$", re.S | re.M)
-DEFAULT_PORT = re.compile(r"\b(localhost|127\.0\.0\.1):(800[1-5])\b")
+DEFAULT_PORT = re.compile(r"\b(localhost|127\.0\.0\.1):(800[0-5])\b")
 READY = "Ctrl-C stops the services"
 # curl answers an HTTP error with exit status 22 (and the body); each answer on its own line
 PREAMBLE = """set -euo pipefail
@@ -76,7 +76,8 @@ def demo(request, vhost_pipeline, tmp_path_factory):
                if key not in ("OTG_DATA_DIR", "OTG_JWT_SECRET", "OTG_TOKEN")}
         env["AMQP_URI"] = f"{base.scheme}://{base.netloc}/{vhost}"
         ports = {}
-        for number, name in enumerate(config.SERVICES, start=8001):
+        for name in config.SERVICES:
+            number = config.DEFAULT_PORTS[name]
             ports[number] = free_port()
             env[f"OTG_{name.upper()}_PORT"] = str(ports[number])
             env[f"OTG_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[number]}"
