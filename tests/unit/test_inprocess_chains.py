@@ -3,6 +3,7 @@ events arrive in its order; the sources themselves in any order."""
 import pytest
 
 from inprocess import Runner
+from services.disclosure import queries
 
 DISTRICT = "371002"
 
@@ -54,6 +55,10 @@ def test_the_public_case_waits_for_the_hazard_and_the_suspension_whichever_comes
     world.run()
     [case] = world.events("disclosure", "CaseExposed")
     assert case["institution_id"] == "i-1" and case["kind"] == "hazard_suspension"
+    with world.stores["disclosure"].read() as conn:
+        facts = queries.case_detail(conn, case["case_id"])
+    assert facts["institution_name"] == "海星艺术培训学校"  # its registration came before
+    assert facts["finding"]["inspection_kind"] == "safety"  # its inspection came before
 
 
 def test_a_minor_finding_suspends_nothing_and_exposes_nothing(world):
