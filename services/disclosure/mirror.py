@@ -159,12 +159,6 @@ def hazard(conn, event_id):
     return _row(conn, m_hazards, "event_id", event_id)
 
 
-def hazard_ids(conn, **where):
-    """Hazards of an institution_id= or of an inspection_id=."""
-    query = select(m_hazards.c.event_id).filter_by(**where)
-    return list(conn.execute(query).scalars())
-
-
 def unlicensed_findings(conn, **where):
     """Unlicensed-operation findings (of an institution_id= or an inspection_id=), each
     as (event data, CloudEvents attributes)."""

@@ -33,14 +33,13 @@ def _finding(hazard, inspection):
 
 
 def hazard_case(hazard, suspension, institution, inspection):
-    """A hazard that led to a suspension is a case (chain 1); None until the hazard,
-    the suspension, the institution's name and the inspection are known (each comes
-    on its own queue, in any order).
+    """A hazard that led to a suspension is a case (chain 1); None until both are
+    known. Only these two come from different sources: the registration comes before
+    the suspension in the registry's order, the inspection before its hazard in
+    inspection's (docs/decisions/0008), so neither is waited for.
 
     Returns (case_id, kind, facts, found_at)."""
-    if not hazard or not suspension or not (institution or {}).get("name"):
-        return None
-    if hazard.get("inspection_id") and not inspection:
+    if not hazard or not suspension:
         return None
     facts = _institution_facts(institution, suspension["institution_id"],
                                suspension.get("district") or hazard.get("district"))

@@ -1,6 +1,14 @@
 """What disclosure reacts to: the facts a public case shows (registry, inspection,
-complaints) and the notices of tasks. A case waits for every fact it shows and is
-exposed by whichever reaction brings the last one (`expose_waiting`)."""
+complaints) and the notices of tasks. A case that shows facts of more than one source
+waits for them in one process manager below ("exposing cases"), and is exposed by
+whichever reaction brings the last one. Each source arrives in its own order, so a
+case waits only for facts of another source:
+
+- hazard case (`expose_hazard`): the hazard (inspection) and the suspension it caused
+  (registry);
+- unlicensed and violation cases (`expose_waiting`): the registration (registry) of
+  the institution a finding or complaint names;
+- black-list case (`review_decided`): the hazard (inspection) its review came from."""
 from shared import violations
 from shared.subscriptions import before
 
@@ -11,7 +19,7 @@ from .domain import Case, Notice, PublishedLists
 # -- registry ---------------------------------------------------------------------------
 def institution_registered(uow, event):
     mirror.institution_registered(uow.conn, event.data)
-    expose_waiting(uow, event, institution_id=event.data["institution_id"])
+    expose_waiting(uow, event, institution_id=event.data["institution_id"])  # findings, complaints
     for decision, attrs in mirror.blacklistings_of(uow.conn, event.data["institution_id"]):
         review_decided(uow, event, decision, attrs)  # one may have waited for the name
 
@@ -162,8 +170,9 @@ def expose(uow, event, decided):
 
 
 def expose_hazard(uow, event, hazard_event_id):
-    """A hazard's case waits for the hazard (inspection) and the suspension it caused
-    (registry): whichever comes second exposes it."""
+    """The hazard case's process manager: it waits for the hazard (inspection) and the
+    suspension it caused (registry), in either order; whichever comes second exposes it.
+    The institution and the inspection came before them in their own sources."""
     conn = uow.conn
     hazard = mirror.hazard(conn, hazard_event_id)
     suspension = mirror.suspension(conn, hazard_event_id)
@@ -198,9 +207,9 @@ def expose_violations(uow, event, **where):
 
 
 def expose_waiting(uow, event, **where):
-    """A case waits for every fact it shows; exposing twice changes nothing."""
-    for hazard_event_id in mirror.hazard_ids(uow.conn, **where):
-        expose_hazard(uow, event, hazard_event_id)
+    """The process manager of findings and complaints, which wait for the registration
+    of the institution they name (another source; their inspection, of their own, is
+    asked for by the policies too); exposing twice changes nothing."""
     for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
         expose_unlicensed(uow, event, data, attrs)
     expose_violations(uow, event, **where)

@@ -1,4 +1,5 @@
 """Disclosure builds the public site from registry and inspection events on the bus."""
+import uuid
 from xml.etree import ElementTree
 
 import pytest
@@ -79,41 +80,51 @@ def test_hazard_that_suspends_is_exposed_with_time_to_publish(start_service, amq
     assert exposed[0]["data"]["found_at"] and exposed[0]["data"]["case_id"] == case["case_id"]
 
 
-@pytest.mark.parametrize("last", ["InstitutionRegistered", "InspectionScheduled"])
-def test_hazard_case_waits_for_the_institution_and_the_inspection(start_service, amqp_uri, last):
-    """Each event type has its own queue: the hazard may be handled before either."""
+def registered_and_suspended(amqp_uri, institution_id, hazard_id, *then):
+    """The registry's events in its order: the registration, the hazard's suspension, `then`."""
+    at = {"institution_id": institution_id, "district": "371002"}
+    registration = {k: v for k, v in institution().items() if k != "licences"}
+    published = [publish_event(amqp_uri, "registry", "InstitutionRegistered", {
+        **registration, **at, "supervising_department": "education"})]
+    published.append(publish_event(amqp_uri, "registry", "InstitutionSuspended", {
+        **at, "reason": "重大隐患", "source_event_id": hazard_id}))
+    return published + [publish_event(amqp_uri, "registry", name, at) for name in then]
+
+
+@pytest.mark.parametrize("last", ["registry", "inspection"])
+def test_hazard_case_waits_for_the_hazard_and_the_suspension(start_service, amqp_uri, last):
+    """Each source comes in its own order; the two sources in either order."""
     site = start_service(DisclosureService)
     institution_id = "5b0d3c3e-0000-4000-8000-000000000001"
-    registration = {k: v for k, v in institution().items() if k != "licences"}
-    facts = {"InstitutionRegistered": ("registry", {
-                 **registration, "institution_id": institution_id,
-                 "supervising_department": "education"}),
-             "InspectionScheduled": ("inspection", scheduling(institution_id))}
-    hazard_id = publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id))
-    first = next(name for name in facts if name != last)
-    handled(site, hazard_id, publish_event(amqp_uri, "registry", "InstitutionSuspended", {
-        "institution_id": institution_id, "district": "371002", "reason": "重大隐患",
-        "source_event_id": hazard_id}), publish_event(amqp_uri, facts[first][0], first, facts[first][1]))
+    hazard_id = str(uuid.uuid4())
+
+    def inspection():
+        publish_event(amqp_uri, "inspection", "InspectionScheduled", scheduling(institution_id))
+        return [publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id),
+                              event_id=hazard_id)]
+
+    def registry():
+        return registered_and_suspended(amqp_uri, institution_id, hazard_id)
+
+    first, second = (registry, inspection) if last == "inspection" else (inspection, registry)
+    handled(site, *first())
     assert cases(site) == []  # not published with a fact missing
 
-    publish_event(amqp_uri, facts[last][0], last, facts[last][1])
+    second()
     case = eventually(lambda: cases(site) and cases(site)[0])
     assert case["source_event_id"] == hazard_id and case["institution_name"] == "海星艺术培训学校"
-    assert case["credit_code"] == registration["credit_code"]
+    assert case["credit_code"] == institution()["credit_code"]
     assert case["finding"]["inspection_kind"] == "safety"
 
 
 def test_reinstatement_before_the_case_could_be_published_is_its_outcome(start_service, amqp_uri):
     site = start_service(DisclosureService)
     institution_id = "5b0d3c3e-0000-4000-8000-000000000002"
-    hazard_id = hazard_found(amqp_uri, institution_id)
-    at = {"institution_id": institution_id, "district": "371002"}
-    handled(site, hazard_id, publish_event(amqp_uri, "registry", "InstitutionSuspended", {
-        **at, "reason": "重大隐患", "source_event_id": hazard_id}))
-    handled(site, publish_event(amqp_uri, "registry", "InstitutionReinstated", at))
-    registration = {k: v for k, v in institution().items() if k != "licences"}
-    publish_event(amqp_uri, "registry", "InstitutionRegistered", {
-        **registration, **at, "supervising_department": "education"})
+    hazard_id = str(uuid.uuid4())
+    handled(site, *registered_and_suspended(amqp_uri, institution_id, hazard_id,
+                                            "InstitutionReinstated"))
+    publish_event(amqp_uri, "inspection", "InspectionScheduled", scheduling(institution_id))
+    publish_event(amqp_uri, "inspection", "HazardFound", hazard(institution_id), event_id=hazard_id)
     case = eventually(lambda: cases(site) and cases(site)[0])
     assert [o["outcome"] for o in case["outcomes"]] == ["reinstated"]
     assert case["institution_status"] == "open"

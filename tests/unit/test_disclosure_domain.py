@@ -85,22 +85,20 @@ def test_notice_reasons_are_masked():
     assert notice.collect()[0].reasons == ["举报人＊＊＊未获答复"]
 
 
-def test_hazard_is_a_case_only_once_the_suspension_institution_and_inspection_are_known():
+def test_hazard_is_a_case_once_the_hazard_and_its_suspension_are_known():
     hazard = {"event_id": "e-1", "institution_id": "i-1", "district": "371002",
-              "severity": "major", "item": "fire.evacuation", "found_at": "2024-01-30T10:00:00Z"}
+              "severity": "major", "item": "fire.evacuation", "found_at": "2024-01-30T10:00:00Z",
+              "inspection_id": "insp-1"}
     institution = {"name": "海星艺术培训学校", "district": "371002"}
     assert policies.hazard_case(hazard, None, institution, None) is None
     suspension = {"institution_id": "i-1", "district": "371002", "suspended_at": "t"}
-    # a licence can reach the mirror before the registration: a row without a name
-    assert policies.hazard_case(hazard, suspension, {"name": ""}, None) is None
+    assert policies.hazard_case(None, suspension, institution, None) is None
     case_id, kind, facts, found_at = policies.hazard_case(hazard, suspension, institution, None)
     assert (case_id, kind, found_at) == (Case.id_for("e-1"), "hazard_suspension", hazard["found_at"])
     assert facts["decision"]["action"] == "suspended"
     assert facts["institution_name"] == "海星艺术培训学校"
-    found_in = {**hazard, "inspection_id": "insp-1"}
-    assert policies.hazard_case(found_in, suspension, institution, None) is None
     inspection = {"kind": "safety", "modes": ["night"], "departments": ["fire"]}
-    _, _, facts, _ = policies.hazard_case(found_in, suspension, institution, inspection)
+    _, _, facts, _ = policies.hazard_case(hazard, suspension, institution, inspection)
     assert facts["finding"]["inspection_kind"] == "safety"
 
 

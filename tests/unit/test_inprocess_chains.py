@@ -3,6 +3,7 @@ events arrive in its order; the sources themselves in any order."""
 import pytest
 
 from inprocess import Runner
+from services.disclosure import queries
 
 DISTRICT = "371002"
 
@@ -54,6 +55,10 @@ def test_the_public_case_waits_for_the_hazard_and_the_suspension_whichever_comes
     world.run()
     [case] = world.events("disclosure", "CaseExposed")
     assert case["institution_id"] == "i-1" and case["kind"] == "hazard_suspension"
+    with world.stores["disclosure"].read() as conn:
+        facts = queries.case_detail(conn, case["case_id"])
+    assert facts["institution_name"] == "海星艺术培训学校"  # its registration came before
+    assert facts["finding"]["inspection_kind"] == "safety"  # its inspection came before
 
 
 def test_a_minor_finding_suspends_nothing_and_exposes_nothing(world):
@@ -71,3 +76,24 @@ def test_an_event_delivered_twice_is_applied_once(world):
     world.cursors[("registry", "inspection")] = 0  # as a redelivery after a crash
     world.deliver("registry", "inspection")
     assert len(world.events("registry", "InstitutionSuspended")) == 1
+
+
+@pytest.mark.parametrize("first", ["registry", "inspection"])
+def test_an_unlicensed_case_waits_for_the_registration_of_the_institution_it_names(world, first):
+    registered(world)
+    world.given("inspection", "InspectionScheduled", {
+        "inspection_id": "insp-2", "institution_id": "i-1", "district": DISTRICT,
+        "kind": "enforcement", "departments": ["education"], "modes": ["unannounced"],
+        "focus": ["unlicensed"]},
+        stream_id="insp-2")
+    world.given("inspection", "UnlicensedOperationFound", {
+        "inspection_id": "insp-2", "finding_id": "f-2", "institution_id": "i-1",
+        "name": "海星艺术培训学校", "district": DISTRICT}, stream_id="insp-2")
+    world.deliver("disclosure", "inspection" if first == "inspection" else "registry")
+    if first == "inspection":
+        assert world.events("disclosure", "CaseExposed") == []  # its credit code is not known yet
+    world.run()
+    [case] = world.events("disclosure", "CaseExposed")
+    assert case["kind"] == "unlicensed"
+    with world.stores["disclosure"].read() as conn:
+        assert queries.case_detail(conn, case["case_id"])["credit_code"] == "91371002MA3C00001X"
