@@ -103,7 +103,7 @@ def test_each_service_played_as_its_own_broker_user_removed_after_the_demo(playe
     import requests
     env, data_dir, status, out, err = played
     vhost = urlparse(env["AMQP_URI"]).path[1:]
-    assert f"as its own user (otg-registry.{vhost}, otg-inspection.{vhost}" in out
+    assert f"as its own user (otg-console.{vhost}, otg-registry.{vhost}, otg-inspection.{vhost}" in out
     users = requests.get("http://127.0.0.1:15672/api/users", auth=("guest", "guest"), timeout=10).json()
     assert not [user["name"] for user in users if user["name"].endswith(f".{vhost}")]
 
