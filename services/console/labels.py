@@ -54,10 +54,16 @@ KNOWN_REASONS = {"operating without the required licences": "无证办学", "rec
 
 
 MESSAGES = {"invalid input": "请按标出的提示修改后再提交。"}
+# shared.auth's district refusal, said as the console's own district check says it
+_OTHER_DISTRICT = re.compile(r"^a \w+ of district (?P<own>\d+) may not (act in|read) (?P<other>\d+)$")
 
 
 def message(text):
     """A service's refusal, in Chinese where it is a generic one (the reason as given otherwise)."""
+    other = _OTHER_DISTRICT.match(text or "")
+    if other:
+        return (f"这是{label(other['other'], 'district')}的事项；您只能查看和办理"
+                f"{label(other['own'], 'district')}的事项 ({text})")
     return MESSAGES.get(text, text)
 
 
