@@ -1,6 +1,7 @@
 """The five services, called only through their public HTTP APIs with the signed-in
 officer's own token: short-lived (a minute), minted afresh for each call while the
-session lives, so a disabled officer's last token dies within a minute."""
+session lives, so a disabled officer's last token dies within a minute. Feeds, which
+answer only service tokens, are read with the console's own (see `Backend.feed`)."""
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -8,7 +9,7 @@ from datetime import timedelta
 import jwt
 import requests
 
-from shared import config
+from shared import auth, config
 from shared.auth import ALGORITHM
 from shared.clock import utcnow
 
@@ -49,6 +50,20 @@ class Backend:
 
     def post(self, service, path, json=None, files=None, data=None):
         return self._call("POST", service, path, json=json, files=files, data=data)
+
+    def feed(self, service, after, limit):
+        """A page of `service`'s feed, read with the console's own service token for that
+        service's events alone: feeds answer service tokens, never an officer's. Callers
+        show only events of an aggregate the officer has just read with their own token."""
+        token = auth.issue_service("console", [f"{service}.*"])
+        try:
+            response = requests.get(config.service_url(service) + "/events", timeout=TIMEOUT,
+                                    params={"after": after, "limit": limit},
+                                    headers={"Authorization": f"Bearer {token}"})
+        except requests.RequestException as error:
+            log.warning("GET %s /events failed: %s", service, type(error).__name__)
+            return Answer(502, message=f"{service} 服务暂时无法访问 ({service} is not answering)")
+        return Answer(response.status_code, data=response.json() if response.ok else None)
 
     def raw(self, service, path):
         """A file (a photo, an evidence image) as (status, content type, bytes)."""
