@@ -20,10 +20,11 @@ TIMEOUT = 20
 
 def token_for(officer):
     """A bearer token with the officer's role, department, district and id (the
-    `officer` claim: an id, never a name)."""
+    `officer` and `sub` claims: an id, never a name)."""
     now = utcnow()
     claims = {"role": officer["role"], "department": officer["department"],
               "district": officer["district"], "officer": officer["officer_id"],
+              "sub": officer["officer_id"],  # the holder, as shared.auth.issue names it
               "iat": now, "exp": now + timedelta(seconds=TOKEN_SECONDS), "iss": "otg"}
     return jwt.encode(claims, config.secret("jwt_secret"), algorithm=ALGORITHM)
 
