@@ -1,6 +1,7 @@
 """The five services, called only through their public HTTP APIs with the signed-in
 officer's own token: short-lived (a minute), minted afresh for each call while the
-session lives, so a disabled officer's last token dies within a minute."""
+session lives, so a disabled officer's last token dies within a minute. Feeds, which
+answer only service tokens, are read with the console's own (see `Backend.feed`)."""
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,10 +20,11 @@ TIMEOUT = 20
 
 def token_for(officer):
     """A bearer token with the officer's role, department, district and id (the
-    `officer` claim: an id, never a name)."""
+    `officer` and `sub` claims: an id, never a name)."""
     now = utcnow()
     claims = {"role": officer["role"], "department": officer["department"],
               "district": officer["district"], "officer": officer["officer_id"],
+              "sub": officer["officer_id"],  # the holder, as shared.auth.issue names it
               "iat": now, "exp": now + timedelta(seconds=TOKEN_SECONDS), "iss": "otg"}
     return jwt.encode(claims, config.secret("jwt_secret"), algorithm=ALGORITHM)
 
@@ -50,12 +52,19 @@ class Backend:
     def post(self, service, path, json=None, files=None, data=None):
         return self._call("POST", service, path, json=json, files=files, data=data)
 
-    def feed(self, service, params=None):
-        """A service's event feed, read as the console service (feeds are for services and
-        integrators, not officers): callers show it only for what the officer may see."""
+    def feed(self, service, after, limit):
+        """A page of `service`'s feed, read with the console's own service token for that
+        service's events alone: feeds answer service tokens, never an officer's. Callers
+        show only events of an aggregate the officer has just read with their own token."""
         token = auth.issue_service("console", [f"{service}.*"])
-        return self._call("GET", service, "/events", params=_clean(params),
-                          headers={"Authorization": f"Bearer {token}"})
+        try:
+            response = requests.get(config.service_url(service) + "/events", timeout=TIMEOUT,
+                                    params={"after": after, "limit": limit},
+                                    headers={"Authorization": f"Bearer {token}"})
+        except requests.RequestException as error:
+            log.warning("GET %s /events failed: %s", service, type(error).__name__)
+            return Answer(502, message=f"{service} 服务暂时无法访问 ({service} is not answering)")
+        return Answer(response.status_code, data=response.json() if response.ok else None)
 
     def raw(self, service, path):
         """A file (a photo, an evidence image) as (status, content type, bytes)."""

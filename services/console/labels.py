@@ -49,20 +49,21 @@ EVENT = {"ComplaintReceived": "收到举报", "ComplaintAssigned": "分办", "Co
          "InstitutionClosed": "关停", "BlacklistReviewOpened": "启动黑名单复核",
          "BlacklistReviewDecided": "黑名单复核决定"}
 # Reasons the services write in English, told in Chinese (the original stays in the events).
-_OTHER_DISTRICT = re.compile(r"^a \w+ of district (?P<mine>\d{6}) may not act in (?P<theirs>\d{6})$")
 _HAZARD = re.compile(r"^hazard found in inspection: (?P<item>.+) \((?P<severity>\w+)\)$")
 KNOWN_REASONS = {"operating without the required licences": "无证办学", "rectified": "整改合格"}
 
 
 MESSAGES = {"invalid input": "请按标出的提示修改后再提交。"}
+# shared.auth's district refusal, said as the console's own district check says it
+_OTHER_DISTRICT = re.compile(r"^a \w+ of district (?P<own>\d+) may not (act in|read) (?P<other>\d+)$")
 
 
 def message(text):
     """A service's refusal, in Chinese where it is a generic one (the reason as given otherwise)."""
     other = _OTHER_DISTRICT.match(text or "")
     if other:  # shared.auth's refusal: says whose it is, as the console's own check does
-        return (f"这是{label(other['theirs'], 'district')}的事项；您只能查看和办理"
-                f"{label(other['mine'], 'district')}的事项 (another district: {other['theirs']})")
+        return (f"这是{label(other['other'], 'district')}的事项；您只能查看和办理"
+                f"{label(other['own'], 'district')}的事项 ({text})")
     return MESSAGES.get(text, text)
 
 

@@ -132,10 +132,11 @@ class InstitutionPages:
 
     def history(self, visit, service, subject):
         """A service's events about one aggregate, from its feed (the event log is the
-        history), each with the name of the officer who caused it, if one did."""
+        history), each with the name of the officer who caused it, if one did. Only for
+        an aggregate the officer has read (and may see) with their own token."""
         entries, after = [], 0
         for _ in range(HISTORY_PAGES):
-            feed = visit.backend.feed(service, {"after": after, "limit": 1000})
+            feed = visit.backend.feed(service, after, 1000)
             if not feed.ok or not feed.data:
                 break
             entries += [{"time": e["time"], "what": e["type"].split(".")[2], "data": e["data"],

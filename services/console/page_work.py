@@ -9,7 +9,7 @@ from .web import page, render
 
 class WorkPages:
     @page("GET", "/")
-    def work(self, request):
+    def home_page(self, request):  # overrides the API index: "/" is the 工作台
         visit = self.visit(request)
         items, problems = [], []
         for gather in GATHER.get(visit.officer["role"], ()):

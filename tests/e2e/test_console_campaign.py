@@ -10,7 +10,7 @@ CAMPAIGN = "weihai-2024-winter"
 
 
 def test_a_coordinator_names_a_lagging_district_and_a_school_uploads_its_ledger(cluster, token):
-    cluster.start("console", "tasks", OTG_PUPIL_KEY="console-test-pupil-key-" + "7" * 32)
+    cluster.start("console", "tasks", OTG_PUPIL_KEY="5f0c9e2a7d41b3e8a6c2f9d0e1b47a3c8d2e6f1a9b0c7d4e3f2a1b8c9d0e7f6a")
     tasks = cluster.api("tasks")
     assert tasks.post("/campaigns", token("coordinator", "education", "371000"),
                       data=PLAN.read_bytes(), headers={"Content-Type": "application/yaml"}).ok

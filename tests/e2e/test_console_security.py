@@ -92,8 +92,7 @@ def test_sign_in_is_throttled_per_account_and_per_address(cluster):
     assert sign_in("hc-b", "wrong-guess").status_code == 401
     assert sign_in("nobody", "wrong-guess").status_code == 401
     assert sign_in("hc-b", second).status_code == 429  # the address used up its tries
-    feed = requests.get(base + "/events", params={"types": "SignInRefused"},  # feeds need a token
-                        headers={"Authorization": f"Bearer {feed_token()}"}).json()
+    feed = cluster.api("console").get("/events", params={"types": "SignInRefused"}).json()
     assert {e["data"]["reason"] for e in feed} == {"wrong_password", "throttled"}
 
 
