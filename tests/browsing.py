@@ -59,15 +59,17 @@ def open_browser(phone=True):
 def shown(driver, css, containing="", timeout=10):
     """The element once the page that has it is loaded: a click or a form submit
     returns before the browser has navigated, so reading the DOM at once races."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def present(d):
         found = d.find_elements(By.CSS_SELECTOR, css)
         return found[0] if found and containing in found[0].text else False
-    # the old page's element goes stale while the new page loads: look again
-    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    # the old page's element goes stale while the new page loads (Chromium may also say
+    # "Node with given id does not belong to the document"): look again
+    wait = WebDriverWait(driver, timeout,
+                         ignored_exceptions=(StaleElementReferenceException, WebDriverException))
     return wait.until(present, f"no {css!r} containing {containing!r}")
 
 
