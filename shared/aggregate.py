@@ -1,8 +1,11 @@
 """Aggregates rebuilt from their events (no I/O here).
 
-A subclass marks its state-changing methods with `@applies(EventClass)`;
-commands call `self.trigger(EventClass, **data)`, which validates, applies and
-queues the event for the unit of work to append.
+A subclass declares its state in `__init__` (every attribute, with its value
+before any event) and marks its state-changing methods with `@applies(EventClass)`:
+each sets what its event means, reading the fields it needs, so a field an older
+event carried and nothing reads any more changes nothing on replay. Commands call
+`self.trigger(EventClass, **data)`, which validates, applies and queues the event
+for the unit of work to append.
 """
 
 

@@ -65,10 +65,20 @@ def require_worker(complaint, role, department):
 
 
 class Complaint(Aggregate):
-    status = None
-    merged_into = None
-    substantiated = None
-    escalated = False
+    def __init__(self, id):
+        super().__init__(id)
+        self.channel = self.district = self.category = self.institution_id = None
+        self.institution_name = self.address = ""
+        self.status = None          # received … closed; None before it is received
+        self.started_at = None      # when the current round began (received or reopened)
+        self.deadlines = {}         # stage -> due
+        self.done = set()           # stages done in the current round
+        self.flagged = set()        # (stage, due) already flagged overdue
+        self.lead_department, self.handling_departments = None, []
+        self.reopened_by = set()    # who asked for a reopening
+        self.merged_into = None
+        self.substantiated = None   # None until verified
+        self.escalated = False
 
     @classmethod
     def receive(cls, complaint_id, channel, district, category, now, institution_name="",
@@ -202,12 +212,12 @@ class Complaint(Aggregate):
     @applies(ev.ComplaintReceived)
     def _received(self, event):
         data = event.data
-        for key in ("channel", "district", "category", "institution_id", "institution_name",
-                    "address"):
-            setattr(self, key, data.get(key))
+        self.channel, self.district = data["channel"], data["district"]
+        self.category, self.institution_id = data["category"], data.get("institution_id")
+        self.institution_name = data.get("institution_name", "")
+        self.address = data.get("address", "")
         self.started_at = parse_instant(data["received_at"])
-        self.status, self.deadlines, self.done, self.flagged = "received", {}, set(), set()
-        self.lead_department, self.handling_departments, self.reopened_by = None, [], set()
+        self.status = "received"
 
     @applies(ev.ComplaintAssigned)
     def _assigned(self, event):
@@ -277,7 +287,11 @@ def _corrected(complaint, institution_name, address):
 
 class Supervisor(Aggregate):
     """A registered social supervisor (社会监督员); who they are stays in the vault."""
-    active = False
+
+    def __init__(self, id):
+        super().__init__(id)
+        self.district = None
+        self.active = False
 
     @classmethod
     def register(cls, supervisor_id, district):

@@ -1,5 +1,6 @@
 """How complaints react to other services' events (pure decisions on their data)."""
 import uuid
+from typing import NamedTuple
 
 from shared import creditcode
 
@@ -35,10 +36,18 @@ def survey_lead(data):
     }
 
 
+class Verification(NamedTuple):
+    """What an inspection found about the complaint it checked."""
+    complaint_id: str
+    substantiated: bool
+    inspection_id: str
+
+
 def verification_outcome(data):
-    """inspection `InspectionCompleted` ⇒ (complaint_id, substantiated, inspection_id),
-    or None when the inspection did not check a complaint."""
+    """inspection `InspectionCompleted` ⇒ a Verification, or None when the inspection
+    did not check a complaint."""
     source = data.get("source")
     if not source or data.get("source_type") not in (None, "complaint") or data.get("kind") == "self":
         return None
-    return str(source), data.get("outcome") == "violation_found", data.get("inspection_id")
+    return Verification(str(source), data.get("outcome") == "violation_found",
+                        data.get("inspection_id"))

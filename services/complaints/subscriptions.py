@@ -25,16 +25,15 @@ def unlisted_institution_reported(service, event):
 
 def inspection_completed(uow, event):
     """An inspection that verified a report substantiates it or not."""
-    outcome = policies.verification_outcome(event.data)
-    if outcome is None:
+    verification = policies.verification_outcome(event.data)
+    if verification is None:
         return
-    complaint_id, substantiated, inspection_id = outcome
-    complaint = uow.get(Complaint, complaint_id)
+    complaint = uow.get(Complaint, verification.complaint_id)
     if complaint is None:
         return  # another service's source id: not ours
     if complaint.merged_into:
         complaint = uow.load(Complaint, complaint.merged_into)
-    complaint.verify_by_inspection(substantiated, inspection_id)
+    complaint.verify_by_inspection(verification.substantiated, verification.inspection_id)
     uow.save(complaint)
 
 

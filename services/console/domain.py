@@ -29,8 +29,11 @@ def check_claims(role, department, district, school_id=None):
 
 
 class Officer(Aggregate):
-    disabled = False
-    must_change_password = True
+    def __init__(self, id):
+        super().__init__(id)
+        self.role = self.department = self.district = None
+        self.disabled = False
+        self.must_change_password = True  # until the officer sets their own
 
     @classmethod
     def add(cls, role, department, district, certified=False, officer_id=None, school_id=None):

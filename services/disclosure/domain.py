@@ -53,12 +53,12 @@ def seconds_between(start, end):
 
 class Case(Aggregate):
     """One exposed violation case and its public history."""
-    district = None
-    withdrawn = False
 
     def __init__(self, id):
         super().__init__(id)
-        self.outcomes = set()
+        self.district = None
+        self.outcomes = set()  # outcomes recorded, each once
+        self.withdrawn = False
 
     @staticmethod
     def id_for(root_event_id):
@@ -118,7 +118,7 @@ class PublishedLists(Aggregate):
 
     def __init__(self, id):
         super().__init__(id)
-        self.batch_nos = set()
+        self.batch_nos = set()  # the registry's batch numbers published here
 
     @staticmethod
     def stream_id(district, list_name):

@@ -4,7 +4,25 @@ A case is built only from codes, dates and business data (the institution's name
 credit code, address): free text such as descriptions, remarks or reporter
 details is never copied, and the few free texts that are (an official's reason,
 a checklist item) go through `redact`."""
+from typing import NamedTuple
+
 from .domain import Case, business_text, redact
+
+
+class Expose(NamedTuple):
+    """A case to publish (Case.expose), once: a second route to it changes nothing."""
+    case_id: str
+    kind: str
+    facts: dict
+    found_at: str
+
+
+class Outcome(NamedTuple):
+    """What became of a case's institution since (Case.record_outcome)."""
+    outcome: str
+    at: str
+    department: str | None
+    reason: str | None
 
 
 def _institution_facts(institution, institution_id, district, name="", address=""):
@@ -38,7 +56,7 @@ def hazard_case(hazard, suspension, institution, inspection):
     the suspension in the registry's order, the inspection before its hazard in
     inspection's (docs/decisions/0008), so neither is waited for.
 
-    Returns (case_id, kind, facts, found_at)."""
+    Returns Expose, or None."""
     if not hazard or not suspension:
         return None
     facts = _institution_facts(institution, suspension["institution_id"],
@@ -47,7 +65,8 @@ def hazard_case(hazard, suspension, institution, inspection):
     facts["decision"] = {"action": "suspended", "at": suspension.get("suspended_at"),
                          "department": (institution or {}).get("supervising_department")}
     facts["source_event_id"] = hazard["event_id"]
-    return Case.id_for(hazard["event_id"]), "hazard_suspension", facts, hazard.get("found_at")
+    return Expose(Case.id_for(hazard["event_id"]), "hazard_suspension", facts,
+                  hazard.get("found_at"))
 
 
 def review_root(data, review, decision_event_id):
@@ -60,8 +79,8 @@ def review_root(data, review, decision_event_id):
 
 
 def blacklist_case(data, inbound, review, institution, hazard, inspection):
-    """A review that ended in black-listing, with no case yet for what started it;
-    None until the institution's name is known (its registration has its own queue)."""
+    """A review that ended in black-listing, with no case yet for what started it, as
+    Expose; None until the institution's name is known."""
     if data.get("decision") != "blacklisted" or not (institution or {}).get("name"):
         return None
     root = review_root(data, review, inbound["id"])
@@ -72,20 +91,20 @@ def blacklist_case(data, inbound, review, institution, hazard, inspection):
                          "department": data.get("department"), "reason": redact(data.get("reason"))}
     facts["source_event_id"] = root
     found_at = (hazard or {}).get("found_at") or (review or {}).get("opened_at") or inbound.get("time")
-    return Case.id_for(root), "blacklisted", facts, found_at
+    return Expose(Case.id_for(root), "blacklisted", facts, found_at)
 
 
 def outcomes_before(kind, institution, decided_reviews):
     """Outcomes whose events came before the case could be published (they found no
-    case then): [(outcome, at, department, reason)]. The mirrored status moves only
-    forward, so an open institution with a hazard suspension was reinstated since."""
-    outcomes = [("blacklisted", r["decided_at"], r["department"], r["decision_reason"])
+    case then), as [Outcome]. The mirrored status moves only forward, so an open
+    institution with a hazard suspension was reinstated since."""
+    outcomes = [Outcome("blacklisted", r["decided_at"], r["department"], r["decision_reason"])
                 for r in decided_reviews if r["decision"] == "blacklisted" and kind != "blacklisted"]
     status = (institution or {}).get("status")
     if status == "closed":
-        outcomes.append(("closed", institution.get("status_since"), None, None))
+        outcomes.append(Outcome("closed", institution.get("status_since"), None, None))
     elif status == "open" and kind == "hazard_suspension":
-        outcomes.append(("reinstated", institution.get("status_since"), None, None))
+        outcomes.append(Outcome("reinstated", institution.get("status_since"), None, None))
     return outcomes
 
 
@@ -107,7 +126,7 @@ def unlicensed_case(data, inbound, institution, inspection):
                                 departments=inspection.get("departments"))
     facts["decision"] = {"action": "ordered_to_stop", "at": inbound.get("time")}
     facts["source_event_id"] = inbound["id"]
-    return Case.id_for(inbound["id"]), "unlicensed", facts, inbound.get("time")
+    return Expose(Case.id_for(inbound["id"]), "unlicensed", facts, inbound.get("time"))
 
 
 def violation_case(case_key, kind, data, inbound, institution, inspection):
@@ -126,7 +145,7 @@ def violation_case(case_key, kind, data, inbound, institution, inspection):
                          "department": data.get("department")
                          or (institution or {}).get("supervising_department")}
     facts["source_event_id"] = inbound["id"]
-    return Case.id_for(case_key), kind, facts, inbound.get("time")
+    return Expose(Case.id_for(case_key), kind, facts, inbound.get("time"))
 
 
 def by_hand_case(case_id, body, institution, department, now):

@@ -84,17 +84,26 @@ def check_officers(kind, officers, completing):
         raise BadRequest("the officers named are not enough or not valid", {"officers": errors})
 
 
+VISIT = tuple(ev.InspectionScheduled.Schema().fields)  # the fields a visit has now
+
+
 def _certificates(officers):
     return {o["officer_id"]: o.get("certificate") for o in officers}
 
 
 class Inspection(Aggregate):
-    status = None
-    answered = False
-    unlicensed_reported = False
-
     def __init__(self, id):
         super().__init__(id)
+        self.visit = {}  # what InspectionScheduled says, repeated by InspectionCompleted
+        self.institution_id = self.district = self.kind = None
+        self.departments = []
+        self.site_name = self.site_address = None
+        self.status = None  # scheduled, completed; None before it is scheduled
+        self.answered = False
+        self.unlicensed_reported = False
+        self.findings = {}            # finding id -> severity
+        self.finding_items = {}       # finding id -> checklist item
+        self.finding_categories = {}  # finding id -> category
         self.notes = {}  # finding id -> description: kept by the service, never in an event
         self.certificates = None  # officer id -> certificate number, when newly named
 
@@ -217,10 +226,13 @@ class Inspection(Aggregate):
     # -- state ------------------------------------------------------------------
     @applies(ev.InspectionScheduled)
     def _scheduled(self, event):
-        self.visit = dict(event.data)
-        self.__dict__.update(event.data)
+        data = event.data
+        # a field an older event had and the visit no longer has is not repeated
+        self.visit = {key: data[key] for key in VISIT if key in data}
+        self.institution_id, self.district = data.get("institution_id"), data["district"]
+        self.kind, self.departments = data["kind"], data["departments"]
+        self.site_name, self.site_address = data.get("site_name"), data.get("site_address")
         self.status = "scheduled"
-        self.findings, self.finding_items, self.finding_categories = {}, {}, {}
 
     @applies(ev.SelfInspectionAnswered)
     def _answered(self, event):
@@ -258,8 +270,13 @@ def _check_answers(checklist, answers):
 
 
 class RectificationOrder(Aggregate):
-    status = None
-    overdue = False
+    def __init__(self, id):
+        super().__init__(id)
+        self.institution_id = self.district = None
+        self.carry_over = False
+        self.deadline = None  # a date
+        self.status = None    # open, reported, verified; None before it is ordered
+        self.overdue = False  # flagged for the current deadline
 
     @classmethod
     def order(cls, institution_id, district, items, deadline, today, carry_over=False,
@@ -318,7 +335,8 @@ class RectificationOrder(Aggregate):
 
     @applies(ev.RectificationOrdered)
     def _ordered(self, event):
-        self.__dict__.update({k: v for k, v in event.data.items() if k != "order_id"})
+        self.institution_id, self.district = event.institution_id, event.district
+        self.carry_over = event.carry_over
         self.deadline = date.fromisoformat(event.deadline)
         self.status = "open"
 
@@ -341,6 +359,10 @@ class RectificationOrder(Aggregate):
 
 
 class Sample(Aggregate):
+    def __init__(self, id):
+        super().__init__(id)
+        self.institution_ids = []  # those drawn, in the order drawn
+
     @classmethod
     def draw(cls, district, population, size, seed, sample_id=None):
         population = sorted(set(population))

@@ -21,10 +21,17 @@ def check_credit_code(code):
 
 
 class Institution(Aggregate):
-    status = None
-    review = None
-    blacklisted = False
-    suspended_for = None  # the event (a hazard) behind the suspension; None when suspended by hand
+    def __init__(self, id):
+        super().__init__(id)
+        self.name = self.credit_code = self.district = self.category = None
+        self.supervising_department = None
+        self.address = ""
+        self.national_platform_id = None
+        self.status = None        # open, suspended, closed; None before its registration
+        self.licences = {}        # kind -> {number, valid_until, expired}
+        self.review = None        # the open black-list review: {review_id, reason, source_event_id}
+        self.blacklisted = False
+        self.suspended_for = None  # the event (a hazard) behind the suspension; None when by hand
 
     @classmethod
     def register(cls, name, credit_code, district, category, address="", licences=(),
@@ -115,9 +122,13 @@ class Institution(Aggregate):
     # -- state ------------------------------------------------------------------
     @applies(ev.InstitutionRegistered)
     def _registered(self, event):
-        self.__dict__.update({k: v for k, v in event.data.items() if k != "institution_id"})
+        data = event.data
+        self.name, self.credit_code = data["name"], data["credit_code"]
+        self.district, self.category = data["district"], data["category"]
+        self.supervising_department = data["supervising_department"]
+        self.address = data.get("address") or ""
+        self.national_platform_id = data.get("national_platform_id")
         self.status = "open"
-        self.licences = {}
 
     @applies(ev.LicenceRecorded)
     def _licence_recorded(self, event):
@@ -162,7 +173,7 @@ class ListBatches(Aggregate):
 
     def __init__(self, id):
         super().__init__(id)
-        self.batches = {}
+        self.batches = {}  # batch number -> {district, list, filed}
 
     def publish(self, district, list_name, institution_ids, today):
         batch_no = len(self.batches) + 1

@@ -1,4 +1,5 @@
-"""How the registry reacts to other services' events (pure decisions).
+"""How the registry reacts to other services' events: pure decisions, which the
+reactions (subscriptions.py) apply to the institution.
 
 A hazard suspension ends finding by finding (chain 2). The findings that hold an
 institution's suspension are the hazard that suspended it and every suspending
@@ -11,46 +12,71 @@ hazard suspension) is never lifted automatically, nor is one no finding is known
 hold (suspended before the registry kept them): an official reinstates it
 (POST /institutions/{id}/reinstate)."""
 
+from dataclasses import dataclass
+
 SUSPENDING_SEVERITIES = ("major", "critical")
+UNLICENSED = "operating without the required licences"
+
+
+@dataclass(frozen=True)
+class Suspend:
+    """Suspend for the finding and open a black-list review (either may be in place
+    already); the finding then holds the suspension caused by `holds`, or none when
+    an official's suspension is in place (lifted by hand only)."""
+    reason: str
+    source_event_id: str
+    holds: str | None
+
+
+@dataclass(frozen=True)
+class Reinstate:
+    source_event_id: str
+
+
+@dataclass(frozen=True)
+class BlacklistAndStop:
+    """Black-listed and ordered to stop: a suspension no rectification lifts."""
+    reason: str
+    source_event_id: str
+
+    @property
+    def stop_reason(self):
+        return f"{self.reason}: ordered to stop"
 
 
 def hazard_reason(data):
     return f"hazard found in inspection: {data.get('item', 'unspecified item')} ({data.get('severity')})"
 
 
-def on_hazard_found(institution, data, source_event_id, rectified=frozenset()):
-    """A major/critical hazard suspends at once and opens a black-list review (chain 1).
-    A finding whose order was verified before the finding reached the registry (its
-    own queue) suspends nothing: it is rectified already.
-
-    Returns the suspension (its cause event id) the finding now holds, or None."""
+def suspension_for_hazard(institution, data, source_event_id, rectified=frozenset()):
+    """A major/critical hazard suspends at once and opens a black-list review (chain 1):
+    Suspend, or None. A finding whose order was verified before the finding reached
+    the registry suspends nothing: it is rectified already."""
     if institution.status == "closed" or (data.get("inspection_id"), data.get("finding_id")) in rectified:
         return None
-    if data.get("severity") in SUSPENDING_SEVERITIES or data.get("suspend_immediately"):
-        reason = hazard_reason(data)
-        institution.suspend(reason, source_event_id)
-        institution.open_review(reason, source_event_id)
-        return institution.suspended_for
-    return None
+    if data.get("severity") not in SUSPENDING_SEVERITIES and not data.get("suspend_immediately"):
+        return None
+    # as Institution.suspend: an open institution is suspended for this finding
+    holds = source_event_id if institution.status == "open" else institution.suspended_for
+    return Suspend(hazard_reason(data), source_event_id, holds)
 
 
-def on_rectification(institution, holding, rectified, source_event_id):
-    """Reinstated once each finding holding its hazard suspension is rectified and
-    verified; the review stays for the department (chain 2).
+def reinstatement(institution, holding, rectified, source_event_id):
+    """Reinstate once each finding holding its hazard suspension is rectified and
+    verified; the review stays for the department (chain 2). Reinstate, or None.
 
     `holding` and `rectified` are sets of (inspection_id, finding_id)."""
     if (institution.status == "suspended" and institution.suspended_for
             and holding and holding <= rectified):
-        institution.reinstate(source_event_id)
+        return Reinstate(source_event_id)
+    return None
 
 
-UNLICENSED = "operating without the required licences"
-
-
-def on_unlicensed_operation(institution, data, source_event_id):
+def stop_for_unlicensed_operation(institution, source_event_id):
     """Operating without the required licences: black-listed and ordered to stop
     (chain 5), so that the registry says what the public case says. The stop is a
-    suspension caused by the finding: no hazard rectification lifts it, an official does."""
-    if institution.status != "closed":
-        institution.blacklist_for_unlicensed_operation(UNLICENSED, source_event_id)
-        institution.suspend(f"{UNLICENSED}: ordered to stop", source_event_id)
+    suspension caused by the finding: no hazard rectification lifts it, an official
+    does. BlacklistAndStop, or None for a closed institution."""
+    if institution.status == "closed":
+        return None
+    return BlacklistAndStop(UNLICENSED, source_event_id)

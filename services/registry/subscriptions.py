@@ -1,5 +1,6 @@
 """What the registry reacts to: inspection's findings suspend and black-list
-institutions; a verified rectification lifts the suspension the findings held."""
+institutions; a verified rectification lifts the suspension the findings held.
+The policies decide; each reaction carries the decision out on the institution."""
 import logging
 
 from . import mirror, policies
@@ -9,26 +10,32 @@ log = logging.getLogger(__name__)
 
 
 def hazard_found(uow, event):
-    def react(institution):
-        suspension = policies.on_hazard_found(institution, event.data, event.id,
-                                              mirror.rectified(uow.conn, institution.id))
-        if suspension:
-            mirror.finding_holds(uow.conn, institution.id, event.data, suspension)
-    _react(uow, event, react)
+    institution = _institution(uow, event)
+    suspend = policies.suspension_for_hazard(institution, event.data, event.id,
+                                             mirror.rectified(uow.conn, institution.id))
+    if suspend:
+        institution.suspend(suspend.reason, suspend.source_event_id)
+        institution.open_review(suspend.reason, suspend.source_event_id)
+        if suspend.holds:
+            mirror.finding_holds(uow.conn, institution.id, event.data, suspend.holds)
+        uow.save(institution)
 
 
 def rectification_ordered(uow, event):
     """Remembers which findings the order covers."""
-    _react(uow, event, lambda institution: mirror.order_recorded(uow.conn, event.data))
+    _institution(uow, event)
+    mirror.order_recorded(uow.conn, event.data)
 
 
 def rectification_verified(uow, event):
-    def react(institution):
-        mirror.order_verified(uow.conn, event.data)
-        policies.on_rectification(
-            institution, mirror.holding(uow.conn, institution.id, institution.suspended_for),
-            mirror.rectified(uow.conn, institution.id), event.id)
-    _react(uow, event, react)
+    institution = _institution(uow, event)
+    mirror.order_verified(uow.conn, event.data)
+    reinstate = policies.reinstatement(
+        institution, mirror.holding(uow.conn, institution.id, institution.suspended_for),
+        mirror.rectified(uow.conn, institution.id), event.id)
+    if reinstate:
+        institution.reinstate(reinstate.source_event_id)
+        uow.save(institution)
 
 
 def unlicensed_operation_found(uow, event):
@@ -36,14 +43,17 @@ def unlicensed_operation_found(uow, event):
         log.warning("unlicensed operation of an unregistered institution in %s: nothing to "
                     "black-list in the registry", event.data.get("district"))
         return
-    _react(uow, event, lambda institution: policies.on_unlicensed_operation(
-        institution, event.data, event.id))
+    institution = _institution(uow, event)
+    stop = policies.stop_for_unlicensed_operation(institution, event.id)
+    if stop:
+        institution.blacklist_for_unlicensed_operation(stop.reason, stop.source_event_id)
+        institution.suspend(stop.stop_reason, stop.source_event_id)
+        uow.save(institution)
 
 
-def _react(uow, event, decide):
-    institution = uow.load(Institution, event.data["institution_id"])
-    decide(institution)
-    uow.save(institution)
+def _institution(uow, event):
+    """The institution the event is about (NotFound, a failed delivery, when unknown)."""
+    return uow.load(Institution, event.data["institution_id"])
 
 
 SUBSCRIPTIONS = {

@@ -52,7 +52,9 @@ class Plan:
 
 
 class Campaign(Aggregate):
-    plan = None
+    def __init__(self, id):
+        super().__init__(id)
+        self.plan = None  # a Plan once started
 
     @staticmethod
     def stream_id(campaign_id):
@@ -82,8 +84,8 @@ class DistrictCampaign(Aggregate):
 
     def __init__(self, id):
         super().__init__(id)
-        self.completed, self.overdue = set(), set()
-        self.plan_revisions = 0
+        self.completed, self.overdue = set(), set()  # task numbers
+        self.plan_revisions = 0  # implementation plans filed
         self.named_on = None
         self.named_for = set()  # overdue tasks a naming covered
 
@@ -152,6 +154,10 @@ class DistrictCampaign(Aggregate):
 
 
 class School(Aggregate):
+    def __init__(self, id):
+        super().__init__(id)
+        self.school_id = self.name = self.district = None
+
     @staticmethod
     def stream_id(school_id):
         return f"school-{school_id}"

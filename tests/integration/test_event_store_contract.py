@@ -17,7 +17,9 @@ class Counted(Event):
 
 
 class Counter(Aggregate):
-    total = 0
+    def __init__(self, id):
+        super().__init__(id)
+        self.total = 0
 
     def add(self, n):
         self.trigger(Counted, n=n)

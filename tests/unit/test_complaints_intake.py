@@ -124,7 +124,8 @@ def test_survey_lead_about_a_registered_institution_off_the_white_list_keeps_its
 def test_only_inspections_of_a_complaint_verify_one():
     completed = {"inspection_id": "i-1", "source": "c-1", "source_type": "complaint",
                  "kind": "enforcement", "outcome": "violation_found"}
-    assert policies.verification_outcome(completed) == ("c-1", True, "i-1")
-    assert policies.verification_outcome({**completed, "outcome": "no_violation"})[1] is False
+    assert policies.verification_outcome(completed) == policies.Verification(
+        complaint_id="c-1", substantiated=True, inspection_id="i-1")
+    assert policies.verification_outcome({**completed, "outcome": "no_violation"}).substantiated is False
     assert policies.verification_outcome({**completed, "source": None}) is None
     assert policies.verification_outcome({**completed, "kind": "self"}) is None

@@ -97,3 +97,32 @@ def test_an_unlicensed_case_waits_for_the_registration_of_the_institution_it_nam
     assert case["kind"] == "unlicensed"
     with world.stores["disclosure"].read() as conn:
         assert queries.case_detail(conn, case["case_id"])["credit_code"] == "91371002MA3C00001X"
+
+
+def test_a_hazard_suspension_is_lifted_once_the_order_for_its_finding_is_verified(world):
+    registered(world)
+    hazard(world)
+    order = {"order_id": "o-1", "institution_id": "i-1", "district": DISTRICT,
+             "carry_over": False}
+    world.given("inspection", "RectificationOrdered", {
+        **order, "items": ["fire.evacuation"], "deadline": "2024-02-03",
+        "inspection_id": "insp-1", "finding_ids": ["f-1"]}, stream_id="o-1")
+    world.deliver("registry", "inspection")
+    assert world.events("registry", "InstitutionReinstated") == []  # ordered, not yet verified
+    verified = world.given("inspection", "RectificationVerified",
+                           {**order, "department": "fire"}, stream_id="o-1")
+    world.deliver("registry", "inspection")
+    [reinstated] = world.events("registry", "InstitutionReinstated")
+    assert reinstated["source_event_id"] == verified
+
+
+def test_unlicensed_operation_black_lists_the_institution_and_orders_it_to_stop(world):
+    registered(world)
+    found = world.given("inspection", "UnlicensedOperationFound", {
+        "inspection_id": "insp-2", "finding_id": "f-2", "institution_id": "i-1",
+        "name": "海星艺术培训学校", "district": DISTRICT}, stream_id="insp-2")
+    world.deliver("registry", "inspection")
+    [decided] = world.events("registry", "BlacklistReviewDecided")
+    [stopped] = world.events("registry", "InstitutionSuspended")
+    assert (decided["decision"], decided["source_event_id"]) == ("blacklisted", found)
+    assert stopped["source_event_id"] == found and stopped["reason"].endswith("ordered to stop")

@@ -229,3 +229,16 @@ def test_complaint_check_is_made_by_every_department_asked_and_is_joint_and_at_n
     older = {k: v for k, v in request.items() if k not in ("check_departments", "modes")}
     assert policies.verification_check(older)["departments"] == ["culture_tourism"]
     assert policies.verification_check(older)["modes"] == ["unannounced"]
+
+
+def test_an_old_visit_with_a_field_since_dropped_replays_and_completes_without_it():
+    from services.inspection.events import InspectionScheduled
+    v1 = InspectionScheduled.from_stored(1, {
+        "inspection_id": "i-1", "institution_id": SCHOOL, "district": "371002", "kind": "safety",
+        "modes": ["day"], "departments": ["fire"], "focus": ["fire_safety"], "priority": "high"})
+    inspection = Inspection.replay("i-1", [v1])
+    assert (inspection.status, inspection.site_name) == ("scheduled", None)
+    inspection.complete()
+    [completed] = inspection.collect()
+    assert "priority" not in completed.data and completed.officer_ids == []
+    assert (completed.institution_id, completed.outcome) == (SCHOOL, "no_violation")

@@ -129,50 +129,83 @@ def test_the_decision_names_what_opened_the_review():
     assert [d.source_event_id for d in decisions] == ["evt-u", "evt-h", None]
 
 
-def hazard_data(severity="critical"):
-    return {"inspection_id": "insp-1", "severity": severity, "item": "fire.evacuation"}
+def hazard_data(severity="critical", **more):
+    return {"inspection_id": "insp-1", "finding_id": "f-1", "severity": severity,
+            "item": "fire.evacuation", **more}
+
+
+def suspended(source_event_id):
+    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
+    institution.suspend("hazard found", source_event_id)
+    institution.collect()
+    return institution
+
+
+def test_a_major_or_critical_hazard_decides_a_suspension_the_finding_holds():
+    institution = registered(school_permit="2030-01-01")
+    reason = "hazard found in inspection: fire.evacuation (critical)"
+    assert policies.suspension_for_hazard(institution, hazard_data(), "evt-1") == policies.Suspend(
+        reason, "evt-1", holds="evt-1")
+    assert policies.suspension_for_hazard(institution, hazard_data("minor"), "evt-1") is None
+    urgent = hazard_data("minor", suspend_immediately=True)
+    assert policies.suspension_for_hazard(institution, urgent, "evt-1").holds == "evt-1"
+    assert institution.collect() == [] and institution.status == "open"  # decided, not done
+
+
+def test_a_hazard_found_while_suspended_holds_the_suspension_in_place():
+    assert policies.suspension_for_hazard(suspended("evt-1"), hazard_data("major"),
+                                          "evt-2").holds == "evt-1"
+    by_hand = suspended(None)
+    assert policies.suspension_for_hazard(by_hand, hazard_data(), "evt-2").holds is None
+
+
+def test_a_finding_rectified_before_it_reached_the_registry_or_a_closed_institution_suspends_nothing():
+    institution = registered(school_permit="2030-01-01")
+    rectified = {("insp-1", "f-1")}
+    assert policies.suspension_for_hazard(institution, hazard_data(), "evt-2", rectified) is None
+    institution.close("moved away")
+    assert policies.suspension_for_hazard(institution, hazard_data(), "evt-2") is None
 
 
 def test_a_hazard_suspension_is_lifted_when_every_finding_holding_it_is_rectified():
-    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
-    assert policies.on_hazard_found(institution, hazard_data(), "evt-1") == "evt-1"
-    assert policies.on_hazard_found(institution, hazard_data("major"), "evt-2") == "evt-1"
-    institution.collect()
+    institution = suspended("evt-1")
     holding = {("insp-1", "f-1"), ("insp-1", "f-2")}
     for rectified in (set(), {("insp-1", "f-3")}, {("insp-1", "f-1")}):
-        policies.on_rectification(institution, holding, rectified, "evt-v")
-        assert institution.collect() == [] and institution.status == "suspended"
-    policies.on_rectification(institution, holding, holding | {("insp-1", "f-3")}, "evt-v")
-    [reinstated] = institution.collect()
-    assert (reinstated.NAME, reinstated.source_event_id) == ("InstitutionReinstated", "evt-v")
-
-
-def test_an_officials_suspension_over_a_hazard_suspension_is_lifted_by_hand_only():
-    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
-    policies.on_hazard_found(institution, {**hazard_data(), "finding_id": "f-1"}, "evt-1")
-    institution.suspend("证照不全，责令停业")
-    institution.suspend("再次检查")  # held by hand already: nothing new
-    assert names(institution.collect()) == ["InstitutionSuspended", "BlacklistReviewOpened",
-                                            "InstitutionSuspended"]
-    policies.on_rectification(institution, {("insp-1", "f-1")}, {("insp-1", "f-1")}, "evt-v")
-    assert institution.collect() == [] and institution.status == "suspended"
-
-
-def test_a_finding_rectified_before_it_reached_the_registry_suspends_nothing():
-    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
-    found = {**hazard_data(), "finding_id": "f-1"}
-    assert policies.on_hazard_found(institution, found, "evt-2", rectified={("insp-1", "f-1")}) is None
-    assert institution.collect() == [] and institution.status == "open"
+        assert policies.reinstatement(institution, holding, rectified, "evt-v") is None
+    assert policies.reinstatement(institution, holding, holding | {("insp-1", "f-3")},
+                                  "evt-v") == policies.Reinstate("evt-v")
 
 
 def test_a_suspension_by_hand_or_without_known_findings_is_not_lifted_automatically():
-    by_hand = registered(school_permit="2030-01-01")
-    by_hand.suspend("unsafe premises")
-    assert policies.on_hazard_found(by_hand, hazard_data(), "evt-1") is None
-    policies.on_rectification(by_hand, {("insp-1", "f-1")}, {("insp-1", "f-1")}, "evt-v")
-    unknown = registered(school_permit="2030-01-01")
-    policies.on_hazard_found(unknown, hazard_data(), "evt-1")
-    policies.on_rectification(unknown, set(), {("insp-1", "f-1")}, "evt-v")
-    replayed = Institution.replay(by_hand.id, by_hand.collect())
-    assert (replayed.status, replayed.suspended_for) == ("suspended", None)
-    assert "InstitutionReinstated" not in names(unknown.collect())
+    rectified = {("insp-1", "f-1")}
+    assert policies.reinstatement(suspended(None), rectified, rectified, "evt-v") is None
+    assert policies.reinstatement(suspended("evt-1"), set(), rectified, "evt-v") is None
+    assert policies.reinstatement(registered(), rectified, rectified, "evt-v") is None
+
+
+def test_an_officials_suspension_over_a_hazard_suspension_is_lifted_by_hand_only():
+    institution = suspended("evt-1")
+    institution.suspend("证照不全，责令停业")
+    institution.suspend("再次检查")  # held by hand already: nothing new
+    assert names(institution.collect()) == ["InstitutionSuspended"]
+    assert institution.suspended_for is None
+    assert policies.reinstatement(institution, {("insp-1", "f-1")}, {("insp-1", "f-1")},
+                                  "evt-v") is None
+
+
+def test_unlicensed_operation_black_lists_and_stops_an_institution_not_closed():
+    institution = registered(school_permit="2030-01-01")
+    stop = policies.stop_for_unlicensed_operation(institution, "evt-u")
+    assert stop == policies.BlacklistAndStop(policies.UNLICENSED, "evt-u")
+    assert stop.stop_reason == f"{policies.UNLICENSED}: ordered to stop"
+    institution.close("gone")
+    assert policies.stop_for_unlicensed_operation(institution, "evt-u") is None
+
+
+def test_an_old_registration_with_a_field_since_dropped_or_not_yet_known_replays():
+    old = ev.InstitutionRegistered.from_stored(1, {
+        "institution_id": "i-1", "name": "海星", "credit_code": CODE, "district": "371002",
+        "category": "arts", "supervising_department": "culture_tourism", "fax": "0631-1"})
+    replayed = Institution.replay("i-1", [old])
+    assert (replayed.name, replayed.status, replayed.address) == ("海星", "open", "")
+    assert replayed.national_platform_id is None and not hasattr(replayed, "fax")
