@@ -47,7 +47,7 @@ def followed(names):
 
 def store(service):
     """The service's `Store` dependency provider: its catalogue and projections."""
-    from shared.service import Store
+    from shared.store_dependency import Store
     module = importlib.import_module(f"services.{service}.service")
     return next(value for cls in vars(module).values() if isinstance(cls, type)
                 for value in vars(cls).values() if isinstance(value, Store))
