@@ -111,7 +111,7 @@ def test_schools_are_imported_from_the_command_line_in_batches_ending_with_a_sum
 
     from services.tasks import cli
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(commands, "SCHOOL_BATCH", 2)
+    monkeypatch.setattr(cli, "SCHOOL_BATCH", 2)
     tasks = start_service(TasksService)
     table = tmp_path / "schools.csv"
     table.write_text("school_id,name,district\n" + "".join(
