@@ -1,5 +1,5 @@
 """otg services as separate processes for a bench part: each started by
-`shared.runner.start` (the image's `nameko run` command) with its own free port,
+`otg.runner.start` (the image's `nameko run` command) with its own free port,
 one throwaway vhost, one temporary data directory and a log file of its own."""
 import os
 import secrets
@@ -11,7 +11,8 @@ import requests
 from kombu import Connection
 
 from bench import broker
-from shared import auth, config, runner
+from otg import runner
+from shared import auth, config
 
 
 class Services:

@@ -17,7 +17,8 @@ import requests
 
 from bench import broker, sample
 from bench.report import Result
-from shared import auth, config, runner
+from otg import runner
+from shared import auth, config
 
 QUEUE = "bench.e2e.sink"
 WARMUP = 50  # requests before the clock starts (first-use costs: caches, pools)

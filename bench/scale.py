@@ -36,7 +36,7 @@ from . import shandong
 from .shandong import DISTRICTS
 
 ROOT = Path(__file__).resolve().parent.parent
-OTG = [sys.executable, "-c", "from shared.cli import main; main()"]
+OTG = [sys.executable, "-c", "from otg.cli import main; main()"]
 TODAY = date(2026, 11, 1)
 UNIT = 250  # aggregates saved per unit of work while loading (as an import does)
 CATEGORIES = ("academic", "arts", "sports", "science")

@@ -7,8 +7,6 @@ topic permissions, the five event exchanges): compose loads it at boot, `otg bro
 users` posts it to the management API (docs/security.md, "The bus")."""
 import base64
 import hashlib
-import importlib
-import inspect
 import os
 import re
 from urllib.parse import quote, unquote, urlparse
@@ -51,21 +49,6 @@ def dead_letter_exchange(service):
 
 
 # -- what each party may do ---------------------------------------------------
-def follows(service):
-    """{source service: {event names}} the service's event handlers subscribe to."""
-    from shared.messaging import OtgEventHandler
-    module = importlib.import_module(f"services.{service}.service")
-    found = {}
-    for cls in vars(module).values():
-        if not inspect.isclass(cls) or getattr(cls, "name", None) != service:
-            continue
-        for _, method in inspect.getmembers(cls, inspect.isfunction):
-            for entrypoint in getattr(method, "nameko_entrypoints", ()):
-                if isinstance(entrypoint, OtgEventHandler):
-                    found.setdefault(entrypoint.source_service, set()).add(entrypoint.event_type)
-    return found
-
-
 def _alternatives(words):
     return "|".join(re.escape(word) for word in sorted(words))
 
@@ -94,16 +77,15 @@ def service_access(service, followed, vhost="/"):
     return permission, _topic_reads(vhost, user, followed)
 
 
-def parse_grants(types):
+def parse_grants(types, catalogues):
     """`registry.InstitutionSuspended,inspection.HazardFound` ⇒ {source: {names}};
-    every type must exist in its service's catalogue."""
+    every type must exist in its service's catalogue (`catalogues`: {service: catalogue})."""
     grants = {}
     for word in (word.strip() for word in types if word.strip()):
         source, _, name = word.partition(".")
-        if source not in config.available_services():
+        if source not in catalogues:
             raise AccessError(f"{word!r}: no service {source!r} (types are <service>.<EventName>)")
-        catalogue = importlib.import_module(f"services.{source}.events").CATALOGUE
-        if name not in catalogue:
+        if name not in catalogues[source]:
             raise AccessError(f"{word!r}: {source} has no event {name!r}")
         grants.setdefault(source, set()).add(name)
     if not grants:
@@ -151,10 +133,11 @@ def service_password(service):
 
 
 # -- the definitions document ---------------------------------------------------
-def definitions(vhost, services, integrators=(), admin=None):
+def definitions(vhost, services, integrators=(), admin=None, followed=None):
     """A RabbitMQ definitions document. `services`: {service: password};
-    `integrators`: [(name, password, grants)]; `admin`: (user, password) or None."""
-    users, permissions, topics = [], [], []
+    `integrators`: [(name, password, grants)]; `admin`: (user, password) or None;
+    `followed`: {service: {source: {event names}}} of each of `services`."""
+    users, permissions, topics, followed = [], [], [], followed or {}
 
     def add(user, password, tags, access):
         users.append({"name": user, "password_hash": password_hash(password),
@@ -168,7 +151,7 @@ def definitions(vhost, services, integrators=(), admin=None):
                             "configure": ".*", "write": ".*", "read": ".*"})
     for service, password in sorted(services.items()):
         add(service_user(service, vhost), password, "",
-            service_access(service, follows(service), vhost))
+            service_access(service, followed[service], vhost))
     for name, password, grants in integrators:
         add(name, password, "", integrator_access(name, grants, vhost))
     exchanges = [{"name": f"{service}.events", "vhost": vhost, "type": "topic", "durable": True,
@@ -178,12 +161,13 @@ def definitions(vhost, services, integrators=(), admin=None):
             "topic_permissions": topics, "exchanges": exchanges}
 
 
-def provision(admin_uri, services):
+def provision(admin_uri, followed):
     """Create or update the services' users in the vhost of `admin_uri` (whose user
-    must be an administrator); {service: its own AMQP URI}."""
+    must be an administrator); `followed`: {service: {source: {event names}}}, what
+    each service follows. {service: its own AMQP URI}."""
     vhost = vhost_of(admin_uri)
-    passwords = {service: service_password(service) for service in services}
-    Management(admin_uri).load(definitions(vhost, passwords))
+    passwords = {service: service_password(service) for service in followed}
+    Management(admin_uri).load(definitions(vhost, passwords, followed=followed))
     return {service: uri_for(admin_uri, service_user(service, vhost), password)
             for service, password in passwords.items()}
 

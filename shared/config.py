@@ -166,10 +166,3 @@ def queue_type():
         raise ValueError(f"OTG_QUEUE_TYPE={text!r} is not one of {', '.join(QUEUE_TYPES)}")
     return text
 
-
-def available_services():
-    """The services of SERVICES that exist in this installation, in port order."""
-    import importlib.util
-    return tuple(name for name in SERVICES
-                 if importlib.util.find_spec(f"services.{name}") is not None
-                 and importlib.util.find_spec(f"services.{name}.service") is not None)

@@ -307,7 +307,7 @@ class OtgEventHandler(EventHandler):
         return stream_queue_name(self.container.service_name, self.source_service)
 
     def _find_store_provider(self):
-        from shared.service import Store
+        from shared.store_dependency import Store
         for dependency in self.container.dependencies:
             if isinstance(dependency, Store):
                 return dependency

@@ -42,5 +42,7 @@ CATEGORIES = {"academic": "education", "arts": "culture_tourism",
               "sports": "sports", "science": "education"}
 LICENCE_KINDS = ("school_permit", "business_licence", "npo_registration", "fire_safety")
 SEVERITIES = ("minor", "major", "critical")
+SEVERITY_NAMES = {"minor": "一般", "major": "较大", "critical": "重大"}
+INSPECTION_KIND_NAMES = {"self": "自查", "safety": "安全专项检查", "enforcement": "执法检查"}
 STATUSES = ("open", "suspended", "closed")
 LIST_STATUSES = ("white", "black", "none")

@@ -64,7 +64,7 @@ class Cluster:
 
     def start(self, *names, log_dir=None, **env):
         """Start services; with `log_dir`, each writes its output to `<log_dir>/<name>.log`."""
-        from shared import runner
+        from otg import runner
         for name in names:
             output = {}
             if log_dir is not None:

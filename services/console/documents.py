@@ -42,9 +42,9 @@ from sqlalchemy import (Column, Integer, LargeBinary, MetaData, String, Table, T
 
 from shared import auth
 from shared.clock import BEIJING
-from shared.demo.labels import KINDS as INSPECTION_KINDS, SEVERITIES
 from shared.errors import BadRequest, Forbidden
-from shared.vocabulary import DISTRICTS
+from shared.vocabulary import (DISTRICTS, INSPECTION_KIND_NAMES as INSPECTION_KINDS,
+                               SEVERITY_NAMES as SEVERITIES)
 from shared.web import load
 
 # kind -> (template, word in the number); a changed wording is a new template version

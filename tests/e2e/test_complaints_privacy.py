@@ -6,7 +6,8 @@ import os
 import subprocess
 import sys
 
-from shared import config, runner
+from otg import installation, runner
+from shared import config
 from support import Cluster, eventually, tiny_png
 
 PHONE, EMAIL = "13912345678", "witness.parent@example.org"
@@ -106,7 +107,7 @@ def other_services_answers(cluster, names, token):
 
 
 def test_reporter_contact_details_never_leave_the_complaint_handlers(amqp_uri, tmp_path, token):
-    names = config.available_services()
+    names = installation.services()
     cluster = LoggedCluster(amqp_uri, tmp_path / "data", tmp_path)
     try:
         cluster.start(*names)

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from shared import config
-from shared.demo import names
+from otg.demo import names
 from support import free_port
 
 OTG = Path(sys.executable).parent / "otg"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shared import config
+from otg import installation
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 # the fuzzing phase, 10 cases per operation, the same cases on every run (~1 min in all)
@@ -17,7 +17,7 @@ OPTIONS = ["--checks", "not_a_server_error,response_schema_conformance", "--phas
 
 def test_no_generated_request_breaks_any_service(cluster, token, tmp_path):
     cluster.env["OTG_PUBLIC_RATE_LIMIT"] = "off"  # a fuzzer is one address filing many reports
-    names = config.available_services()
+    names = installation.services()
     cluster.start(*names)
     admin = token("admin", "education", "371000")
     failed = {}

@@ -8,6 +8,7 @@ import unicodedata
 
 from kombu import Connection, Exchange, Queue
 
+from otg import installation
 from shared import config
 from shared.creditcode import complete
 from support import eventually
@@ -181,8 +182,8 @@ def whole_feed(api):
 
 def test_personal_data_typed_into_any_input_never_leaves_its_service(cluster, amqp_uri, tmp_path, token):
     tap(amqp_uri)
-    cluster.start(*config.available_services(), log_dir=tmp_path)
-    apis = {name: cluster.api(name) for name in config.available_services()}
+    cluster.start(*installation.services(), log_dir=tmp_path)
+    apis = {name: cluster.api(name) for name in installation.services()}
     registry_inputs(apis["registry"], token)
     receipt = complaint_inputs(apis["complaints"], token)
     inspection_inputs(apis["inspection"], token, receipt["complaint_id"])

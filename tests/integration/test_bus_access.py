@@ -11,9 +11,10 @@ from amqp.exceptions import AccessRefused, NotFound
 from click.testing import CliRunner
 from kombu import Connection
 
+from otg import installation
+from otg.cli import main
 from services.registry.service import RegistryService
 from shared import busaccess, config, deadletter
-from shared.cli import main
 from shared.creditcode import complete
 from support import eventually, publish_event
 
@@ -39,11 +40,12 @@ def bus(amqp_uri, tmp_path, monkeypatch):
     """{party: AMQP URI}: the five services' users and one integrator granted
     `registry.InstitutionSuspended`, provisioned by the code operators use."""
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "secrets"))
-    uris = busaccess.provision(amqp_uri, config.SERVICES)
+    uris = busaccess.provision(amqp_uri, installation.followed(config.SERVICES))
     vhost = busaccess.vhost_of(amqp_uri)
     integrator, password = f"acme-{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
     busaccess.Management(amqp_uri).load(busaccess.definitions(
-        vhost, {}, [(integrator, password, busaccess.parse_grants(GRANTED))]))
+        vhost, {}, [(integrator, password,
+                     busaccess.parse_grants(GRANTED, dict(installation.catalogues())))]))
     uris["integrator"] = busaccess.uri_for(amqp_uri, integrator, password)
     uris["integrator_name"] = integrator
     yield uris

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from services.complaints import mail
-from services.complaints.commands import commands
+from services.complaints.cli import commands
 from services.complaints.service import ComplaintsService
 from support import tiny_png
 

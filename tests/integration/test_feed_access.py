@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from services.inspection.service import InspectionService
 from services.registry.service import RegistryService
 from shared import auth
-from shared.cli import main
+from otg.cli import main
 from shared.errors import BadRequest
 from support import eventually
 from test_backbone_bus import institution
@@ -138,8 +138,8 @@ def test_operator_cannot_issue_a_token_outside_the_rules(arguments, field):
 
 
 def test_the_demos_example_integrator_cannot_read_unannounced_checks(scheduled, tmp_path):
-    from shared.demo import example_integrator
-    from shared.demo.stage import Stage
+    from otg.demo import example_integrator
+    from otg.demo.stage import Stage
     demo_token = example_integrator(Stage(tmp_path / "demo")).read_text().strip()
     assert scheduled.get("/events", demo_token).json() == []
     assert scheduled.get("/events?types=InspectionScheduled", demo_token).status_code == 403

@@ -221,7 +221,7 @@ def test_checklists_are_public_versioned_data_with_item_ids(inspection):
 def test_inspection_is_recorded_from_the_command_line(inspection, amqp_uri, token, tmp_path):
     from click.testing import CliRunner
 
-    from services.inspection.commands import commands
+    from services.inspection.cli import commands
     [school] = register(inspection, amqp_uri, token)
     runner, fire = CliRunner(), ["--token", inspector(token)]
     scheduled = runner.invoke(commands, ["schedule", *fire, "--institution", school, "--kind",
@@ -356,7 +356,7 @@ def test_carry_over_is_imported_from_the_command_line_ending_with_a_summary(
         inspection, amqp_uri, token, tmp_path):
     from click.testing import CliRunner
 
-    from services.inspection.commands import commands
+    from services.inspection.cli import commands
     register(inspection, amqp_uri, token, count=2)
     table = tmp_path / "carry-over.csv"
     table.write_text("credit_code,items,deadline\n"

@@ -78,7 +78,7 @@ def test_enforcement_check_is_completed_from_the_command_line_with_two_officers(
         inspection, amqp_uri, token):
     from click.testing import CliRunner
 
-    from services.inspection.commands import commands
+    from services.inspection.cli import commands
     [school] = register(inspection, amqp_uri, token)
     runner, fire = CliRunner(), ["--token", inspector(token)]
     check = enforcement_check(inspection, token, school)

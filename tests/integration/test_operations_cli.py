@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from services.registry import projections
 from services.registry.service import RegistryService
 from shared import deadletter, tail
-from shared.cli import main
+from otg.cli import main
 from support import bound, eventually, publish_event
 from test_backbone_bus import institution
 

@@ -7,7 +7,7 @@ from kombu import Connection
 
 from services.registry.service import RegistryService
 from shared.busaccess import Management, vhost_of
-from shared.cli import main
+from otg.cli import main
 
 QUEUE = "evt-inspection-HazardFound--registry.handle_inspection_hazard_found"
 PARKED = "dlq.registry.handle_inspection_hazard_found"

@@ -2,7 +2,7 @@
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from services.registry.commands import commands
+from services.registry.cli import commands
 from services.registry.service import RegistryService
 from shared.creditcode import complete
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from shared import config
+from otg import installation
 from shared.store import normalise_url
 from support import eventually
 
@@ -30,7 +30,7 @@ store.setup()
 
 def test_replicas_of_every_service_create_the_schema_at_once(postgres_url, tmp_path):
     admin = sqlalchemy.create_engine(normalise_url(postgres_url), isolation_level="AUTOCOMMIT")
-    databases = {name: f"{postgres_url.rsplit('/', 1)[1]}_{name}" for name in config.available_services()}
+    databases = {name: f"{postgres_url.rsplit('/', 1)[1]}_{name}" for name in installation.services()}
     barrier = str(tmp_path / "barrier")
     try:
         replicas = {}

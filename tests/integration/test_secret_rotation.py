@@ -4,7 +4,7 @@ supervisor loses their code, and tokens signed with the old secret work until it
 from click.testing import CliRunner
 
 from services.complaints.service import ComplaintsService
-from shared.cli import main
+from otg.cli import main
 
 REPORT = {"district": "371002", "category": "prepaid_fee", "description": "机构停课，不给退费。",
           "institution_name": "海星艺术培训学校", "contact": {"phone": "13800138000"}}

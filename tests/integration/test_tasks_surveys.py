@@ -109,20 +109,20 @@ def test_schools_are_imported_from_the_command_line_in_batches_ending_with_a_sum
         start_service, token, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from services.tasks import commands
+    from services.tasks import cli
     monkeypatch.setenv("OTG_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(commands, "SCHOOL_BATCH", 2)
+    monkeypatch.setattr(cli, "SCHOOL_BATCH", 2)
     tasks = start_service(TasksService)
     table = tmp_path / "schools.csv"
     table.write_text("school_id,name,district\n" + "".join(
         f"hc-{n:03},环翠区第{n}小学,371002\n" for n in range(1, 6)))
     coordinator = ["--token", token("coordinator", "education", "371000")]
-    first = CliRunner().invoke(commands.commands, ["import-schools", str(table), *coordinator])
+    first = CliRunner().invoke(cli.commands, ["import-schools", str(table), *coordinator])
     assert first.exit_code == 0, first.output
     assert first.output.strip().splitlines()[-1].endswith("— 5 added, 0 unchanged")
     assert len(tasks.get("/schools?district=371002", coordinator[1]).json()) == 5
     table.write_text(table.read_text() + "hc-006,,371002\n")
-    refused = CliRunner().invoke(commands.commands, ["import-schools", str(table), *coordinator])
+    refused = CliRunner().invoke(cli.commands, ["import-schools", str(table), *coordinator])
     assert refused.exit_code == 2 and "row 7" in refused.output
     assert len(tasks.get("/schools?district=371002", coordinator[1]).json()) == 5
 

@@ -5,8 +5,9 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from shared import config, runner
-from shared.cli import main
+from otg import runner
+from otg.cli import main
+from shared import config
 
 GOOD = "9f2c4e7a1b3d5f60718293a4b5c6d7e8"  # 32 bytes
 

@@ -4,8 +4,11 @@ import re
 
 import pytest
 
+from otg import installation
 from shared import busaccess
 from shared.busaccess import AccessError
+
+CATALOGUES = dict(installation.catalogues())
 
 
 def test_password_hash_is_rabbitmqs_salted_sha256():
@@ -42,7 +45,8 @@ def test_a_services_user_may_write_only_its_own_exchanges_and_queues():
 
 
 def test_an_integrator_reads_only_its_granted_types_and_writes_nowhere():
-    grants = busaccess.parse_grants(["registry.InstitutionSuspended", " registry.InstitutionReinstated"])
+    grants = busaccess.parse_grants(["registry.InstitutionSuspended", " registry.InstitutionReinstated"],
+                                    CATALOGUES)
     permission, [topic] = busaccess.integrator_access("acme", grants)
     assert not re.match(permission["write"], "registry.events")
     assert re.match(permission["read"], "registry.events") and re.match(permission["read"], "acme.feed")
@@ -57,7 +61,7 @@ def test_an_integrator_reads_only_its_granted_types_and_writes_nowhere():
 ])
 def test_grants_name_existing_event_types(types, message):
     with pytest.raises(AccessError, match=message):
-        busaccess.parse_grants(types)
+        busaccess.parse_grants(types, CATALOGUES)
 
 
 @pytest.mark.parametrize("name", ["otg-registry", "registry", "inspection", "amq", "dlq",

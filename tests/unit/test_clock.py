@@ -15,7 +15,7 @@ def test_after_the_campaign_the_demo_clock_runs_on_so_later_acts_get_later_times
     from datetime import timedelta
 
     from shared.clock import FileClock, utcnow
-    from shared.demo.clock import DemoClock, day
+    from otg.demo.clock import DemoClock, day
     clock = DemoClock(tmp_path / "clock")
     clock.set(day(27, 10))
     assert FileClock(clock.path).now() == day(27, 10)  # during the campaign: set by the demo

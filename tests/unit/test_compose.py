@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared import config, runner
+from otg import runner
+from shared import config
 
 ROOT = Path(__file__).resolve().parents[2]
 

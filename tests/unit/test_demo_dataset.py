@@ -6,9 +6,9 @@ import pytest
 
 from services.registry.schemas import ImportIn
 from shared.creditcode import problem
-from shared.demo import dataset, names
-from shared.demo.labels import Teller
-from shared.demo.timeline import line, pad
+from otg.demo import dataset, names
+from otg.demo.labels import Teller
+from otg.demo.timeline import line, pad
 from shared.vocabulary import LOCAL_DISTRICTS
 
 

@@ -2,7 +2,7 @@
 from click.testing import CliRunner
 
 from services.disclosure import channels
-from services.disclosure.commands import commands
+from services.disclosure.cli import commands
 
 
 def test_shipped_channels_are_marked_as_samples_and_the_strict_check_fails():

@@ -5,7 +5,7 @@ import yaml
 
 from shared import vocabulary
 from shared.auth import Actor
-from shared.demo import EXAMPLE_INTEGRATOR_TYPES
+from otg.demo import EXAMPLE_INTEGRATOR_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 

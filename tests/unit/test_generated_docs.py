@@ -3,7 +3,7 @@ this fails when someone changes an event and forgets `otg docs`."""
 import json
 from pathlib import Path
 
-from shared import catalogue_docs
+from otg import catalogue_docs
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -3,7 +3,7 @@ import pytest
 from click.testing import CliRunner
 
 from shared import auth
-from shared.cli import main
+from otg.cli import main
 from shared.errors import BadRequest
 
 OFFICER = "3f1c9a52-0d4e-4b8a-9c41-6e2f0a7d5b10"

@@ -6,7 +6,8 @@ import re
 import pytest
 from nameko.containers import ServiceContainer
 
-from shared import config, openapi
+from otg import installation
+from shared import openapi
 
 
 def document(name):
@@ -17,7 +18,7 @@ def document(name):
     return openapi.build(name, container.entrypoints)
 
 
-@pytest.mark.parametrize("name", config.available_services())
+@pytest.mark.parametrize("name", installation.services())
 def test_every_path_parameter_is_declared(name):
     undeclared = []
     for path, operations in document(name)["paths"].items():

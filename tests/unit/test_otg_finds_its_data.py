@@ -76,7 +76,7 @@ def test_a_token_signed_with_another_secret_is_refused_naming_what_to_check(monk
 def test_a_command_run_in_process_leaves_the_environment_as_it_found_it(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from shared.cli import main
+    from otg.cli import main
     demo_dir(tmp_path, os.getpid())
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OTG_DATA_DIR", "set-by-the-test")

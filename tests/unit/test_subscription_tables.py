@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-from shared import busaccess
+from otg import installation
 from shared.messaging import OtgEventHandler
 
 SERVICES = ("registry", "inspection", "complaints", "tasks", "disclosure")
@@ -13,7 +13,7 @@ SERVICES = ("registry", "inspection", "complaints", "tasks", "disclosure")
 @pytest.mark.parametrize("service", SERVICES)
 def test_nothing_is_followed_outside_the_subscription_table(service):
     table = importlib.import_module(f"services.{service}.subscriptions").SUBSCRIPTIONS
-    followed = {(source, name) for source, names in busaccess.follows(service).items()
+    followed = {(source, name) for source, names in installation.follows(service).items()
                 for name in names}
     assert followed == set(table)
 

@@ -75,7 +75,7 @@ def test_short_measure_form_and_defaults():
 def test_check_plan_command_names_the_problem_and_exits_2(tmp_path):
     from click.testing import CliRunner
 
-    from services.tasks.commands import commands
+    from services.tasks.cli import commands
     broken = tmp_path / "plan.yaml"
     broken.write_text("campaign_id: w\ntitle: 寒假\nstarts_on: 2024-13-01\ntasks: []\n", encoding="utf-8")
     result = CliRunner().invoke(commands, ["check-plan", str(broken)])
@@ -99,7 +99,7 @@ def test_a_zone_directory_or_an_over_long_zone_is_a_field_error(zone):
 def test_check_plan_refuses_a_zone_directory_with_exit_2(tmp_path):
     from click.testing import CliRunner
 
-    from services.tasks.commands import commands
+    from services.tasks.cli import commands
     plan = tmp_path / "plan.yaml"
     plan.write_text(weihai_text().replace("timezone: Asia/Shanghai", "timezone: Asia"),
                     encoding="utf-8")

@@ -1,21 +1,14 @@
 """docs/events.md and docs/asyncapi.json, generated from the event classes so
 they cannot drift (a test compares them with what this module generates)."""
-import importlib
 import json
 
 from marshmallow import fields as mf
 
-from shared import config
+from otg.installation import catalogues
 
 TYPES = {mf.String: "string", mf.Integer: "integer", mf.Boolean: "boolean", mf.Float: "number",
          mf.Date: "string (date)", mf.DateTime: "string (date-time)", mf.List: "array",
          mf.Dict: "object", mf.Nested: "object", mf.Number: "number", mf.UUID: "string"}
-
-
-def catalogues():
-    for name in config.available_services():
-        module = importlib.import_module(f"services.{name}.events")
-        yield name, module.CATALOGUE
 
 
 def field_type(field):

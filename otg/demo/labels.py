@@ -3,7 +3,7 @@ own (English) name, and a short detail line from its data. Events are told from
 codes and business data only, like the events themselves."""
 from collections import Counter
 
-from shared.vocabulary import DISTRICTS
+from shared.vocabulary import DISTRICTS, INSPECTION_KIND_NAMES as KINDS, SEVERITY_NAMES as SEVERITIES
 
 SERVICES = {"console": "平台", "registry": "登记", "inspection": "检查", "tasks": "任务", "disclosure": "公示",
             "complaints": "举报"}
@@ -39,8 +39,6 @@ ROUTINE = {"InstitutionRegistered", "LicenceRecorded", "SchoolRegistered", "List
            "MeetingsReported", "TaskCompleted", "SelfInspectionAnswered"}
 # Inspection events that are routine when they belong to a self-inspection.
 SELF_PARTS = {"InspectionScheduled", "InspectionCompleted", "FindingRecorded", "RectificationOrdered"}
-KINDS = {"self": "自查", "safety": "安全专项检查", "enforcement": "执法检查"}
-SEVERITIES = {"minor": "一般", "major": "较大", "critical": "重大"}
 CHANNELS = {"web": "网上举报", "hotline": "热线", "email": "邮件", "supervisor": "社会监督员",
             "school_survey": "学校摸底", "open311": "Open311"}
 CATEGORIES = {"unlicensed": "无证无照办学", "disguised_academic": "隐形变异学科类培训",

@@ -1,11 +1,11 @@
 """`otg`: the operator's command line."""
-import importlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from otg import installation
 from shared import auth, config, vocabulary
 from shared.broker import ensure_running
 from shared.errors import BadRequest
@@ -29,7 +29,7 @@ def main(context):
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     if "OTG_DATA_DIR" not in os.environ and context.invoked_subcommand not in STARTING:
-        from shared.demo.stage import running_demo
+        from otg.demo.stage import running_demo
         demo_dir = running_demo()
         if demo_dir:
             os.environ["OTG_DATA_DIR"] = str(demo_dir)
@@ -42,12 +42,12 @@ def main(context):
 @click.argument("services", nargs=-1, required=True)
 def run(services):
     """Run SERVICES (or `all`), one process each, until Ctrl-C."""
-    from shared import runner
-    names = config.available_services() if services == ("all",) else services
-    unknown = [s for s in names if s not in config.available_services()]
+    from otg import runner
+    names = installation.services() if services == ("all",) else services
+    unknown = [s for s in names if s not in installation.services()]
     if unknown:
         raise click.UsageError(f"unknown service(s): {', '.join(unknown)}; "
-                               f"available: {', '.join(config.available_services())} or all")
+                               f"available: {', '.join(installation.services())} or all")
     ensure_running(config.amqp_uri())  # (`broker` below is the command group)
     sys.exit(runner.run_until_interrupted(names))
 
@@ -89,8 +89,7 @@ def issue_token(role, department, district, types, holder, days, officer):
 
 def _require_known_types(granted):
     """A granted type names an event of this installation (a typo grants nothing)."""
-    from shared import catalogue_docs
-    known = {f"{service}.{event.NAME}" for service, catalogue in catalogue_docs.catalogues()
+    known = {f"{service}.{event.NAME}" for service, catalogue in installation.catalogues()
              for event in catalogue} | {f"{service}.*" for service in config.SERVICES}
     unknown = [t for t in granted if t not in known]
     if unknown:
@@ -101,7 +100,7 @@ def _require_known_types(granted):
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
 def docs(out):
     """Write docs/events.md and docs/asyncapi.json from the event classes."""
-    from shared import catalogue_docs
+    from otg import catalogue_docs
     Path(out).mkdir(parents=True, exist_ok=True)
     catalogue_docs.write(Path(out))
     click.echo(f"wrote {out}/events.md and {out}/asyncapi.json")
@@ -185,7 +184,8 @@ def broker_users():
     administrator's URI). Passwords: OTG_BROKER_PASSWORD_<SERVICE>, else generated
     once into OTG_DATA_DIR. Prints each service's user and where its password is."""
     from shared import busaccess
-    uris = _access_errors(lambda: busaccess.provision(config.amqp_uri(), config.available_services()))
+    uris = _access_errors(lambda: busaccess.provision(
+        config.amqp_uri(), installation.followed(installation.services())))
     vhost = busaccess.vhost_of(config.amqp_uri())
     for service in uris:
         variable = f"OTG_BROKER_PASSWORD_{service.upper()}"
@@ -209,10 +209,11 @@ def broker_definitions(out, vhost):
     def document():
         check = busaccess.check_password
         passwords = {service: check(service, os.environ.get(f"OTG_BROKER_PASSWORD_{service.upper()}"))
-                     for service in config.available_services()}
+                     for service in installation.services()}
         admin = (os.environ.get("RABBITMQ_DEFAULT_USER") or "otg",
                  check("the administrator", os.environ.get("RABBITMQ_DEFAULT_PASS")))
-        return busaccess.definitions(vhost, passwords, admin=admin)
+        return busaccess.definitions(vhost, passwords, admin=admin,
+                                     followed=installation.followed(passwords))
     text = json.dumps(_access_errors(document), indent=2)
     # readable by RabbitMQ's own user: it holds salted hashes, never the passwords
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -234,7 +235,7 @@ def broker_integrator(name, types):
     from shared import busaccess
 
     def create():
-        grants = busaccess.parse_grants(types.split(","))
+        grants = busaccess.parse_grants(types.split(","), dict(installation.catalogues()))
         password = secrets.token_hex(24)
         vhost, management = busaccess.vhost_of(config.amqp_uri()), busaccess.Management(config.amqp_uri())
         management.load(busaccess.definitions(vhost, {}, [(name, password, grants)]))
@@ -304,9 +305,8 @@ def rebuild_projections(service):
 
 
 def _service_store(service):
-    from shared.service import Store
     from shared.store import EventStore
-    if service not in config.available_services():
+    if service not in installation.services():
         raise click.UsageError(f"unknown service {service!r}")
     url = config.database_url(service, create=False)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
@@ -314,9 +314,7 @@ def _service_store(service):
                    f"OTG_DATA_DIR to the data dir the service runs on (the demo's: var/demo) "
                    f"or {service.upper()}_DATABASE_URL", err=True)
         sys.exit(2)  # nothing created: an empty database would look like a lost one
-    module = importlib.import_module(f"services.{service}.service")
-    provider = next(value for cls in vars(module).values() if isinstance(cls, type)
-                    for value in vars(cls).values() if isinstance(value, Store))
+    provider = installation.store(service)
     return EventStore(url, provider.catalogue,
                       [projection() for projection in provider.projections])
 
@@ -342,21 +340,15 @@ def demo(data_dir, fresh, institutions, seed, no_wait, check_interval):
     nothing is played again (use --fresh to play from empty). A demo that did not finish
     needs --fresh. A non-empty directory that holds no demo is never touched.
     Ports: 8001-8005, or OTG_<SERVICE>_PORT."""
-    from shared import demo as demo_module
+    from otg import demo as demo_module
     sys.exit(demo_module.run(data_dir, fresh=fresh, institutions=institutions, seed=seed,
                              wait=not no_wait, check_interval=check_interval))
 
 
 def _load_service_commands():
-    """Each service may add its own group in `services/<name>/commands.py`, named
+    """Each service may add its own group in `services/<name>/cli.py`, named
     after the service unless the module names it (`GROUP`, e.g. `otg officers`)."""
-    for name in config.available_services():
-        try:
-            module = importlib.import_module(f"services.{name}.commands")
-        except ModuleNotFoundError as error:
-            if error.name != f"services.{name}.commands":
-                raise
-            continue
+    for name, module in installation.command_groups():
         main.add_command(module.commands, getattr(module, "GROUP", name))
 
 

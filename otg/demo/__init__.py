@@ -4,6 +4,7 @@ through the services' HTTP APIs while a timeline prints the events from the bus.
 import signal
 import sys
 
+from otg import installation
 from shared import auth, broker, config
 
 from . import dataset, labels, officers
@@ -26,7 +27,7 @@ EXAMPLE_INTEGRATOR_TYPES = (
 def run(data_dir, fresh=False, institutions=300, seed=2024, wait=True, check_interval=2.0):
     """Play (or restart) the demo; the exit status."""
     stage = Stage(data_dir)
-    stack, timeline = Stack(config.available_services(), stage.logs), None
+    stack, timeline = Stack(installation.services(), stage.logs), None
     state = _prepare(stage, stack, fresh, check_interval)
     if state is None:
         return 2

@@ -1,4 +1,4 @@
-"""The demo's services: one `nameko run` process each (shared.runner, the image's
+"""The demo's services: one `nameko run` process each (otg.runner, the image's
 command), their output in log files, healthy before the campaign starts, stopped
 cleanly at the end."""
 import signal
@@ -9,7 +9,8 @@ import time
 
 import requests
 
-from shared import busaccess, config, runner
+from otg import installation, runner
+from shared import busaccess, config
 
 from .client import DemoError
 
@@ -50,7 +51,8 @@ class Stack:
         """Each service on the bus as its own RabbitMQ user (docs/security.md, "The bus"); without
         the management API (or an administrator in AMQP_URI) all share AMQP_URI's user."""
         try:
-            self.users = busaccess.provision(config.amqp_uri(), self.services)
+            self.users = busaccess.provision(config.amqp_uri(),
+                                             installation.followed(self.services))
         except (busaccess.AccessError, requests.RequestException) as error:
             print(f"otg demo: the services share AMQP_URI's RabbitMQ user; per-service users "
                   f"need the management plugin and an administrator ({error})", file=sys.stderr)

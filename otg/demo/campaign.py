@@ -5,7 +5,7 @@ here; the chains the plan demands (hazard, complaint, survey lead, deadline) in 
 import csv
 import io
 
-from shared import runner
+from otg import runner
 from shared.progress import Progress
 from shared.vocabulary import CATEGORIES as SUPERVISING, CITY, DISTRICTS, LOCAL_DISTRICTS
 
