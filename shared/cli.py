@@ -293,14 +293,37 @@ def projections():
 @projections.command("rebuild")
 @click.argument("service")
 def rebuild_projections(service):
-    """Drop and rebuild SERVICE's read models from its events (stop the service first)."""
+    """Drop and rebuild SERVICE's read models from its events, and its institution
+    directory from the registry's feed (stop the service first)."""
+    import requests
+
+    from shared import directory
     from shared import projections as read_models
-    store = _service_store(service)
+    store, tables = _service_store(service)
     total = store.last_position()
     for projection in store.projections:
         with Progress(f"{service}: {projection.NAME}", total=total, unit="events") as progress:
             read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
+    if directory.metadata in tables:
+        store.create([directory.metadata])
+        try:
+            with store.writing() as conn, Progress(f"{service}: institution directory",
+                                                   unit="events") as progress:
+                count = directory.rebuild(conn, _counted(directory.registry_feed(service),
+                                                         progress.advance))
+        except requests.RequestException as error:
+            click.echo(f"otg: the institution directory was left as it was: the registry's feed "
+                       f"({config.service_url('registry')}/events) could not be read: {error}",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"rebuilt the institution directory of {service} from {count} registry events")
+
+
+def _counted(items, advance):
+    for item in items:
+        yield item
+        advance(1)
 
 
 def _service_store(service):
@@ -318,7 +341,7 @@ def _service_store(service):
     provider = next(value for cls in vars(module).values() if isinstance(cls, type)
                     for value in vars(cls).values() if isinstance(value, Store))
     return EventStore(url, provider.catalogue,
-                      [projection() for projection in provider.projections])
+                      [projection() for projection in provider.projections]), provider.tables
 
 
 @main.command(short_help="Play the Weihai winter campaign on all five services (start here).")
