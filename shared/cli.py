@@ -308,9 +308,8 @@ def rebuild_projections(service):
     if directory.metadata in tables:
         store.create([directory.metadata])
         try:
-            with store.writing() as conn, Progress(f"{service}: institution directory",
-                                                   unit="events") as progress:
-                count = directory.rebuild(conn, _counted(directory.registry_feed(service),
+            with Progress(f"{service}: institution directory", unit="events") as progress:
+                count = directory.refill(store, _counted(directory.registry_feed(service),
                                                          progress.advance))
         except requests.RequestException as error:
             click.echo(f"otg: the institution directory was left as it was: the registry's feed "

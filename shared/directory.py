@@ -10,8 +10,8 @@ import json
 import unicodedata
 
 import requests
-from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, delete, insert, select,
-                        update)
+from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, delete, insert, inspect,
+                        select, update)
 
 from shared import auth, config
 from shared.envelope import event_name
@@ -117,6 +117,35 @@ def rebuild(conn, feed):
     for event in feed:
         apply(conn, event_name(event), event.get("data") or {}, event)
         count += 1
+    return count
+
+
+FILLED = "directory:registry"  # the follower's cursor: the registry position last rebuilt to
+
+
+def fill_once(store, follower):
+    """Fill, from the registry's feed, a directory that never was (a follower upgraded to
+    it: its inbox holds the registrations already, so its catch-up would skip them).
+    Called before the follower's catch-up of the registry; events applied again after
+    it come in the registry's order, so the rows end as the feed leaves them."""
+    if store.cursor(FILLED) or not inspect(store.engine).has_table(institutions.name):
+        return
+    refill(store, list(registry_feed(follower)))
+
+
+def refill(store, feed):
+    """Rebuild the directory of `store` from `feed` (the registry's events, oldest first)
+    in one transaction, and mark the position it reached; how many events."""
+    last = {}
+
+    def noting(events):
+        for event in events:
+            last["position"] = event["position"]
+            yield event
+    with store.writing() as conn:
+        count = rebuild(conn, noting(feed))
+    if last:
+        store.set_cursor(FILLED, int(last["position"]))
     return count
 
 

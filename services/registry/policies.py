@@ -18,13 +18,12 @@ def hazard_reason(data):
     return f"hazard found in inspection: {data.get('item', 'unspecified item')} ({data.get('severity')})"
 
 
-def on_hazard_found(institution, data, source_event_id, rectified=frozenset()):
+def on_hazard_found(institution, data, source_event_id):
     """A major/critical hazard suspends at once and opens a black-list review (chain 1).
-    A finding whose order was verified before the finding reached the registry (its
-    own queue) suspends nothing: it is rectified already.
+    (Its rectification comes after it in inspection's order.)
 
     Returns the suspension (its cause event id) the finding now holds, or None."""
-    if institution.status == "closed" or (data.get("inspection_id"), data.get("finding_id")) in rectified:
+    if institution.status == "closed":
         return None
     if data.get("severity") in SUSPENDING_SEVERITIES or data.get("suspend_immediately"):
         reason = hazard_reason(data)

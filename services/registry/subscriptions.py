@@ -10,8 +10,7 @@ log = logging.getLogger(__name__)
 
 def hazard_found(uow, event):
     def react(institution):
-        suspension = policies.on_hazard_found(institution, event.data, event.id,
-                                              mirror.rectified(uow.conn, institution.id))
+        suspension = policies.on_hazard_found(institution, event.data, event.id)
         if suspension:
             mirror.finding_holds(uow.conn, institution.id, event.data, suspension)
     _react(uow, event, react)

@@ -158,13 +158,6 @@ def test_an_officials_suspension_over_a_hazard_suspension_is_lifted_by_hand_only
     assert institution.collect() == [] and institution.status == "suspended"
 
 
-def test_a_finding_rectified_before_it_reached_the_registry_suspends_nothing():
-    institution = registered(school_permit="2030-01-01", business_licence="2030-01-01")
-    found = {**hazard_data(), "finding_id": "f-1"}
-    assert policies.on_hazard_found(institution, found, "evt-2", rectified={("insp-1", "f-1")}) is None
-    assert institution.collect() == [] and institution.status == "open"
-
-
 def test_a_suspension_by_hand_or_without_known_findings_is_not_lifted_automatically():
     by_hand = registered(school_permit="2030-01-01")
     by_hand.suspend("unsafe premises")
