@@ -292,7 +292,9 @@ def projections():
 
 @projections.command("rebuild")
 @click.argument("service")
-def rebuild_projections(service):
+@click.option("--without-directory", is_flag=True,
+              help="keep the institution directory as it is (rebuild the read models only)")
+def rebuild_projections(service, without_directory):
     """Drop and rebuild SERVICE's read models from its events, and its institution
     directory from the registry's feed (stop the service first)."""
     import requests
@@ -305,7 +307,7 @@ def rebuild_projections(service):
         with Progress(f"{service}: {projection.NAME}", total=total, unit="events") as progress:
             read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
-    if directory.metadata in tables:
+    if directory.metadata in tables and not without_directory:
         store.create([directory.metadata])
         try:
             with Progress(f"{service}: institution directory", unit="events") as progress:

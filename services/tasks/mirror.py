@@ -8,7 +8,7 @@ any order: a list batch's row is written by the registry's and disclosure's even
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 
 from shared.clock import local_date
 from shared.directory import institutions, normalize_name
@@ -58,8 +58,10 @@ def case_exposed(conn, data, at):
 
 
 def case_withdrawn(conn, data):
-    """Returns the case's district (the withdrawal event carries none)."""
-    upsert(conn, exposed, {"case_id": data["case_id"]}, {"withdrawn": True})
+    """Returns the case's district (the withdrawal event carries none; its exposure,
+    before it in disclosure's order, does)."""
+    conn.execute(update(exposed).where(exposed.c.case_id == data["case_id"])
+                 .values(withdrawn=True))
     return conn.execute(select(exposed.c.district)
                         .where(exposed.c.case_id == data["case_id"])).scalar()
 
