@@ -29,7 +29,8 @@ institutions = Table(
     Column("address", String(300), nullable=False, default=""),
     Column("status", String(12), nullable=False, default="open"),   # open|suspended|closed
     Column("status_since", String(40)),                             # time of the status event
-    Column("licences", Text, nullable=False, default="{}"),         # {kind: {number, valid_until, expired}}
+    Column("licences", Text, nullable=False, default="{}"),         # {kind: {number, valid_until,
+                                                                    #         expired}}
     Column("blacklisted", Boolean, nullable=False, default=False),  # the last review's decision
 )
 STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
@@ -74,8 +75,9 @@ def _licence(conn, data, **values):
     _set(conn, data, licences=json.dumps(licences, ensure_ascii=False))
 
 
-def status_changed(conn, data, attrs, event_name):
-    _set(conn, data, status=STATUS_AFTER[event_name], status_since=attrs.get("time"))
+def status_changed(conn, data, attrs, name):
+    """Suspended, reinstated or closed (`name`), since the event's time."""
+    _set(conn, data, status=STATUS_AFTER[name], status_since=attrs.get("time"))
 
 
 def review_decided(conn, data, attrs):
@@ -156,8 +158,8 @@ def registry_feed(follower, page=500):
     headers = {"Authorization": f"Bearer {auth.issue_service(follower, types)}"}
     url, after = f"{config.service_url('registry')}/events", 0
     while True:
-        answer = requests.get(url, params={"after": after, "limit": page, "types": ",".join(EVENTS)},
-                              headers=headers, timeout=30)
+        answer = requests.get(url, headers=headers, timeout=30, params={
+            "after": after, "limit": page, "types": ",".join(EVENTS)})
         answer.raise_for_status()
         batch = answer.json()
         if not batch:
@@ -173,15 +175,6 @@ def institution(conn, institution_id):
         return None
     row = conn.execute(select(institutions).where(institutions.c.id == institution_id)).first()
     return _entry(row) if row else None
-
-
-def entries(conn, institution_ids):
-    """{id: entry} of the ids the directory knows."""
-    ids = sorted({i for i in institution_ids if i})
-    if not ids:
-        return {}
-    rows = conn.execute(select(institutions).where(institutions.c.id.in_(ids)))
-    return {row.id: _entry(row) for row in rows}
 
 
 def by_credit_code(conn, credit_code):

@@ -118,10 +118,10 @@ def complaint_received(conn, data, inbound):
 
 
 def complaint_progressed(conn, data, closed):
-    values = {"complaint_id": data["complaint_id"], "answered": True}
-    if closed:
-        values["closed"] = True
-    _upsert(conn, m_complaints, "complaint_id", values)
+    """Answered or closed: a complaint received before, in complaints' order."""
+    values = {"answered": True, **({"closed": True} if closed else {})}
+    conn.execute(update(m_complaints).where(m_complaints.c.complaint_id == data["complaint_id"])
+                 .values(**values))
 
 
 # -- reads used by the handlers ---------------------------------------------------------------

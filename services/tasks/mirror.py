@@ -16,7 +16,8 @@ from shared.directory import institutions, normalize_name
 from . import policies
 from .projections import (mirror_cases_exposed as exposed, mirror_cases_found as found,
                           mirror_inspections as inspections, mirror_lists as lists,
-                          mirror_rectifications as rectifications, plan_filings, school_returns, schools, upsert)
+                          mirror_rectifications as rectifications, plan_filings,
+                          school_returns, schools, upsert)
 
 
 # -- registry ------------------------------------------------------------------------
