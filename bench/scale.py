@@ -171,9 +171,11 @@ def load(urls, seed, institution_count, events, districts=DISTRICTS):
 
 # -- measurements -------------------------------------------------------------------
 def rebuild(service, url, env):
-    """`otg projections rebuild SERVICE` as its own process: (seconds, peak RSS in MB)."""
+    """`otg projections rebuild SERVICE` as its own process: (seconds, peak RSS in MB).
+    Its read models only: no registry runs here to refill an institution directory from."""
     started = time.monotonic()
-    child = subprocess.Popen([*OTG, "projections", "rebuild", service], cwd=ROOT,
+    child = subprocess.Popen([*OTG, "projections", "rebuild", service, "--without-directory"],
+                             cwd=ROOT,
                              env={**env, f"{service.upper()}_DATABASE_URL": url},
                              stdout=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(child.pid, 0)  # this child's own peak, in KiB

@@ -293,15 +293,39 @@ def projections():
 
 @projections.command("rebuild")
 @click.argument("service")
-def rebuild_projections(service):
-    """Drop and rebuild SERVICE's read models from its events (stop the service first)."""
+@click.option("--without-directory", is_flag=True,
+              help="keep the institution directory as it is (rebuild the read models only)")
+def rebuild_projections(service, without_directory):
+    """Drop and rebuild SERVICE's read models from its events, and its institution
+    directory from the registry's feed (stop the service first)."""
+    import requests
+
+    from shared import directory
     from shared import projections as read_models
-    store = _service_store(service)
+    store, tables = _service_store(service)
     total = store.last_position()
     for projection in store.projections:
         with Progress(f"{service}: {projection.NAME}", total=total, unit="events") as progress:
             read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
+    if directory.metadata in tables and not without_directory:
+        store.create([directory.metadata])
+        try:
+            with Progress(f"{service}: institution directory", unit="events") as progress:
+                count = directory.refill(store, _counted(directory.registry_feed(service),
+                                                         progress.advance))
+        except requests.RequestException as error:
+            click.echo(f"otg: the institution directory was left as it was: the registry's feed "
+                       f"({config.service_url('registry')}/events) could not be read: {error}",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"rebuilt the institution directory of {service} from {count} registry events")
+
+
+def _counted(items, advance):
+    for item in items:
+        yield item
+        advance(1)
 
 
 def _service_store(service):
@@ -316,7 +340,7 @@ def _service_store(service):
         sys.exit(2)  # nothing created: an empty database would look like a lost one
     provider = installation.store(service)
     return EventStore(url, provider.catalogue,
-                      [projection() for projection in provider.projections])
+                      [projection() for projection in provider.projections]), provider.tables
 
 
 @main.command(short_help="Play the Weihai winter campaign on all five services (start here).")

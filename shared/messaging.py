@@ -24,7 +24,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import ProviderCollector, SharedExtension
 from nameko.messaging import QueueConsumer
 
-from shared import auth, config, deadletter, envelope
+from shared import auth, config, deadletter, directory, envelope
 from shared.broker import follower_queue_arguments
 from shared.errors import ConcurrencyError
 
@@ -185,6 +185,8 @@ class SourceStream:
         """Read the source's feed from this service's cursor to its end, in order."""
         self.declare()  # so nothing published from now on is missed
         store = self.handlers[0].store
+        if self.source == "registry":
+            directory.fill_once(store, self.service)
         types = ",".join(self.types)
         # one cursor per set of followed types: a handler added in a later release
         # backfills its type from the start (the inbox skips what others handled)

@@ -1,6 +1,5 @@
 """Complaint rules: intake, triage, verification, answer, reopen, duplicates, deadlines.
 No I/O and no clock reads: the service passes `now`, the rules and the institution match."""
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,12 +17,6 @@ def redact(text):
     """`text` with contact details masked (for fields events carry): reporters
     sometimes type them into any box, and they never reach an event."""
     return mask(text or "", "***").strip()
-
-
-def normalize_name(name):
-    """Comparable form of an institution name: full-width folded, no spaces or punctuation."""
-    folded = unicodedata.normalize("NFKC", name or "").casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def instant(moment):

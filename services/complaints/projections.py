@@ -1,13 +1,13 @@
-"""Complaint read models (rebuildable from the events) and the institution directory
-mirrored from the registry's events (kept apart: a rebuild must not empty it)."""
+"""Complaint read models (rebuildable from the events) and the matching of a reported
+institution against the registry's (shared.directory)."""
 import json
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_,
-                        delete, insert, or_, select, update)
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_, insert,
+                        literal, or_, select, update)
 
+from shared import directory
+from shared.directory import normalize_name
 from shared.projections import Projection, handles
-
-from .domain import normalize_name
 
 metadata = MetaData()
 complaints = Table(
@@ -55,19 +55,7 @@ supervisors = Table(
 )
 DUES = {"acknowledge": "due_acknowledge", "verify": "due_verify", "answer": "due_answer"}
 
-reference = MetaData()
-directory = Table(
-    "institution_directory", reference,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("norm_name", String(200), nullable=False, index=True),
-    Column("credit_code", String(18), index=True),
-    Column("district", String(6), nullable=False, index=True),
-    Column("category", String(20)),
-    Column("supervising_department", String(30)),
-    Column("address", String(300), nullable=False, default=""),
-    Column("status", String(12), nullable=False),
-)
+institutions = directory.institutions
 
 
 class ComplaintViews(Projection):
@@ -190,52 +178,33 @@ def _no_dues():
     return {column: None for column in DUES.values()}
 
 
-# -- the institution directory (registry's InstitutionRegistered / InstitutionClosed) ----
-def mirror_registered(conn, data):
-    conn.execute(delete(directory).where(directory.c.id == data["institution_id"]))
-    conn.execute(insert(directory).values(
-        id=data["institution_id"], name=data.get("name") or "",
-        norm_name=normalize_name(data.get("name")), credit_code=data.get("credit_code"),
-        district=data.get("district") or "", category=data.get("category"),
-        supervising_department=data.get("supervising_department"),
-        address=data.get("address") or "", status="open"))
-
-
-def mirror_closed(conn, data):
-    conn.execute(update(directory).where(directory.c.id == data["institution_id"]).values(status="closed"))
-
-
+# -- the institution a report names --------------------------------------------------------
 def institution(conn, institution_id):
-    row = conn.execute(select(directory).where(directory.c.id == institution_id)).first()
-    return row._asdict() if row else None
+    return directory.institution(conn, institution_id)
 
 
 def match_institution(conn, district, credit_code=None, name=None):
     """The registered institution a report names: by credit code anywhere, else by
     name within the district (exact, then a unique partial match); None if unlisted."""
-    if credit_code:
-        row = conn.execute(select(directory).where(directory.c.credit_code == credit_code)).first()
-        if row:
-            return row._asdict(), "credit_code"
+    found = directory.by_credit_code(conn, credit_code)
+    if found:
+        return found, "credit_code"
     norm = normalize_name(name)
     if len(norm) < 2:
         return None, "unlisted"
-    in_district = select(directory).where(directory.c.district == district)
-    rows = conn.execute(in_district.where(directory.c.norm_name == norm)).all()
+    rows = directory.by_name(conn, name, district)
     if len(rows) != 1:
-        rows = conn.execute(in_district.where(or_(
-            directory.c.norm_name.contains(norm, autoescape=True),
-            and_(directory.c.norm_name != "", _is_part_of(norm))))).all()
-    return (rows[0]._asdict(), "name") if len(rows) == 1 else (None, "unlisted")
-
-
-def _is_part_of(norm):
-    from sqlalchemy import literal
-    return literal(norm).contains(directory.c.norm_name)
+        c = institutions.c
+        rows = conn.execute(select(institutions).where(c.district == district, or_(
+            c.norm_name.contains(norm, autoescape=True),
+            and_(c.norm_name != "", literal(norm).contains(c.norm_name))))).all()
+        rows = [directory.institution(conn, row.id) for row in rows]
+    return (rows[0], "name") if len(rows) == 1 else (None, "unlisted")
 
 
 def institution_names(conn, district, limit=500):
-    rows = conn.execute(select(directory.c.name).where(
-        directory.c.district == district, directory.c.status == "open")
-        .order_by(directory.c.name).limit(limit))
+    """Names a reporter may pick from: the district's institutions not closed."""
+    rows = conn.execute(select(institutions.c.name).where(
+        institutions.c.district == district, institutions.c.status != "closed")
+        .order_by(institutions.c.name).limit(limit))
     return [row.name for row in rows]

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from shared import config
+from shared import config, directory
 from shared import service as base
 from shared import subscriptions
 from shared.errors import BadRequest, ConcurrencyError, NotFound
@@ -48,7 +48,7 @@ class ComplaintRules(DependencyProvider):
 class ComplaintsService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService,
                         http_public.PublicDesk, http_cases.Casework, http_open311.Open311):
     name = "complaints"
-    store = base.Store(CATALOGUE, [views.ComplaintViews], tables=[vault.metadata, views.reference])
+    store = base.Store(CATALOGUE, [views.ComplaintViews], tables=[vault.metadata, directory.metadata])
     vault = CaseVault()
     rules = ComplaintRules()
 

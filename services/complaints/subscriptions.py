@@ -1,18 +1,10 @@
-"""What complaints reacts to: the registry's institutions (the directory triage
-matches reports against), school-survey leads, and inspections that verified a report."""
+"""What complaints reacts to: the registry's institutions (shared.directory, which
+triage matches reports against), school-survey leads, and inspections that verified a report."""
+from shared import directory
 from shared.subscriptions import through_service
 
 from . import policies
-from . import projections as views
 from .domain import Complaint
-
-
-def institution_registered(uow, event):
-    views.mirror_registered(uow.conn, event.data)
-
-
-def institution_closed(uow, event):
-    views.mirror_closed(uow.conn, event.data)
 
 
 @through_service
@@ -38,8 +30,7 @@ def inspection_completed(uow, event):
 
 
 SUBSCRIPTIONS = {
-    ("registry", "InstitutionRegistered"): institution_registered,
-    ("registry", "InstitutionClosed"): institution_closed,
+    **directory.SUBSCRIPTIONS,
     ("tasks", "UnlistedInstitutionReported"): unlisted_institution_reported,
     ("inspection", "InspectionCompleted"): inspection_completed,
 }

@@ -1,4 +1,5 @@
-"""Writing and reading the mirror of other services' data (tables in projections.py).
+"""Writing and reading the mirror of other services' data (tables in projections.py;
+the institutions are the registry's directory, shared.directory).
 
 Called from event handlers inside a unit of work, so the inbox makes every write
 happen once. A source's events arrive in its log order (one queue per source);
@@ -7,9 +8,10 @@ import json
 
 from sqlalchemy import insert, or_, select, update
 
-from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
-                          m_finding_texts, m_status_reasons, m_suspensions, m_unlicensed,
-                          m_violations)
+from shared import directory
+
+from .projections import (m_complaints, m_hazards, m_inspections, m_reviews, m_finding_texts,
+                          m_status_reasons, m_suspensions, m_unlicensed, m_violations)
 
 
 def _upsert(conn, table, key, values):
@@ -26,30 +28,9 @@ def _row(conn, table, key, value):
     return row._asdict() if row else None
 
 
-# -- registry -----------------------------------------------------------------------------
-def institution_registered(conn, data):
-    fields = ("name", "credit_code", "district", "category", "supervising_department", "address")
-    values = {k: data.get(k) or "" for k in fields}
-    _upsert(conn, m_institutions, "id", {"id": data["institution_id"], **values})
-
-
-def licence_changed(conn, data, expired):
-    institution_id = data["institution_id"]
-    row = _row(conn, m_institutions, "id", institution_id)
-    licences = json.loads(row["licences"]) if row else {}
-    licence = licences.setdefault(data["kind"], {})
-    if expired:
-        licence["expired"] = True
-    else:
-        licence.update(number=data.get("number"), valid_until=data.get("valid_until"),
-                       expired=False)
-    _upsert(conn, m_institutions, "id", {"id": institution_id,
-                                         "licences": json.dumps(licences, ensure_ascii=False)})
-
-
-def status_changed(conn, data, status, inbound):
-    _upsert(conn, m_institutions, "id", {
-        "id": data["institution_id"], "status": status, "status_since": inbound.get("time")})
+# -- registry (the directory: shared.directory) ----------------------------------------------
+def status_changed(conn, data, status):
+    """Why the institution's status is what it is (the directory holds the status)."""
     _upsert(conn, m_status_reasons, "institution_id", {
         "institution_id": data["institution_id"], "status": status,
         "reason": data.get("reason"), "source_event_id": data.get("source_event_id")})
@@ -70,15 +51,11 @@ def review_opened(conn, data, inbound):
 
 
 def review_decided(conn, data, inbound):
-    values = {"review_id": data["review_id"], "institution_id": data["institution_id"],
-              "district": data.get("district"), "decision": data.get("decision"),
-              "decision_reason": data.get("reason"), "decided_at": inbound.get("time"),
-              "department": data.get("department"), "decision_event_id": inbound["id"]}
-    if data.get("source_event_id"):  # older decisions do not name it; their opening does
-        values["source_event_id"] = data["source_event_id"]
-    _upsert(conn, m_reviews, "review_id", values)
-    if data.get("decision") == "blacklisted":
-        _upsert(conn, m_institutions, "id", {"id": data["institution_id"], "blacklisted": True})
+    """The decision of a review opened before it (BlacklistReviewOpened)."""
+    conn.execute(update(m_reviews).where(m_reviews.c.review_id == data["review_id"]).values(
+        decision=data.get("decision"), decision_reason=data.get("reason"),
+        decided_at=inbound.get("time"), department=data.get("department"),
+        decision_event_id=inbound["id"]))
 
 
 # -- inspection ---------------------------------------------------------------------------
@@ -141,18 +118,15 @@ def complaint_received(conn, data, inbound):
 
 
 def complaint_progressed(conn, data, closed):
-    values = {"complaint_id": data["complaint_id"], "answered": True}
-    if closed:
-        values["closed"] = True
-    _upsert(conn, m_complaints, "complaint_id", values)
+    """Answered or closed: a complaint received before, in complaints' order."""
+    values = {"answered": True, **({"closed": True} if closed else {})}
+    conn.execute(update(m_complaints).where(m_complaints.c.complaint_id == data["complaint_id"])
+                 .values(**values))
 
 
 # -- reads used by the handlers ---------------------------------------------------------------
 def institution(conn, institution_id):
-    row = _row(conn, m_institutions, "id", institution_id)
-    if row:
-        row["licences"] = json.loads(row["licences"])
-    return row
+    return directory.institution(conn, institution_id)
 
 
 def hazard(conn, event_id):
@@ -177,17 +151,6 @@ def review(conn, review_id):
     return _row(conn, m_reviews, "review_id", review_id)
 
 
-def blacklistings_of(conn, institution_id):
-    """The institution's black-list decisions, as (event data, CloudEvents attributes)."""
-    t = m_reviews.c
-    rows = conn.execute(select(m_reviews).where(t.institution_id == institution_id,
-                                                t.decision == "blacklisted"))
-    return [({"review_id": r.review_id, "institution_id": r.institution_id,
-              "district": r.district, "decision": r.decision, "reason": r.decision_reason,
-              "department": r.department, "source_event_id": r.source_event_id},
-             {"id": r.decision_event_id, "time": r.decided_at}) for r in rows]
-
-
 def reviews_decided_from(conn, source_event_id):
     rows = conn.execute(select(m_reviews).where(m_reviews.c.source_event_id == source_event_id,
                                                 m_reviews.c.decision.is_not(None)))
@@ -202,8 +165,8 @@ def inspection(conn, inspection_id):
 
 
 def institutions_matching(conn, q, district=None, limit=50):
-    c = m_institutions.c
-    query = select(m_institutions).where(c.name != "").where(
+    c = directory.institutions.c
+    query = select(directory.institutions).where(
         or_(c.name.contains(q, autoescape=True), c.credit_code == q.upper()))
     if district:
         query = query.where(c.district == district)

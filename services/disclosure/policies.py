@@ -70,18 +70,15 @@ def hazard_case(hazard, suspension, institution, inspection):
 
 
 def review_root(data, review, decision_event_id):
-    """The event a black-list review goes back to (a hazard, an unlicensed finding), or the decision.
-
-    The decision names it (source_event_id), as its review's opening event may come
-    later on its own queue; older decisions do not, and the opening event is asked."""
-    return (data.get("source_event_id") or (review or {}).get("source_event_id")
-            or decision_event_id)
+    """The event a black-list review goes back to (a hazard, an unlicensed finding), as
+    its opening (before the decision in the registry's order) names it; or the decision."""
+    return (review or {}).get("source_event_id") or decision_event_id
 
 
 def blacklist_case(data, inbound, review, institution, hazard, inspection):
     """A review that ended in black-listing, with no case yet for what started it, as
-    Expose; None until the institution's name is known."""
-    if data.get("decision") != "blacklisted" or not (institution or {}).get("name"):
+    Expose (the institution's registration came before it in the registry's order)."""
+    if data.get("decision") != "blacklisted":
         return None
     root = review_root(data, review, inbound["id"])
     facts = _institution_facts(institution, data["institution_id"], data.get("district"))
@@ -110,11 +107,9 @@ def outcomes_before(kind, institution, decided_reviews):
 
 def unlicensed_case(data, inbound, institution, inspection):
     """Operating without the required licences is always a case (chain 5), also for a
-    site the registry does not know; None until the inspection and, for a registered
-    institution, its registration are known (each comes on its own queue)."""
+    site the registry does not know; None until, for a registered institution, its
+    registration is known (another source; the inspection came before its finding)."""
     if data.get("institution_id") and not (institution or {}).get("name"):
-        return None
-    if data.get("inspection_id") and not inspection:
         return None
     facts = _institution_facts(institution, data.get("institution_id"), data.get("district"),
                                name=data.get("name"), address=data.get("address"))
@@ -131,9 +126,9 @@ def unlicensed_case(data, inbound, institution, inspection):
 
 def violation_case(case_key, kind, data, inbound, institution, inspection):
     """A finding or a substantiated complaint about a registered institution, as a case;
-    None until the institution's name (and a finding's inspection) is known. The
+    None until the institution's registration (another source) is known. The
     measure: the institution is ordered to rectify (inspection's order follows)."""
-    if not (institution or {}).get("name") or (kind == "violation" and not inspection):
+    if not (institution or {}).get("name"):
         return None
     facts = _institution_facts(institution, data["institution_id"], data.get("district"))
     if kind == "violation":

@@ -2,9 +2,9 @@
 
 `PublicViews` is derived from disclosure's own events (cases, published list
 batches, notices) and can be dropped and rebuilt. `mirror` holds reference data
-copied from other services' events in their handlers (institutions, reviews,
-hazards, suspensions, inspections, complaint counts); it cannot be replayed from
-our own log, so it is one of the Store's `tables`, never dropped by a rebuild."""
+copied from other services' events in their handlers (reviews, status reasons, hazards, suspensions, inspections, complaint counts); it cannot be replayed from
+our own log, so it is one of the Store's `tables`, never dropped by a rebuild. The
+institutions are the registry's directory (shared.directory)."""
 import json
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, insert,
@@ -135,22 +135,8 @@ class PublicViews(Projection):
 
 # -- the mirror of other services' data ---------------------------------------------------
 mirror = MetaData()
-m_institutions = Table(
-    "m_institutions", mirror,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False, default="", index=True),
-    Column("credit_code", String(18), index=True),
-    Column("district", String(6), index=True),
-    Column("category", String(20)),
-    Column("supervising_department", String(30)),
-    Column("address", String(300), nullable=False, default=""),
-    Column("status", String(12), nullable=False, default="open"),
-    Column("status_since", String(40)),
-    Column("licences", Text, nullable=False, default="{}"),
-    Column("blacklisted", Boolean, nullable=False, default=False),
-)
-# Why the current status holds (the registry's reason, shown redacted): a table of its own,
-# so that existing databases get it without a migration.
+# The institutions are the registry's directory (shared.directory). Why the current status
+# holds (the registry's reason, shown redacted) is disclosure's own.
 m_status_reasons = Table(
     "m_status_reasons", mirror,
     Column("institution_id", String(36), primary_key=True),

@@ -4,10 +4,12 @@ import json
 
 from sqlalchemy import Integer, func, select
 
+from shared.directory import institutions
+
 from . import mirror, render, standing
 from .domain import derived_id, redact
-from .projections import (case_history, cases, m_complaints, m_institutions, m_reviews,
-                          notices, published_batches)
+from .projections import (case_history, cases, m_complaints, m_reviews, notices,
+                          published_batches)
 
 LISTS = ("white", "black")
 
@@ -93,7 +95,7 @@ def latest_batches(conn, list_name, district=None):
 def with_entries(conn, batch):
     """A batch with the fields bureaus publish for each institution in it."""
     ids = batch["institution_ids"]
-    rows = {r.id: r for r in conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids)))}
+    rows = {r.id: r for r in conn.execute(select(institutions).where(institutions.c.id.in_(ids)))}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
     now = standing.standings(conn, ids)
     entries = []

@@ -2,6 +2,7 @@
 and the reactions to registry, inspection, complaints and tasks events."""
 import uuid
 
+from shared import directory
 from shared import service as base
 from shared import subscriptions
 from shared.clock import rfc3339
@@ -19,7 +20,7 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror], count_writes=True)
+    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror, directory.metadata], count_writes=True)
 
     # -- JSON API ---------------------------------------------------------------------------------
     @api("GET", "/api/cases", query=schemas.CaseQuery, summary="published violation cases")

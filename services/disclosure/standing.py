@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from shared.clock import local_date
+from shared.directory import institutions
 
 from .domain import redact
-from .projections import m_institutions, m_reviews, m_status_reasons, m_unlicensed
+from .projections import m_reviews, m_status_reasons, m_unlicensed
 
 LABELS = {"open": "正常经营", "suspended": "停业整改中", "closed": "已关停",
           "blacklisted": "已列入黑名单", "ordered_to_stop": "责令停止办学"}
@@ -24,7 +25,7 @@ def standings(conn, institution_ids):
     ids = sorted({i for i in institution_ids if i})
     if not ids:
         return {}
-    rows = conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids))).all()
+    rows = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
     reasons = _by_id(conn, m_status_reasons, m_status_reasons.c.institution_id, ids)
     blacklistings = _by_id(conn, m_reviews, m_reviews.c.institution_id, ids,
                            m_reviews.c.decision == "blacklisted", order=m_reviews.c.decided_at)

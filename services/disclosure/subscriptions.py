@@ -8,8 +8,11 @@ case waits only for facts of another source:
   (registry);
 - unlicensed and violation cases (`expose_waiting`): the registration (registry) of
   the institution a finding or complaint names;
-- black-list case (`review_decided`): the hazard (inspection) its review came from."""
-from shared import violations
+- black-list case (`review_decided`): the hazard (inspection) its review came from.
+
+The institutions are the registry's directory (shared.directory): each registry row
+below records the event there first."""
+from shared import directory, violations
 from shared.subscriptions import before
 
 from . import lookups, mirror, policies, queries
@@ -18,34 +21,27 @@ from .domain import Case, Notice, PublishedLists
 
 # -- registry ---------------------------------------------------------------------------
 def institution_registered(uow, event):
-    mirror.institution_registered(uow.conn, event.data)
+    directory.record(uow, event)
     expose_waiting(uow, event, institution_id=event.data["institution_id"])  # findings, complaints
-    for decision, attrs in mirror.blacklistings_of(uow.conn, event.data["institution_id"]):
-        review_decided(uow, event, decision, attrs)  # one may have waited for the name
-
-
-def licence_recorded(uow, event):
-    mirror.licence_changed(uow.conn, event.data, expired=False)
-
-
-def licence_expired(uow, event):
-    mirror.licence_changed(uow.conn, event.data, expired=True)
 
 
 def institution_suspended(uow, event):
-    mirror.status_changed(uow.conn, event.data, "suspended", event.attrs)
+    directory.record(uow, event)
+    mirror.status_changed(uow.conn, event.data, "suspended")
     mirror.suspension_recorded(uow.conn, event.data, event.attrs)
     if event.data.get("source_event_id"):
         expose_hazard(uow, event, event.data["source_event_id"])
 
 
 def institution_reinstated(uow, event):
-    mirror.status_changed(uow.conn, event.data, "open", event.attrs)
+    directory.record(uow, event)
+    mirror.status_changed(uow.conn, event.data, "open")
     record_outcomes(uow, event, "reinstated", ("hazard_suspension",))
 
 
 def institution_closed(uow, event):
-    mirror.status_changed(uow.conn, event.data, "closed", event.attrs)
+    directory.record(uow, event)
+    mirror.status_changed(uow.conn, event.data, "closed")
     record_outcomes(uow, event, "closed")
 
 
@@ -54,6 +50,7 @@ def blacklist_review_opened(uow, event):
 
 
 def blacklist_review_decided(uow, event):
+    directory.record(uow, event)
     mirror.review_decided(uow.conn, event.data, event.attrs)
     review_decided(uow, event, event.data, event.attrs)
 
@@ -70,8 +67,7 @@ def list_batch_published(uow, event):
 
 # -- inspection -------------------------------------------------------------------------
 def inspection_scheduled(uow, event):
-    mirror.inspection_scheduled(uow.conn, event.data)
-    expose_waiting(uow, event, inspection_id=event.data["inspection_id"])
+    mirror.inspection_scheduled(uow.conn, event.data)  # before its findings, in inspection's order
 
 
 def _hazard_texts(event):  # HTTP to inspection: before the write lock is taken
@@ -132,9 +128,8 @@ def district_named(uow, event):
 
 
 SUBSCRIPTIONS = {
+    **directory.SUBSCRIPTIONS,                 # licences: the directory only
     ("registry", "InstitutionRegistered"): institution_registered,
-    ("registry", "LicenceRecorded"): licence_recorded,
-    ("registry", "LicenceExpired"): licence_expired,
     ("registry", "InstitutionSuspended"): institution_suspended,
     ("registry", "InstitutionReinstated"): institution_reinstated,
     ("registry", "InstitutionClosed"): institution_closed,
@@ -206,13 +201,12 @@ def expose_violations(uow, event, **where):
             mirror.inspection(conn, data.get("inspection_id"))))
 
 
-def expose_waiting(uow, event, **where):
+def expose_waiting(uow, event, institution_id):
     """The process manager of findings and complaints, which wait for the registration
-    of the institution they name (another source; their inspection, of their own, is
-    asked for by the policies too); exposing twice changes nothing."""
-    for data, attrs in mirror.unlicensed_findings(uow.conn, **where):
+    of the institution they name (another source); exposing twice changes nothing."""
+    for data, attrs in mirror.unlicensed_findings(uow.conn, institution_id=institution_id):
         expose_unlicensed(uow, event, data, attrs)
-    expose_violations(uow, event, **where)
+    expose_violations(uow, event, institution_id=institution_id)
 
 
 def review_decided(uow, event, data, attrs):
@@ -228,7 +222,7 @@ def review_decided(uow, event, data, attrs):
         return
     hazard = mirror.hazard(conn, root)
     if root != attrs["id"] and hazard is None:
-        return  # from a finding not here yet: its case takes this decision when published
+        return  # from a finding not here yet (inspection): its case takes this decision then
     expose(uow, event, policies.blacklist_case(
         data, attrs, review, mirror.institution(conn, data["institution_id"]), hazard,
         mirror.inspection(conn, (hazard or {}).get("inspection_id"))))

@@ -1,5 +1,5 @@
-"""Inspection read models (inspections, findings, rectification orders, samples)
-and the institution directory mirrored from the registry's events."""
+"""Inspection read models (inspections, findings, rectification orders, samples);
+the institutions are the registry's, in shared.directory."""
 import json
 from collections import Counter
 from datetime import datetime, time, timezone
@@ -7,6 +7,7 @@ from datetime import datetime, time, timezone
 from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, delete, func,
                         insert, or_, select, update)
 
+from shared import directory
 from shared.clock import BEIJING
 from shared.projections import Projection, handles
 from shared.redact import mask
@@ -83,19 +84,9 @@ samples = Table(
     Column("data", Text, nullable=False),
 )
 
-# Tables our own log cannot rebuild (the Store's `tables`): the directory, fed by the
-# registry's events (handlers in service.py), and the findings' notes.
+# Tables our own log cannot rebuild (the Store's `tables`, with shared.directory's):
+# the findings' notes and the officers' certificates.
 own_tables = MetaData()
-directory = Table(
-    "institution_directory", own_tables,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("credit_code", String(18), index=True),
-    Column("district", String(6), nullable=False, index=True),
-    Column("category", String(20), nullable=False),
-    Column("address", String(300), nullable=False),
-    Column("closed", Boolean, nullable=False, default=False),
-)
 # What an inspector wrote about a finding: free text may name people, so it stays
 # here and never travels in an event.
 finding_notes = Table(
@@ -142,20 +133,6 @@ def officers_named(conn, inspection_id, with_certificates=True):
     return [{"officer_id": officer, "certificate": named.get(officer)} if with_certificates
             else {"officer_id": officer} for officer in json.loads(view or "[]")]
 
-
-
-def mirror_registered(conn, data):
-    values = {"name": data["name"], "district": data["district"],
-              "credit_code": data.get("credit_code"),
-              "category": data.get("category") or "", "address": data.get("address") or ""}
-    done = conn.execute(update(directory).where(directory.c.id == data["institution_id"])
-                        .values(**values))
-    if done.rowcount == 0:
-        conn.execute(insert(directory).values(id=data["institution_id"], closed=False, **values))
-
-
-def mirror_closed(conn, data):
-    conn.execute(update(directory).where(directory.c.id == data["institution_id"]).values(closed=True))
 
 
 class InspectionViews(Projection):
@@ -235,19 +212,21 @@ def _set(table, key, value, conn, **values):
 
 
 # -- queries ------------------------------------------------------------------
+institutions = directory.institutions
+
+
 def directory_entry(conn, institution_id):
-    row = conn.execute(select(directory).where(directory.c.id == institution_id)).first()
-    return row._asdict() if row else None
+    return directory.institution(conn, institution_id)
 
 
 def by_credit_code(conn, credit_code):
-    return conn.execute(select(directory.c.id).where(directory.c.credit_code == credit_code)).scalar()
+    return (directory.by_credit_code(conn, credit_code) or {}).get("id")
 
 
 def population(conn, district):
     """Ids of the district's institutions that are not closed (what a sample draws from)."""
-    return sorted(conn.execute(select(directory.c.id).where(
-        directory.c.district == district, directory.c.closed == False)).scalars())  # noqa: E712
+    return sorted(conn.execute(select(institutions.c.id).where(
+        institutions.c.district == district, institutions.c.status != "closed")).scalars())
 
 
 def inspection_view(conn, inspection_id, with_notes=None):
@@ -322,9 +301,9 @@ def coverage(conn, district, kind, since=None):
         start = datetime.combine(since, time(), BEIJING).astimezone(timezone.utc)
         done = done.where(inspections.c.completed_at >= start.replace(tzinfo=None).isoformat())
     covered = set(conn.execute(done).scalars())
-    rows = conn.execute(select(directory.c.id, directory.c.name).where(
-        directory.c.district == district, directory.c.closed == False)  # noqa: E712
-        .order_by(directory.c.name)).all()
+    rows = conn.execute(select(institutions.c.id, institutions.c.name).where(
+        institutions.c.district == district, institutions.c.status != "closed")
+        .order_by(institutions.c.name)).all()
     uncovered = [{"institution_id": r.id, "name": r.name} for r in rows if r.id not in covered]
     total = len(rows)
     return {"district": district, "kind": kind, "since": since.isoformat() if since else None,

@@ -3,7 +3,7 @@ inspections, findings and hazards, patrol logs, rectification, random samples.""
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from shared import config, tabular
+from shared import config, directory, tabular
 from shared import service as base
 from shared import subscriptions
 from shared.errors import BadRequest, Forbidden, NotFound
@@ -25,7 +25,7 @@ PATROL_ITEM = "special.fire_patrol_2h"
 
 class InspectionService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService):
     name = "inspection"
-    store = base.Store(CATALOGUE, [views.InspectionViews], tables=[views.own_tables])
+    store = base.Store(CATALOGUE, [views.InspectionViews], tables=[views.own_tables, directory.metadata])
 
     # -- checklists and evidence ---------------------------------------------
     @api("GET", "/checklists", summary="every checklist with its version, sources and items")

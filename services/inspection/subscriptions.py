@@ -1,16 +1,10 @@
-"""What inspection reacts to: the registry's institutions (its directory) and the
+"""What inspection reacts to: the registry's institutions (shared.directory) and the
 complaints that ask for a check on site."""
+from shared import directory
+
 from . import policies
 from . import projections as views
 from .domain import Inspection
-
-
-def institution_registered(uow, event):
-    views.mirror_registered(uow.conn, event.data)
-
-
-def institution_closed(uow, event):
-    views.mirror_closed(uow.conn, event.data)
 
 
 def verification_requested(uow, event):
@@ -21,7 +15,6 @@ def verification_requested(uow, event):
 
 
 SUBSCRIPTIONS = {
-    ("registry", "InstitutionRegistered"): institution_registered,
-    ("registry", "InstitutionClosed"): institution_closed,
+    **directory.SUBSCRIPTIONS,
     ("complaints", "VerificationRequested"): verification_requested,
 }

@@ -91,10 +91,12 @@ class BlacklistReviewDecided(Event):
         decision = fields.Str(required=True, validate=validate.OneOf(("cleared", "blacklisted")))
         reason = fields.Str(required=True)
         department = fields.Str(load_default=None, allow_none=True)
-        # the review's opening event can reach a consumer after this one (its own queue)
+        # was there for consumers that got the opening after the decision; with one
+        # queue per source they get it first, but integrators may read it: kept
         source_event_id = fields.Str(load_default=None, allow_none=True, metadata={
-            "description": "what opened the review (its BlacklistReviewOpened's source_event_id); "
-                           "null when opened by hand; absent from older events"})
+            "description": "what opened the review (its BlacklistReviewOpened's source_event_id, "
+                           "which comes before this event); null when opened by hand; absent "
+                           "from older events"})
 
 
 class ListBatchPublished(Event):

@@ -48,11 +48,10 @@ def hazard_reason(data):
     return f"hazard found in inspection: {data.get('item', 'unspecified item')} ({data.get('severity')})"
 
 
-def suspension_for_hazard(institution, data, source_event_id, rectified=frozenset()):
+def suspension_for_hazard(institution, data, source_event_id):
     """A major/critical hazard suspends at once and opens a black-list review (chain 1):
-    Suspend, or None. A finding whose order was verified before the finding reached
-    the registry suspends nothing: it is rectified already."""
-    if institution.status == "closed" or (data.get("inspection_id"), data.get("finding_id")) in rectified:
+    Suspend, or None. (Its rectification comes after it in inspection's order.)"""
+    if institution.status == "closed":
         return None
     if data.get("severity") not in SUSPENDING_SEVERITIES and not data.get("suspend_immediately"):
         return None

@@ -11,8 +11,7 @@ log = logging.getLogger(__name__)
 
 def hazard_found(uow, event):
     institution = _institution(uow, event)
-    suspend = policies.suspension_for_hazard(institution, event.data, event.id,
-                                             mirror.rectified(uow.conn, institution.id))
+    suspend = policies.suspension_for_hazard(institution, event.data, event.id)
     if suspend:
         institution.suspend(suspend.reason, suspend.source_event_id)
         institution.open_review(suspend.reason, suspend.source_event_id)

@@ -1,12 +1,12 @@
 """Tasks rules: campaigns, each district's part in one (completion, overdue,
 naming), schools and their returns. No I/O here: commands check the rules and
 trigger events; `today` is always passed in (the campaign's local date)."""
-import unicodedata
 import uuid
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from shared.aggregate import Aggregate, applies
+from shared.directory import normalize_name
 from shared.errors import Conflict
 
 from . import events as ev
@@ -214,8 +214,8 @@ class SchoolCampaign(Aggregate):
 
 
 def name_key(name):
-    """Names compared as a school types them: full/half width and spaces ignored."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).lower()
+    """Names compared as a school types them, as the registry's directory compares them."""
+    return normalize_name(name)
 
 
 def institution_key(credit_code, name):

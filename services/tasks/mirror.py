@@ -1,52 +1,26 @@
 """Mirrors of other services' facts, and the facts a district's tasks are measured by.
 
 Every writer here runs inside the handler's unit of work (`uow.conn`), so the
-inbox makes a redelivered event change nothing. Events of different types come
-through different queues and may arrive in any order: every writer upserts.
+inbox makes a redelivered event change nothing. The institutions are the
+registry's directory (shared.directory). Facts of different sources meet here in
+any order: a list batch's row is written by the registry's and disclosure's events.
 """
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 
 from shared.clock import local_date
+from shared.directory import institutions, normalize_name
 
 from . import policies
-from .domain import name_key
 from .projections import (mirror_cases_exposed as exposed, mirror_cases_found as found,
-                          mirror_inspections as inspections, mirror_institutions as institutions,
-                          mirror_lists as lists, mirror_rectifications as rectifications,
-                          plan_filings, school_returns, schools, upsert)
+                          mirror_inspections as inspections, mirror_lists as lists,
+                          mirror_rectifications as rectifications, plan_filings,
+                          school_returns, schools, upsert)
 
 
 # -- registry ------------------------------------------------------------------------
-def institution_registered(conn, data, seq):
-    upsert(conn, institutions, {"id": data["institution_id"]}, {
-        "name": data.get("name"), "name_key": name_key(data.get("name")),
-        "credit_code": (data.get("credit_code") or "").upper() or None,
-        "district": data["district"], "registered": True})
-
-
-def institution_status(conn, event_name, data, seq):
-    row = _institution(conn, data["institution_id"])
-    if row is None or policies.newer(seq, row.status_seq):
-        upsert(conn, institutions, {"id": data["institution_id"]},
-               {"status": policies.STATUS_AFTER[event_name], "status_seq": seq or 0,
-                "district": data.get("district") or (row.district if row else None)})
-
-
-def institution_listing(conn, data, seq):
-    row = _institution(conn, data["institution_id"])
-    if row is None or policies.newer(seq, row.list_seq):
-        upsert(conn, institutions, {"id": data["institution_id"]},
-               {"blacklisted": data.get("decision") == "blacklisted", "list_seq": seq or 0,
-                "district": data.get("district") or (row.district if row else None)})
-
-
-def _institution(conn, institution_id):
-    return conn.execute(select(institutions).where(institutions.c.id == institution_id)).first()
-
-
 def list_step(conn, data, **values):
     """A list batch published (with its members), disclosed or filed."""
     key = {"district": data["district"], "list": data["list"], "batch_no": int(data["batch_no"])}
@@ -85,8 +59,10 @@ def case_exposed(conn, data, at):
 
 
 def case_withdrawn(conn, data):
-    """Returns the case's district (the withdrawal event carries none)."""
-    upsert(conn, exposed, {"case_id": data["case_id"]}, {"withdrawn": True})
+    """Returns the case's district (the withdrawal event carries none; its exposure,
+    before it in disclosure's order, does)."""
+    conn.execute(update(exposed).where(exposed.c.case_id == data["case_id"])
+                 .values(withdrawn=True))
     return conn.execute(select(exposed.c.district)
                         .where(exposed.c.case_id == data["case_id"])).scalar()
 
@@ -104,13 +80,13 @@ def white_lookup(conn):
     white = {i for row in rows for i in json.loads(row.institution_ids)}
 
     def lookup(credit_code, name):
-        query = select(institutions).where(institutions.c.registered.is_(True))
+        query = select(institutions)
         row = None
         if credit_code:
             row = conn.execute(query.where(
                 institutions.c.credit_code == credit_code.upper())).first()
         if row is None and name:
-            row = conn.execute(query.where(institutions.c.name_key == name_key(name))).first()
+            row = conn.execute(query.where(institutions.c.norm_name == normalize_name(name))).first()
         if row is None:
             return None
         listed = row.id in white and row.status == "open" and not row.blacklisted
@@ -145,7 +121,7 @@ def _count(conn, query):
 
 def _active_institutions(district):
     c = institutions.c
-    return select(c.id).where(c.district == district, c.registered.is_(True), c.status != "closed")
+    return select(c.id).where(c.district == district, c.status != "closed")
 
 
 def _inspected(conn, active, kind, since):

@@ -6,9 +6,6 @@ from datetime import datetime, timezone
 from shared import violations
 from shared.vocabulary import LOCAL_DISTRICTS
 
-# The registry's status events and the status they leave an institution in.
-STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
-                "InstitutionClosed": "closed"}
 INSPECTION_KINDS = ("self", "safety", "enforcement")
 
 
@@ -23,19 +20,6 @@ def fact_time(attrs, now):
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=timezone.utc)
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def sequence(attrs):
-    """The event's position in its stream, to keep the latest status when
-    events of one institution arrive out of order (one queue per event type)."""
-    try:
-        return int((attrs or {}).get("sequence"))
-    except (TypeError, ValueError):
-        return None
-
-
-def newer(seq, stored_seq):
-    return seq is None or seq > (stored_seq or 0)
 
 
 def inspection_row(data):

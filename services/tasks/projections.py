@@ -3,8 +3,9 @@
 `metadata`: read models of the service's own events (TasksViews), dropped and
 rebuilt when VERSION changes. `primary`: data that is not in our own events and
 must never be dropped — mirrors of other services' facts (filled by the event
-handlers inside their unit of work, see mirror.py) and the survey ledger of
-hashed pupils (never put in an event).
+handlers inside their unit of work, see mirror.py; the institutions are the
+registry's, in shared.directory) and the survey ledger of hashed pupils (never
+put in an event).
 """
 import json
 from datetime import date, datetime, timedelta
@@ -86,19 +87,6 @@ namings = Table(
 )
 
 primary = MetaData()
-mirror_institutions = Table(
-    "mirror_institutions", primary,
-    Column("id", String(36), primary_key=True),
-    Column("name", String(200)),
-    Column("name_key", String(200), index=True),
-    Column("credit_code", String(18), index=True),
-    Column("district", String(6), index=True),
-    Column("registered", Boolean, nullable=False, default=False),
-    Column("status", String(12), nullable=False, default="open"),
-    Column("status_seq", Integer, nullable=False, default=0),
-    Column("blacklisted", Boolean, nullable=False, default=False),
-    Column("list_seq", Integer, nullable=False, default=0),
-)
 mirror_lists = Table(
     "mirror_lists", primary,
     Column("district", String(6), primary_key=True),

@@ -4,7 +4,7 @@ what the other services' events say happened, deadlines, the school survey ledge
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from shared import config
+from shared import config, directory
 from shared import service as base
 from shared import subscriptions
 from shared.errors import BadRequest, Conflict, NotFound
@@ -33,7 +33,7 @@ class Memory(DependencyProvider):
 
 class TasksService(subscriptions.mount(SUBSCRIPTIONS), reactions.Calendar, base.OtgService):
     name = "tasks"
-    store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary])
+    store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary, directory.metadata])
     memory = Memory()
     catch_up = base.CatchUp()
 

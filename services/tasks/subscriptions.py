@@ -3,26 +3,18 @@ district it concerns in the same unit of work, so the fact, any TaskCompleted it
 causes and the inbox record commit together."""
 import json
 
+from shared import directory
+
 from . import mirror, policies
 from . import projections as views
 from .domain import DistrictCampaign, Plan
 
 
 # -- registry: denominators (institutions), the white list, task 2 -----------------
-def institution_registered(uow, event):
-    record(uow, event, event.data["district"],
-           lambda c: mirror.institution_registered(c, event.data, _seq(event)))
-
-
-def institution_status(uow, event):
-    """Suspended, reinstated or closed."""
-    record(uow, event, event.data.get("district"), lambda c: mirror.institution_status(
-        c, event.name, event.data, _seq(event)))
-
-
-def blacklist_review_decided(uow, event):
-    record(uow, event, event.data.get("district"),
-           lambda c: mirror.institution_listing(c, event.data, _seq(event)))
+def institution_changed(uow, event):
+    """Registered, suspended, reinstated, closed, black-listed or cleared: the directory
+    (shared.directory), then the district's measures."""
+    record(uow, event, event.data.get("district"), lambda c: directory.record(uow, event))
 
 
 def list_batch_published(uow, event):
@@ -80,11 +72,12 @@ def case_found(uow, event):
 
 
 SUBSCRIPTIONS = {
-    ("registry", "InstitutionRegistered"): institution_registered,
-    ("registry", "InstitutionSuspended"): institution_status,
-    ("registry", "InstitutionReinstated"): institution_status,
-    ("registry", "InstitutionClosed"): institution_status,
-    ("registry", "BlacklistReviewDecided"): blacklist_review_decided,
+    **directory.SUBSCRIPTIONS,                 # licences: the directory only
+    ("registry", "InstitutionRegistered"): institution_changed,
+    ("registry", "InstitutionSuspended"): institution_changed,
+    ("registry", "InstitutionReinstated"): institution_changed,
+    ("registry", "InstitutionClosed"): institution_changed,
+    ("registry", "BlacklistReviewDecided"): institution_changed,
     ("registry", "ListBatchPublished"): list_batch_published,
     ("registry", "ListFiled"): list_filed,
     ("disclosure", "ListPublished"): list_published,
@@ -126,7 +119,3 @@ def settle(uow, plan, district, now, replaying, part=None):
 
 def _at(event):
     return policies.fact_time(event.attrs, event.now)
-
-
-def _seq(event):
-    return policies.sequence(event.attrs)

@@ -231,7 +231,7 @@ def test_killing_the_active_replicas_mid_stream_loses_no_event_and_applies_none_
         assert len(applied) == len(registered)  # one inbox row each: none applied twice
         expected = {(FOLLOWED[row.name], row.id) for row in stored if row.name in FOLLOWED}
         assert {(row.consumer, row.event_id) for row in applied} == expected
-        mirrored = rows(databases["DISCLOSURE_DATABASE_URL"], "SELECT count(*) FROM m_institutions")
+        mirrored = rows(databases["DISCLOSURE_DATABASE_URL"], "SELECT count(*) FROM directory_institutions")
         assert mirrored[0][0] == sum(row.name == "InstitutionRegistered" for row in stored)
     finally:
         first.stop_all()

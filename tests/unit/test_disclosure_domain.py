@@ -128,13 +128,13 @@ def test_outcomes_that_came_before_the_case_are_taken_from_what_is_mirrored():
         ("closed", "2024-02-01T00:00:00Z", None, None)]  # its decision is the case itself
 
 
-def test_unlicensed_case_waits_for_the_inspection_and_a_registered_institution():
+def test_unlicensed_case_waits_for_a_registered_institution_only():
+    """Its inspection came before it in inspection's order: not waited for."""
     finding = {"inspection_id": "k-1", "institution_id": "i-1", "name": "海星艺术培训学校",
                "district": "371002"}
     inbound = {"id": "e-9", "time": "2024-01-22T07:31:00Z"}
     check = {"kind": "enforcement", "modes": ["night"], "departments": ["education"]}
     registered = {"name": "海星艺术培训学校", "credit_code": "91371002MA3C00001X"}
-    assert policies.unlicensed_case(finding, inbound, registered, None) is None
     assert policies.unlicensed_case(finding, inbound, None, check) is None
     _, kind, facts, _ = policies.unlicensed_case(finding, inbound, registered, check)
     assert kind == "unlicensed" and facts["credit_code"] == "91371002MA3C00001X"

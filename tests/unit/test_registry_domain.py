@@ -159,10 +159,8 @@ def test_a_hazard_found_while_suspended_holds_the_suspension_in_place():
     assert policies.suspension_for_hazard(by_hand, hazard_data(), "evt-2").holds is None
 
 
-def test_a_finding_rectified_before_it_reached_the_registry_or_a_closed_institution_suspends_nothing():
+def test_a_hazard_at_a_closed_institution_suspends_nothing():
     institution = registered(school_permit="2030-01-01")
-    rectified = {("insp-1", "f-1")}
-    assert policies.suspension_for_hazard(institution, hazard_data(), "evt-2", rectified) is None
     institution.close("moved away")
     assert policies.suspension_for_hazard(institution, hazard_data(), "evt-2") is None
 

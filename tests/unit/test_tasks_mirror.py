@@ -1,10 +1,11 @@
-"""Mirrored facts: tolerant of order, and what a district's facts are."""
+"""Mirrored facts, and what a district's facts are (the institutions: shared.directory)."""
 import json
 
 import pytest
 from sqlalchemy import create_engine
 
 from services.tasks import mirror, projections
+from shared import directory
 
 SINCE = "2024-01-14T16:00:00"
 AT = "2024-01-20T02:00:00"
@@ -15,31 +16,36 @@ def conn():
     engine = create_engine("sqlite://")
     projections.metadata.create_all(engine)
     projections.primary.create_all(engine)
+    directory.metadata.create_all(engine)
     with engine.begin() as connection:
         yield connection
 
 
-def register(conn, institution_id, district="371002", name="海星艺术", code=None, seq=1):
-    mirror.institution_registered(conn, {"institution_id": institution_id, "name": name,
-                                         "credit_code": code or f"CODE-{institution_id}",
-                                         "district": district}, seq)
+def register(conn, institution_id, district="371002", name="海星艺术", code=None):
+    directory.registered(conn, {"institution_id": institution_id, "name": name,
+                                "credit_code": code or f"CODE-{institution_id}",
+                                "district": district}, {})
 
 
-def test_status_events_arriving_out_of_order_keep_the_latest(conn):
+def status(conn, event_name, institution_id):
+    directory.status_changed(conn, {"institution_id": institution_id, "district": "371002"},
+                             {"time": AT}, event_name)
+
+
+def test_a_reinstated_institution_in_the_white_batch_is_white_again(conn):
     register(conn, "i-1")
-    reinstated = {"institution_id": "i-1", "district": "371002"}
-    mirror.institution_status(conn, "InstitutionReinstated", reinstated, 3)
-    mirror.institution_status(conn, "InstitutionSuspended", reinstated, 2)
     mirror.list_step(conn, {"district": "371002", "list": "white", "batch_no": 1},
                      published_at=AT, institution_ids=json.dumps(["i-1"]))
+    status(conn, "InstitutionSuspended", "i-1")
+    assert mirror.white_lookup(conn)("CODE-i-1", None)["white"] is False
+    status(conn, "InstitutionReinstated", "i-1")
     assert mirror.white_lookup(conn)("CODE-i-1", None)["white"] is True
 
 
-def test_closing_before_registration_arrives_is_kept(conn):
-    mirror.institution_status(conn, "InstitutionClosed",
-                              {"institution_id": "i-1", "district": "371002", "reason": "x"}, 4)
+def test_a_closed_institution_is_no_longer_counted(conn):
     register(conn, "i-1")
     register(conn, "i-2")
+    status(conn, "InstitutionClosed", "i-1")
     assert mirror.facts(conn, "c", "371002", SINCE)["institutions"] == 1
 
 
@@ -51,7 +57,7 @@ def test_white_list_is_the_latest_published_batch_minus_suspended_and_black(conn
                      institution_ids=json.dumps(["i-1", "i-2", "i-3"]))
     mirror.list_step(conn, {**batch, "batch_no": 2}, published_at=AT,
                      institution_ids=json.dumps(["i-1", "i-2"]))
-    mirror.institution_status(conn, "InstitutionSuspended", {"institution_id": "i-2"}, 5)
+    status(conn, "InstitutionSuspended", "i-2")
     lookup = mirror.white_lookup(conn)
     assert lookup("CODE-i-1", None)["white"] and not lookup("CODE-i-2", None)["white"]
     assert not lookup(None, "机构 i-3")["white"]       # matched by name, dropped in batch 2
@@ -79,7 +85,7 @@ def test_cases_found_count_once_per_inspection_and_withdrawn_cases_do_not_count(
     mirror.case_found(conn, "UnlicensedOperationFound", {"inspection_id": "k-2", "institution_id": None,
                                                          "name": "无证托管", "district": "371002"}, AT)
     mirror.case_exposed(conn, {"case_id": "c-1", "district": "371002"}, AT)
-    assert mirror.case_withdrawn(conn, {"case_id": "c-2", "reason": "wrong"}) is None
     mirror.case_exposed(conn, {"case_id": "c-2", "district": "371002"}, AT)
+    assert mirror.case_withdrawn(conn, {"case_id": "c-2", "reason": "wrong"}) == "371002"
     facts = mirror.facts(conn, "c", "371002", SINCE)
     assert (facts["cases_found"], facts["cases_exposed"]) == (2, 1)

@@ -1,0 +1,199 @@
+"""The institution directory: what the registry says about each institution, as the
+services that follow it keep it (a projection of the registry's events in their log
+order, docs/decisions/0015-one-institution-directory.md).
+
+Each follower keeps the table in its own database and lists `SUBSCRIPTIONS` in its
+subscription table (a row of its own may call `record(uow, event)` first, then react).
+`otg projections rebuild SERVICE` refills it from the registry's `/events` feed.
+"""
+import json
+import unicodedata
+
+import requests
+from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, delete, insert, inspect,
+                        select, update)
+
+from shared import auth, config
+from shared.envelope import event_name
+
+metadata = MetaData()
+institutions = Table(
+    "directory_institutions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("norm_name", String(200), nullable=False, index=True),   # normalize_name(name)
+    Column("credit_code", String(18), index=True),                  # upper case
+    Column("district", String(6), nullable=False, index=True),
+    Column("category", String(20)),
+    Column("supervising_department", String(30)),
+    Column("address", String(300), nullable=False, default=""),
+    Column("status", String(12), nullable=False, default="open"),   # open|suspended|closed
+    Column("status_since", String(40)),                             # time of the status event
+    Column("licences", Text, nullable=False, default="{}"),         # {kind: {number, valid_until,
+                                                                    #         expired}}
+    Column("blacklisted", Boolean, nullable=False, default=False),  # the last review's decision
+)
+STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
+                "InstitutionClosed": "closed"}
+
+
+def normalize_name(name):
+    """An institution's name as compared: full-width folded to half-width, case folded,
+    spaces, brackets and other punctuation dropped (海星（艺术）培训 == 海星(艺术) 培训)."""
+    folded = unicodedata.normalize("NFKC", name or "").casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+# -- writing: one function per registry event, in the registry's order -------------------
+def registered(conn, data, attrs):
+    """A new row. Applied again (a rebuild read it from the feed while it still waited
+    on the stopped follower's queue), it starts the row over: the events after it
+    follow it in the registry's order, so the row ends as the feed left it."""
+    conn.execute(delete(institutions).where(institutions.c.id == data["institution_id"]))
+    conn.execute(insert(institutions).values(
+        id=data["institution_id"], name=data.get("name") or "",
+        norm_name=normalize_name(data.get("name")),
+        credit_code=(data.get("credit_code") or "").upper() or None,
+        district=data.get("district") or "", category=data.get("category"),
+        supervising_department=data.get("supervising_department"),
+        address=data.get("address") or "", status="open", licences="{}", blacklisted=False))
+
+
+def licence_recorded(conn, data, attrs):
+    _licence(conn, data, number=data.get("number"), valid_until=data.get("valid_until"),
+             expired=False)
+
+
+def licence_expired(conn, data, attrs):
+    _licence(conn, data, expired=True)
+
+
+def _licence(conn, data, **values):
+    licences = json.loads(conn.execute(select(institutions.c.licences).where(
+        institutions.c.id == data["institution_id"])).scalar() or "{}")
+    licences.setdefault(data["kind"], {}).update(values)
+    _set(conn, data, licences=json.dumps(licences, ensure_ascii=False))
+
+
+def status_changed(conn, data, attrs, name):
+    """Suspended, reinstated or closed (`name`), since the event's time."""
+    _set(conn, data, status=STATUS_AFTER[name], status_since=attrs.get("time"))
+
+
+def review_decided(conn, data, attrs):
+    _set(conn, data, blacklisted=data.get("decision") == "blacklisted")
+
+
+def _set(conn, data, **values):
+    conn.execute(update(institutions).where(institutions.c.id == data["institution_id"])
+                 .values(**values))
+
+
+def apply(conn, name, data, attrs):
+    """Apply one registry event (by name) to the directory; other events change nothing."""
+    if name in STATUS_AFTER:
+        status_changed(conn, data, attrs, name)
+    elif name in WRITERS:
+        WRITERS[name](conn, data, attrs)
+
+
+WRITERS = {"InstitutionRegistered": registered, "LicenceRecorded": licence_recorded,
+           "LicenceExpired": licence_expired, "BlacklistReviewDecided": review_decided}
+EVENTS = tuple(WRITERS) + tuple(STATUS_AFTER)
+
+
+def record(uow, event):
+    """The subscription of a follower: the registry's event into its directory."""
+    apply(uow.conn, event.name, event.data, event.attrs)
+
+
+SUBSCRIPTIONS = {("registry", name): record for name in EVENTS}
+
+
+# -- rebuilding from the registry's feed ---------------------------------------------------
+def rebuild(conn, feed):
+    """Empty the directory and apply `feed` (the registry's events as its `/events`
+    feed gives them: CloudEvents dicts with `type` and `data`), in order; how many."""
+    conn.execute(delete(institutions))
+    count = 0
+    for event in feed:
+        apply(conn, event_name(event), event.get("data") or {}, event)
+        count += 1
+    return count
+
+
+FILLED = "directory:registry"  # the follower's cursor: the registry position last rebuilt to
+
+
+def fill_once(store, follower):
+    """Fill, from the registry's feed, a directory that never was (a follower upgraded to
+    it: its inbox holds the registrations already, so its catch-up would skip them).
+    Called before the follower's catch-up of the registry; events applied again after
+    it come in the registry's order, so the rows end as the feed leaves them."""
+    if store.cursor(FILLED) or not inspect(store.engine).has_table(institutions.name):
+        return
+    refill(store, list(registry_feed(follower)))
+
+
+def refill(store, feed):
+    """Rebuild the directory of `store` from `feed` (the registry's events, oldest first)
+    in one transaction, and mark the position it reached; how many events."""
+    last = {}
+
+    def noting(events):
+        for event in events:
+            last["position"] = event["position"]
+            yield event
+    with store.writing() as conn:
+        count = rebuild(conn, noting(feed))
+    if last:
+        store.set_cursor(FILLED, int(last["position"]))
+    return count
+
+
+def registry_feed(follower, page=500):
+    """The registry's events the directory follows, read from its `/events` feed
+    (`OTG_REGISTRY_URL`) with a token of `follower`, oldest first."""
+    types = [f"registry.{name}" for name in EVENTS]
+    headers = {"Authorization": f"Bearer {auth.issue_service(follower, types)}"}
+    url, after = f"{config.service_url('registry')}/events", 0
+    while True:
+        answer = requests.get(url, headers=headers, timeout=30, params={
+            "after": after, "limit": page, "types": ",".join(EVENTS)})
+        answer.raise_for_status()
+        batch = answer.json()
+        if not batch:
+            return
+        yield from batch
+        after = int(batch[-1]["position"])
+
+
+# -- reading ------------------------------------------------------------------------------
+def institution(conn, institution_id):
+    """The institution as a dict (licences decoded), or None."""
+    if not institution_id:
+        return None
+    row = conn.execute(select(institutions).where(institutions.c.id == institution_id)).first()
+    return _entry(row) if row else None
+
+
+def by_credit_code(conn, credit_code):
+    if not credit_code:
+        return None
+    row = conn.execute(select(institutions).where(
+        institutions.c.credit_code == credit_code.upper())).first()
+    return _entry(row) if row else None
+
+
+def by_name(conn, name, district=None):
+    """The institutions whose normalised name equals `name`'s (in `district`)."""
+    query = select(institutions).where(institutions.c.norm_name == normalize_name(name))
+    if district:
+        query = query.where(institutions.c.district == district)
+    return [_entry(row) for row in conn.execute(query.order_by(institutions.c.id))]
+
+
+def _entry(row):
+    entry = row._asdict()
+    entry["licences"] = json.loads(entry["licences"] or "{}")
+    return entry
