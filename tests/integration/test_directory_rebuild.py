@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from services.inspection.service import InspectionService
 from services.registry.service import RegistryService
 from shared import directory
-from shared.cli import main
+from otg.cli import main
 from shared.store import cursors_table
 from support import eventually
 from test_registry_http import institution
