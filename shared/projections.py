@@ -37,6 +37,10 @@ class Projection:
         if handler is not None:
             handler(self, conn, event)
 
+    def replayed(self, conn):
+        """After a rebuild's replay: a read model that also derives from tables outside
+        the log (another service's data mirrored here) fills itself from them."""
+
     def clear(self, conn):
         for table in reversed(self.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -71,6 +75,7 @@ def rebuild(store, projection, progress=None, batch=2000, only_if_stale=False):
             position = rows[-1].position
             if progress:
                 progress(len(rows))
+        projection.replayed(conn)
         table = versions_table
         done = conn.execute(update(table).where(table.c.name == projection.NAME)
                             .values(version=projection.VERSION))

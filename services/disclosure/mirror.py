@@ -5,7 +5,7 @@ happen once. A source's events arrive in its log order (one queue per source);
 facts from different sources meet here in any order."""
 import json
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_institutions, m_reviews,
                           m_finding_texts, m_status_reasons, m_suspensions, m_unlicensed,
@@ -199,14 +199,4 @@ def inspection(conn, inspection_id):
     if row:
         row["modes"], row["departments"] = json.loads(row["modes"]), json.loads(row["departments"])
     return row
-
-
-def institutions_matching(conn, q, district=None, limit=50):
-    c = m_institutions.c
-    query = select(m_institutions).where(c.name != "").where(
-        or_(c.name.contains(q, autoescape=True), c.credit_code == q.upper()))
-    if district:
-        query = query.where(c.district == district)
-    rows = conn.execute(query.order_by(c.name, c.id).limit(limit))
-    return [dict(row._asdict(), licences=json.loads(row.licences)) for row in rows]
 

@@ -4,8 +4,9 @@ import json
 
 from sqlalchemy import Integer, func, select
 
-from . import mirror, render, standing
+from . import render, standing
 from .domain import derived_id, redact
+from .search import institutions as institutions_matching
 from .projections import (case_history, cases, m_complaints, m_institutions, m_reviews,
                           notices, published_batches)
 
@@ -80,14 +81,20 @@ def batches(conn, district, list_name):
 
 def latest_batches(conn, list_name, district=None):
     """The newest batch of `list_name` per district (one district, or all)."""
+    return _newest(conn, [list_name], None if district is None else [district])
+
+
+def _newest(conn, list_names, districts=None):
+    """The newest batch of each of `list_names` per district (of `districts`, or all)."""
     t = published_batches
-    newest = (select(t.c.district, func.max(t.c.batch_no).label("batch_no"))
-              .where(t.c.list == list_name).group_by(t.c.district).subquery())
-    query = select(t).join(newest, (t.c.district == newest.c.district)
-                           & (t.c.batch_no == newest.c.batch_no)).where(t.c.list == list_name)
-    if district:
-        query = query.where(t.c.district == district)
-    return [_batch(r) for r in conn.execute(query.order_by(t.c.district))]
+    newest = select(t.c.district, t.c.list, func.max(t.c.batch_no).label("batch_no")).where(
+        t.c.list.in_(list_names))
+    if districts is not None:
+        newest = newest.where(t.c.district.in_(districts))
+    newest = newest.group_by(t.c.district, t.c.list).subquery()
+    query = select(t).join(newest, (t.c.district == newest.c.district) & (t.c.list == newest.c.list)
+                           & (t.c.batch_no == newest.c.batch_no))
+    return [_batch(r) for r in conn.execute(query.order_by(t.c.district, t.c.list))]
 
 
 def with_entries(conn, batch):
@@ -116,6 +123,17 @@ def with_entries(conn, batch):
     return {**batch, "entries": entries}
 
 
+def district_view(conn, district):
+    """A district page's lists (the newest batch of each, with entries) and cases."""
+    view = {}
+    for name in LISTS:
+        newest = latest_batches(conn, name, district)
+        view[name] = (with_entries(conn, newest[0]) if newest else
+                      {"list": name, "district": district, "batch_no": None, "entries": []})
+    view["cases"] = case_list(conn, district=district, per_page=10)["items"]
+    return view
+
+
 def no_choice_count(conn, batch):
     """How many institutions of a batch are no choice today."""
     now = standing.standings(conn, batch["institution_ids"])
@@ -131,30 +149,38 @@ def _blacklistings(conn, ids):
             for r in rows}
 
 
-def list_statuses(conn):
-    """institution id -> 'white' | 'black' by the newest published batches."""
+def list_statuses(conn, districts=None):
+    """institution id -> 'white' | 'black' by the newest published batches (of
+    `districts`, or of all): black wins."""
     status = {}
-    for list_name in LISTS:
-        for batch in latest_batches(conn, list_name):
-            for institution_id in batch["institution_ids"]:
-                status[institution_id] = list_name if list_name == "black" else status.get(
-                    institution_id, "white")
+    for batch in _newest(conn, LISTS, districts):
+        for institution_id in batch["institution_ids"]:
+            if status.get(institution_id) != "black":
+                status[institution_id] = batch["list"]
     return status
 
 
 # -- search, notices, reporting ---------------------------------------------------------------
-def search(conn, q, district=None):
-    statuses = list_statuses(conn)
-    found = mirror.institutions_matching(conn, q, district)
-    open_cases = _case_counts(conn, [i["id"] for i in found])
-    now = standing.standings(conn, [i["id"] for i in found])
-    return [{"institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
-             "district": i["district"], "category": i["category"], "address": i["address"],
-             "licence_number": i["licences"].get("school_permit", {}).get("number"),
-             "status": i["status"], "standing": now[i["id"]],
-             "list": _list_now(statuses.get(i["id"], "none"), now[i["id"]]),
-             "published_list": statuses.get(i["id"], "none"),
-             "cases": open_cases.get(i["id"], 0)} for i in found]
+def search(conn, q, district=None, page=1, per_page=20):
+    """A page of institutions found by name or credit code; only the found ones' lists
+    and standings are read."""
+    found, more = institutions_matching(conn, q, district, page, per_page)
+    ids = [i["id"] for i in found]
+    statuses = list_statuses(conn, sorted({i["district"] for i in found}))
+    open_cases = _case_counts(conn, ids)
+    now = standing.standings(conn, ids)
+    items = []
+    for i in found:
+        licences = json.loads(i["licences"])
+        items.append({
+            "institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
+            "district": i["district"], "category": i["category"], "address": i["address"],
+            "licence_number": licences.get("school_permit", {}).get("number"),
+            "status": i["status"], "standing": now[i["id"]],
+            "list": _list_now(statuses.get(i["id"], "none"), now[i["id"]]),
+            "published_list": statuses.get(i["id"], "none"),
+            "cases": open_cases.get(i["id"], 0)})
+    return {"items": items, "page": page, "per_page": per_page, "more": more}
 
 
 def _list_now(published, now):

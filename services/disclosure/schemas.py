@@ -33,6 +33,8 @@ class SearchQuery(Schema):
     q = fields.Str(required=True, validate=validate.Length(min=2, max=100),
                    metadata={"description": "part of a name, or a whole credit code"})
     district = District(load_default=None)
+    page = page_field()
+    per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class PageSearchQuery(SearchQuery):

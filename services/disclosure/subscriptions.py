@@ -12,13 +12,14 @@ case waits only for facts of another source:
 from shared import violations
 from shared.subscriptions import before
 
-from . import lookups, mirror, policies, queries
+from . import lookups, mirror, policies, queries, search
 from .domain import Case, Notice, PublishedLists
 
 
 # -- registry ---------------------------------------------------------------------------
 def institution_registered(uow, event):
     mirror.institution_registered(uow.conn, event.data)
+    search.institution_named(uow.conn, event.data["institution_id"], event.data.get("name"))
     expose_waiting(uow, event, institution_id=event.data["institution_id"])  # findings, complaints
     for decision, attrs in mirror.blacklistings_of(uow.conn, event.data["institution_id"]):
         review_decided(uow, event, decision, attrs)  # one may have waited for the name
