@@ -67,11 +67,14 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
 
 
 def _rarest(conn, table, wanted):
-    """The pair of `wanted` with the fewest postings, if it has fewer than RARE."""
-    best, fewest = None, RARE
-    for term in sorted(wanted):
-        capped = select(table.c.term).where(table.c.term == term).limit(fewest).subquery()
-        count = conn.execute(select(func.count()).select_from(capped)).scalar()
-        if count < fewest:
-            best, fewest = term, count
-    return best
+    """The pair of `wanted` with the fewest postings, if it has fewer than RARE (the
+    pairs counted in one statement, each up to RARE rows)."""
+    if not wanted:
+        return None
+    pairs = sorted(wanted)
+    counts = conn.execute(select(*(
+        select(func.count()).select_from(
+            select(table.c.term).where(table.c.term == term).limit(RARE).subquery())
+        .scalar_subquery() for term in pairs))).one()
+    fewest, term = min(zip(counts, pairs))
+    return term if fewest < RARE else None

@@ -100,9 +100,10 @@ def _newest(conn, list_names, districts=None):
 def with_entries(conn, batch):
     """A batch with the fields bureaus publish for each institution in it."""
     ids = batch["institution_ids"]
-    rows = {r.id: r for r in conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids)))}
+    found = conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids))).all()
+    rows = {r.id: r for r in found}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
-    now = standing.standings(conn, ids)
+    now = standing.standings(conn, ids, found)
     entries = []
     for institution_id in ids:
         row = rows.get(institution_id)
