@@ -56,14 +56,17 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
     """A condition on the institutions' table: the name holds `q`, or (given the
     column) the credit code is `q` exactly. Order by the name and limit the query: the
     condition makes either plan cheap (module docstring)."""
-    by_name = name_column.contains(q, autoescape=True)  # % and _ in a name are letters
+    found = name_column.contains(q, autoescape=True)  # % and _ in a name are letters
+    code = q.strip().upper()
+    if credit_code_column is not None:
+        found = or_(found, credit_code_column == code)
     rarest = _rarest(conn, table, terms(q))
-    if rarest is not None:
-        by_name = and_(id_column.in_(select(table.c.institution_id).where(table.c.term == rarest)),
-                       by_name)
-    if credit_code_column is None:
-        return by_name
-    return or_(by_name, credit_code_column == q.strip().upper())
+    if rarest is None:
+        return found
+    candidates = select(table.c.institution_id).where(table.c.term == rarest)
+    if credit_code_column is not None:  # a union, not an OR: both sides keep their index
+        candidates = candidates.union(select(id_column).where(credit_code_column == code))
+    return and_(id_column.in_(candidates), found)
 
 
 def _rarest(conn, table, wanted):
