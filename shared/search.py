@@ -5,13 +5,21 @@ A name is indexed as the pairs of neighbouring characters in it (`terms`): 启�
 or three characters of one, so every query of two characters or more names at least
 one pair. The same table works on SQLite and PostgreSQL (no FTS5 or pg_trgm needed).
 
-A query reads the postings of its rarest pair — counted only up to RARE, so counting
-costs little — and keeps the names that hold the whole query (LIKE on those few rows).
-A query made only of pairs that RARE or more names share (学校) matches so many names
-that walking the names in order, with LIKE, finds a page of them at once."""
-from sqlalchemy import Column, Index, String, Table, and_, delete, func, insert, or_, select
+Which rows a query reads (`matching`), from the pairs' posting counts (each counted only
+up to COMMON, in one statement):
+- some pair is rarer than COMMON: the ids posted under its rarest pair and under its
+  next two rarest (probed by primary key), then checked with LIKE — a few hundred rows at most
+  for a part of a name (学校12345: 12 ∩ 23 ∩ 45);
+- a query of one pair (two characters) posted under DENSE names or more, or of pairs
+  all posted under COMMON or more (学校, 培训学校): matches are dense, so the names are
+  walked in order with LIKE and a page is found after a few hundred rows."""
+import time
 
-RARE = 2000  # postings of the rarest pair up to which the pair, not the name order, leads
+from sqlalchemy import (Column, Index, String, Table, and_, delete, func, insert, or_, select,
+                        union)
+
+COMMON = 5000  # postings from which a pair is too common to lead (a tenth of 50,000 names)
+DENSE = 500  # matches from which a two-character query walks the names in order
 
 
 def terms(text):
@@ -60,24 +68,50 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
     code = q.strip().upper()
     if credit_code_column is not None:
         found = or_(found, credit_code_column == code)
-    rarest = _rarest(conn, table, terms(q))
-    if rarest is None:
+    leading = _leading(conn, table, terms(q))
+    if not leading:
         return found
-    candidates = select(table.c.institution_id).where(table.c.term == rarest)
+    first, *others = leading
+    probes = [table.alias() for _ in others]  # each probed by (term, id): the primary key
+    candidates = select(table.c.institution_id).where(table.c.term == first, *(
+        select(probe.c.term).where(probe.c.term == term,
+                                   probe.c.institution_id == table.c.institution_id).exists()
+        for probe, term in zip(probes, others)))
     if credit_code_column is not None:  # a union, not an OR: both sides keep their index
-        candidates = candidates.union(select(id_column).where(credit_code_column == code))
+        candidates = union(candidates, select(id_column).where(credit_code_column == code))
     return and_(id_column.in_(candidates), found)
 
 
-def _rarest(conn, table, wanted):
-    """The pair of `wanted` with the fewest postings, if it has fewer than RARE (the
-    pairs counted in one statement, each up to RARE rows)."""
+def _leading(conn, table, wanted):
+    """The (up to three) rarest pairs of `wanted` whose postings lead the query, or none
+    when walking the names in order is cheaper (module docstring)."""
     if not wanted:
-        return None
-    pairs = sorted(wanted)
-    counts = conn.execute(select(*(
-        select(func.count()).select_from(
-            select(table.c.term).where(table.c.term == term).limit(RARE).subquery())
-        .scalar_subquery() for term in pairs))).one()
-    fewest, term = min(zip(counts, pairs))
-    return term if fewest < RARE else None
+        return []
+    ranked = sorted((count, term) for term, count in _counts(conn, table, wanted).items())
+    if ranked[0][0] >= COMMON or (len(ranked) == 1 and ranked[0][0] >= DENSE):
+        return []
+    return [term for count, term in ranked[:3] if count < COMMON]
+
+
+_known = {}  # (database, table, pair) -> (posting count up to COMMON, when counted)
+KNOWN_FOR = 300  # seconds a count is used: it only chooses a plan, never what is found
+
+
+def _counts(conn, table, wanted):
+    """Posting counts (each up to COMMON) of the pairs, counted in one statement those
+    not counted in the last KNOWN_FOR seconds: counts move slowly, counting costs."""
+    now, where = time.monotonic(), (str(conn.engine.url), table.name)
+    counts = {term: known[0] for term in wanted
+              if (known := _known.get((*where, term))) and now - known[1] < KNOWN_FOR}
+    missing = sorted(set(wanted) - set(counts))
+    if missing:
+        fresh = conn.execute(select(*(
+            select(func.count()).select_from(
+                select(table.c.term).where(table.c.term == term).limit(COMMON).subquery())
+            .scalar_subquery() for term in missing))).one()
+        for term, count in zip(missing, fresh):
+            counts[term] = count
+            _known[(*where, term)] = (count, now)
+        if len(_known) > 100_000:  # a bound, not a policy: counting again is cheap enough
+            _known.clear()
+    return counts

@@ -1,6 +1,7 @@
 """What the public site reads: cases, list batches with their entries, the
 institution search, notices and report statistics (read-only queries)."""
 import json
+from functools import lru_cache
 
 from sqlalchemy import Integer, func, select
 
@@ -69,7 +70,19 @@ def case_detail(conn, case_id):
 def _batch(row):
     return {"district": row.district, "list": row.list, "batch_no": row.batch_no,
             "published_on": row.published_on, "published_at": row.published_at,
-            "institution_ids": json.loads(row.institution_ids)}
+            "institution_ids": list(_members(row.institution_ids))}
+
+
+@lru_cache(maxsize=1024)
+def _members(institution_ids):
+    """A published batch's ids, parsed once per text: a batch never changes (a new one
+    gets a new number), and a district's is read on every page that names it."""
+    return tuple(json.loads(institution_ids))
+
+
+@lru_cache(maxsize=1024)
+def _member_set(institution_ids):
+    return frozenset(_members(institution_ids))
 
 
 def batches(conn, district, list_name):
@@ -86,6 +99,10 @@ def latest_batches(conn, list_name, district=None):
 
 def _newest(conn, list_names, districts=None):
     """The newest batch of each of `list_names` per district (of `districts`, or all)."""
+    return [_batch(r) for r in _newest_rows(conn, list_names, districts)]
+
+
+def _newest_rows(conn, list_names, districts=None):
     t = published_batches
     newest = select(t.c.district, t.c.list, func.max(t.c.batch_no).label("batch_no")).where(
         t.c.list.in_(list_names))
@@ -94,7 +111,7 @@ def _newest(conn, list_names, districts=None):
     newest = newest.group_by(t.c.district, t.c.list).subquery()
     query = select(t).join(newest, (t.c.district == newest.c.district) & (t.c.list == newest.c.list)
                            & (t.c.batch_no == newest.c.batch_no))
-    return [_batch(r) for r in conn.execute(query.order_by(t.c.district, t.c.list))]
+    return conn.execute(query.order_by(t.c.district, t.c.list)).all()
 
 
 def with_entries(conn, batch):
@@ -150,14 +167,16 @@ def _blacklistings(conn, ids):
             for r in rows}
 
 
-def list_statuses(conn, districts=None):
+def list_statuses(conn, districts=None, ids=None):
     """institution id -> 'white' | 'black' by the newest published batches (of
-    `districts`, or of all): black wins."""
+    `districts`, or of all; of `ids`, or of everyone in them): black wins."""
     status = {}
-    for batch in _newest(conn, LISTS, districts):
-        for institution_id in batch["institution_ids"]:
+    for row in _newest_rows(conn, LISTS, districts):
+        members = _members(row.institution_ids) if ids is None else (
+            _member_set(row.institution_ids) & ids)
+        for institution_id in members:
             if status.get(institution_id) != "black":
-                status[institution_id] = batch["list"]
+                status[institution_id] = row.list
     return status
 
 
@@ -167,7 +186,7 @@ def search(conn, q, district=None, page=1, per_page=20):
     and standings are read."""
     found, more = institutions_matching(conn, q, district, page, per_page)
     ids = [i["id"] for i in found]
-    statuses = list_statuses(conn, sorted({i["district"] for i in found}))
+    statuses = list_statuses(conn, sorted({i["district"] for i in found}), frozenset(ids))
     open_cases = _case_counts(conn, ids)
     now = standing.standings(conn, ids)
     items = []
