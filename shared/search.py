@@ -79,7 +79,8 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
         for probe, term in zip(probes, others)))
     if credit_code_column is not None:  # a union, not an OR: both sides keep their index
         candidates = union(candidates, select(id_column).where(credit_code_column == code))
-    return and_(id_column.in_(candidates), found)
+    # read first: as a subquery PostgreSQL's estimate of it (thousands) chose a full scan
+    return and_(id_column.in_(conn.execute(candidates).scalars().all()), found)
 
 
 def _leading(conn, table, wanted):
