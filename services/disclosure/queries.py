@@ -114,9 +114,17 @@ def _newest_rows(conn, list_names, districts=None):
     return conn.execute(query.order_by(t.c.district, t.c.list)).all()
 
 
-def with_entries(conn, batch):
-    """A batch with the fields bureaus publish for each institution in it."""
+LIST_PAGE = 100  # entries of a list on a page (the CSV and the JSON API hold them all)
+
+
+def with_entries(conn, batch, page=None, per_page=LIST_PAGE):
+    """A batch with the fields bureaus publish for each institution in it, choosable
+    ones first, then by name; with `page`, that page's entries only, and how many."""
     ids = batch["institution_ids"]
+    if page is not None:
+        batch = {**batch, "count": len(ids), "page": page, "offset": (page - 1) * per_page,
+                 "pages": max(1, -(-len(ids) // per_page))}
+        ids = _ordered(conn, batch, ids)[batch["offset"]:batch["offset"] + per_page]
     found = conn.execute(select(m_institutions).where(m_institutions.c.id.in_(ids))).all()
     rows = {r.id: r for r in found}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
@@ -141,12 +149,25 @@ def with_entries(conn, batch):
     return {**batch, "entries": entries}
 
 
+def _ordered(conn, batch, ids):
+    """The ids in the order the entries are shown, from the few columns a standing needs
+    (a page then reads the rest of its own entries only)."""
+    c = m_institutions.c
+    rows = conn.execute(select(c.id, c.name, c.status, c.status_since, c.blacklisted)
+                        .where(c.id.in_(ids))).all()
+    names = {row.id: row.name for row in rows}
+    now = standing.standings(conn, ids, rows)
+    white = batch["list"] == "white"
+    return sorted(ids, key=lambda i: (white and not (now.get(i) or {}).get("choosable", True),
+                                      names.get(i, ""), i))
+
+
 def district_view(conn, district):
     """A district page's lists (the newest batch of each, with entries) and cases."""
     view = {}
     for name in LISTS:
         newest = latest_batches(conn, name, district)
-        view[name] = (with_entries(conn, newest[0]) if newest else
+        view[name] = (with_entries(conn, newest[0], page=1) if newest else
                       {"list": name, "district": district, "batch_no": None, "entries": []})
     view["cases"] = case_list(conn, district=district, per_page=10)["items"]
     return view
@@ -245,15 +266,16 @@ def case_ids_of(conn, institution_id, kinds=None):
     return list(conn.execute(query).scalars())
 
 
-def list_view(conn, list_name, district=None, batch_no=None):
-    """The newest batch per district (or one district's batch `batch_no`) with entries."""
+def list_view(conn, list_name, district=None, batch_no=None, page=None):
+    """The newest batch per district (or one district's batch `batch_no`) with entries
+    (all, or a `page` of each)."""
     if district and batch_no:
         chosen = [b for b in batches(conn, district, list_name) if b["batch_no"] == batch_no]
     else:
         chosen = latest_batches(conn, list_name, district)
     history = ([{"batch_no": b["batch_no"], "published_on": b["published_on"]}
                 for b in batches(conn, district, list_name)] if district else None)
-    full = [with_entries(conn, b) for b in chosen]
+    full = [with_entries(conn, b, page) for b in chosen]
     for batch in full:
         batch["institutions"] = batch.pop("entries")
     return {"list": list_name, "district": district, "batches": full, "history": history}

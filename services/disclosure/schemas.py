@@ -25,6 +25,10 @@ class ListQuery(Schema):
                        metadata={"description": "a batch number; the newest when absent"})
 
 
+class PageListQuery(ListQuery):
+    page = page_field()
+
+
 class DistrictQuery(Schema):
     district = District(load_default=None)
 

@@ -114,14 +114,14 @@ class PublicSite:
         return render.page("district.html", district=district, name=DISTRICTS[district],
                            **view, channel=channel, sample=channels.load()["sample"])
 
-    @page("GET", "/districts/<district>/<list_name>", query=schemas.ListQuery,
+    @page("GET", "/districts/<district>/<list_name>", query=schemas.PageListQuery,
           summary="one district's list, any batch (HTML)")
     @validated
     def list_page(self, request, district, list_name, query):
         district_code(district)
         check_list(list_name)
         with self.store.read() as conn:
-            view = queries.list_view(conn, list_name, district, query["batch"])
+            view = queries.list_view(conn, list_name, district, query["batch"], query["page"])
         batch = view["batches"][0] if view["batches"] else None
         if batch:
             batch["entries"] = batch.pop("institutions")
