@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, delete, insert, inspect,
                         select, update)
 
-from shared import auth, config
+from shared import auth, config, search
 from shared.envelope import event_name
 
 metadata = MetaData()
@@ -33,6 +33,8 @@ institutions = Table(
                                                                     #         expired}}
     Column("blacklisted", Boolean, nullable=False, default=False),  # the last review's decision
 )
+# the pairs of characters of every name (shared.search): finding a name by a part of it
+terms = search.terms_table(metadata, "directory_search_terms")
 STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
                 "InstitutionClosed": "closed"}
 
@@ -57,6 +59,7 @@ def registered(conn, data, attrs):
         district=data.get("district") or "", category=data.get("category"),
         supervising_department=data.get("supervising_department"),
         address=data.get("address") or "", status="open", licences="{}", blacklisted=False))
+    search.index(conn, terms, data["institution_id"], data.get("name"))
 
 
 def licence_recorded(conn, data, attrs):
@@ -115,6 +118,7 @@ def rebuild(conn, feed):
     """Empty the directory and apply `feed` (the registry's events as its `/events`
     feed gives them: CloudEvents dicts with `type` and `data`), in order; how many."""
     conn.execute(delete(institutions))
+    conn.execute(delete(terms))
     count = 0
     for event in feed:
         apply(conn, event_name(event), event.get("data") or {}, event)
@@ -183,6 +187,12 @@ def by_credit_code(conn, credit_code):
     row = conn.execute(select(institutions).where(
         institutions.c.credit_code == credit_code.upper())).first()
     return _entry(row) if row else None
+
+
+def matching(conn, q):
+    """A condition: the name holds `q`, or the credit code is `q` (decision 0014)."""
+    c = institutions.c
+    return search.matching(conn, terms, q, c.id, c.name, c.credit_code)
 
 
 def by_name(conn, name, district=None):

@@ -6,7 +6,7 @@ happen once. A source's events arrive in its log order (one queue per source);
 facts from different sources meet here in any order."""
 import json
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 
 from shared import directory
 
@@ -162,14 +162,4 @@ def inspection(conn, inspection_id):
     if row:
         row["modes"], row["departments"] = json.loads(row["modes"]), json.loads(row["departments"])
     return row
-
-
-def institutions_matching(conn, q, district=None, limit=50):
-    c = directory.institutions.c
-    query = select(directory.institutions).where(
-        or_(c.name.contains(q, autoescape=True), c.credit_code == q.upper()))
-    if district:
-        query = query.where(c.district == district)
-    rows = conn.execute(query.order_by(c.name, c.id).limit(limit))
-    return [dict(row._asdict(), licences=json.loads(row.licences)) for row in rows]
 

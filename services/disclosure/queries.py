@@ -1,13 +1,15 @@
 """What the public site reads: cases, list batches with their entries, the
 institution search, notices and report statistics (read-only queries)."""
 import json
+from functools import lru_cache
 
 from sqlalchemy import Integer, func, select
 
 from shared.directory import institutions
 
-from . import mirror, render, standing
+from . import render, standing
 from .domain import derived_id, redact
+from .search import institutions as institutions_matching
 from .projections import (case_history, cases, m_complaints, m_reviews, notices,
                           published_batches)
 
@@ -70,7 +72,19 @@ def case_detail(conn, case_id):
 def _batch(row):
     return {"district": row.district, "list": row.list, "batch_no": row.batch_no,
             "published_on": row.published_on, "published_at": row.published_at,
-            "institution_ids": json.loads(row.institution_ids)}
+            "institution_ids": list(_members(row.institution_ids))}
+
+
+@lru_cache(maxsize=1024)
+def _members(institution_ids):
+    """A published batch's ids, parsed once per text: a batch never changes (a new one
+    gets a new number), and a district's is read on every page that names it."""
+    return tuple(json.loads(institution_ids))
+
+
+@lru_cache(maxsize=1024)
+def _member_set(institution_ids):
+    return frozenset(_members(institution_ids))
 
 
 def batches(conn, district, list_name):
@@ -82,22 +96,41 @@ def batches(conn, district, list_name):
 
 def latest_batches(conn, list_name, district=None):
     """The newest batch of `list_name` per district (one district, or all)."""
+    return _newest(conn, [list_name], None if district is None else [district])
+
+
+def _newest(conn, list_names, districts=None):
+    """The newest batch of each of `list_names` per district (of `districts`, or all)."""
+    return [_batch(r) for r in _newest_rows(conn, list_names, districts)]
+
+
+def _newest_rows(conn, list_names, districts=None):
     t = published_batches
-    newest = (select(t.c.district, func.max(t.c.batch_no).label("batch_no"))
-              .where(t.c.list == list_name).group_by(t.c.district).subquery())
-    query = select(t).join(newest, (t.c.district == newest.c.district)
-                           & (t.c.batch_no == newest.c.batch_no)).where(t.c.list == list_name)
-    if district:
-        query = query.where(t.c.district == district)
-    return [_batch(r) for r in conn.execute(query.order_by(t.c.district))]
+    newest = select(t.c.district, t.c.list, func.max(t.c.batch_no).label("batch_no")).where(
+        t.c.list.in_(list_names))
+    if districts is not None:
+        newest = newest.where(t.c.district.in_(districts))
+    newest = newest.group_by(t.c.district, t.c.list).subquery()
+    query = select(t).join(newest, (t.c.district == newest.c.district) & (t.c.list == newest.c.list)
+                           & (t.c.batch_no == newest.c.batch_no))
+    return conn.execute(query.order_by(t.c.district, t.c.list)).all()
 
 
-def with_entries(conn, batch):
-    """A batch with the fields bureaus publish for each institution in it."""
+LIST_PAGE = 100  # entries of a list on a page (the CSV and the JSON API hold them all)
+
+
+def with_entries(conn, batch, page=None, per_page=LIST_PAGE):
+    """A batch with the fields bureaus publish for each institution in it, choosable
+    ones first, then by name; with `page`, that page's entries only, and how many."""
     ids = batch["institution_ids"]
-    rows = {r.id: r for r in conn.execute(select(institutions).where(institutions.c.id.in_(ids)))}
+    if page is not None:
+        batch = {**batch, "count": len(ids), "page": page, "offset": (page - 1) * per_page,
+                 "pages": max(1, -(-len(ids) // per_page))}
+        ids = _ordered(conn, batch, ids)[batch["offset"]:batch["offset"] + per_page]
+    found = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
+    rows = {r.id: r for r in found}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
-    now = standing.standings(conn, ids)
+    now = standing.standings(conn, ids, found)
     entries = []
     for institution_id in ids:
         row = rows.get(institution_id)
@@ -118,6 +151,30 @@ def with_entries(conn, batch):
     return {**batch, "entries": entries}
 
 
+def _ordered(conn, batch, ids):
+    """The ids in the order the entries are shown, from the few columns a standing needs
+    (a page then reads the rest of its own entries only)."""
+    c = institutions.c
+    rows = conn.execute(select(c.id, c.name, c.status, c.status_since, c.blacklisted)
+                        .where(c.id.in_(ids))).all()
+    names = {row.id: row.name for row in rows}
+    now = standing.standings(conn, ids, rows)
+    white = batch["list"] == "white"
+    return sorted(ids, key=lambda i: (white and not (now.get(i) or {}).get("choosable", True),
+                                      names.get(i, ""), i))
+
+
+def district_view(conn, district):
+    """A district page's lists (the newest batch of each, with entries) and cases."""
+    view = {}
+    for name in LISTS:
+        newest = latest_batches(conn, name, district)
+        view[name] = (with_entries(conn, newest[0], page=1) if newest else
+                      {"list": name, "district": district, "batch_no": None, "entries": []})
+    view["cases"] = case_list(conn, district=district, per_page=10)["items"]
+    return view
+
+
 def no_choice_count(conn, batch):
     """How many institutions of a batch are no choice today."""
     now = standing.standings(conn, batch["institution_ids"])
@@ -133,30 +190,40 @@ def _blacklistings(conn, ids):
             for r in rows}
 
 
-def list_statuses(conn):
-    """institution id -> 'white' | 'black' by the newest published batches."""
+def list_statuses(conn, districts=None, ids=None):
+    """institution id -> 'white' | 'black' by the newest published batches (of
+    `districts`, or of all; of `ids`, or of everyone in them): black wins."""
     status = {}
-    for list_name in LISTS:
-        for batch in latest_batches(conn, list_name):
-            for institution_id in batch["institution_ids"]:
-                status[institution_id] = list_name if list_name == "black" else status.get(
-                    institution_id, "white")
+    for row in _newest_rows(conn, LISTS, districts):
+        members = _members(row.institution_ids) if ids is None else (
+            _member_set(row.institution_ids) & ids)
+        for institution_id in members:
+            if status.get(institution_id) != "black":
+                status[institution_id] = row.list
     return status
 
 
 # -- search, notices, reporting ---------------------------------------------------------------
-def search(conn, q, district=None):
-    statuses = list_statuses(conn)
-    found = mirror.institutions_matching(conn, q, district)
-    open_cases = _case_counts(conn, [i["id"] for i in found])
-    now = standing.standings(conn, [i["id"] for i in found])
-    return [{"institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
-             "district": i["district"], "category": i["category"], "address": i["address"],
-             "licence_number": i["licences"].get("school_permit", {}).get("number"),
-             "status": i["status"], "standing": now[i["id"]],
-             "list": _list_now(statuses.get(i["id"], "none"), now[i["id"]]),
-             "published_list": statuses.get(i["id"], "none"),
-             "cases": open_cases.get(i["id"], 0)} for i in found]
+def search(conn, q, district=None, page=1, per_page=20):
+    """A page of institutions found by name or credit code; only the found ones' lists
+    and standings are read."""
+    found, more = institutions_matching(conn, q, district, page, per_page)
+    ids = [i["id"] for i in found]
+    statuses = list_statuses(conn, sorted({i["district"] for i in found}), frozenset(ids))
+    open_cases = _case_counts(conn, ids)
+    now = standing.standings(conn, ids)
+    items = []
+    for i in found:
+        licences = json.loads(i["licences"])
+        items.append({
+            "institution_id": i["id"], "name": i["name"], "credit_code": i["credit_code"],
+            "district": i["district"], "category": i["category"], "address": i["address"],
+            "licence_number": licences.get("school_permit", {}).get("number"),
+            "status": i["status"], "standing": now[i["id"]],
+            "list": _list_now(statuses.get(i["id"], "none"), now[i["id"]]),
+            "published_list": statuses.get(i["id"], "none"),
+            "cases": open_cases.get(i["id"], 0)})
+    return {"items": items, "page": page, "per_page": per_page, "more": more}
 
 
 def _list_now(published, now):
@@ -201,15 +268,16 @@ def case_ids_of(conn, institution_id, kinds=None):
     return list(conn.execute(query).scalars())
 
 
-def list_view(conn, list_name, district=None, batch_no=None):
-    """The newest batch per district (or one district's batch `batch_no`) with entries."""
+def list_view(conn, list_name, district=None, batch_no=None, page=None):
+    """The newest batch per district (or one district's batch `batch_no`) with entries
+    (all, or a `page` of each)."""
     if district and batch_no:
         chosen = [b for b in batches(conn, district, list_name) if b["batch_no"] == batch_no]
     else:
         chosen = latest_batches(conn, list_name, district)
     history = ([{"batch_no": b["batch_no"], "published_on": b["published_on"]}
                 for b in batches(conn, district, list_name)] if district else None)
-    full = [with_entries(conn, b) for b in chosen]
+    full = [with_entries(conn, b, page) for b in chosen]
     for batch in full:
         batch["institutions"] = batch.pop("entries")
     return {"list": list_name, "district": district, "batches": full, "history": history}

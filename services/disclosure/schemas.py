@@ -25,6 +25,10 @@ class ListQuery(Schema):
                        metadata={"description": "a batch number; the newest when absent"})
 
 
+class PageListQuery(ListQuery):
+    page = page_field()
+
+
 class DistrictQuery(Schema):
     district = District(load_default=None)
 
@@ -33,6 +37,8 @@ class SearchQuery(Schema):
     q = fields.Str(required=True, validate=validate.Length(min=2, max=100),
                    metadata={"description": "part of a name, or a whole credit code"})
     district = District(load_default=None)
+    page = page_field()
+    per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class PageSearchQuery(SearchQuery):

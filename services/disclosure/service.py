@@ -20,7 +20,8 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror, directory.metadata], count_writes=True)
+    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror, directory.metadata],
+                       count_writes=True)
 
     # -- JSON API ---------------------------------------------------------------------------------
     @api("GET", "/api/cases", query=schemas.CaseQuery, summary="published violation cases")
@@ -40,10 +41,11 @@ class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, bas
                                      query["batch"])
 
     @api("GET", "/api/institutions", query=schemas.SearchQuery,
-         summary="search by name or credit code: status and list")
+         summary="search by name or credit code: status and list, a page at a time "
+                 "(`more`: another page follows)")
     def api_institutions(self, request, query):
         with self.store.read() as conn:
-            return {"q": query["q"], "items": queries.search(conn, query["q"], query["district"])}
+            return {"q": query["q"], **queries.search(conn, **query)}
 
     @api("GET", "/api/notices", query=schemas.DistrictQuery, summary="district notices")
     def api_notices(self, request, query):

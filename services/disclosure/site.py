@@ -89,10 +89,6 @@ def validated(method):
     return answer
 
 
-def _empty(list_name, district):
-    return {"list": list_name, "district": district, "batch_no": None, "entries": []}
-
-
 class PublicSite:
     @page("GET", "/", summary="home page (HTML)")
     @validated
@@ -113,25 +109,19 @@ class PublicSite:
     def district_page(self, request, district):
         district_code(district)
         with self.store.read() as conn:
-            lists = {}
-            for name in LISTS:
-                newest = queries.latest_batches(conn, name, district)
-                lists[name] = (queries.with_entries(conn, newest[0]) if newest
-                               else _empty(name, district))
-            cases = queries.case_list(conn, district=district, per_page=10)["items"]
+            view = queries.district_view(conn, district)
         channel = self._channel(district)
         return render.page("district.html", district=district, name=DISTRICTS[district],
-                           white=lists["white"], black=lists["black"], cases=cases,
-                           channel=channel, sample=channels.load()["sample"])
+                           **view, channel=channel, sample=channels.load()["sample"])
 
-    @page("GET", "/districts/<district>/<list_name>", query=schemas.ListQuery,
+    @page("GET", "/districts/<district>/<list_name>", query=schemas.PageListQuery,
           summary="one district's list, any batch (HTML)")
     @validated
     def list_page(self, request, district, list_name, query):
         district_code(district)
         check_list(list_name)
         with self.store.read() as conn:
-            view = queries.list_view(conn, list_name, district, query["batch"])
+            view = queries.list_view(conn, list_name, district, query["batch"], query["page"])
         batch = view["batches"][0] if view["batches"] else None
         if batch:
             batch["entries"] = batch.pop("institutions")
@@ -143,11 +133,12 @@ class PublicSite:
     @page("GET", "/search", query=schemas.PageSearchQuery, summary="institution search (HTML)")
     @validated
     def search_page(self, request, query):
-        results = []
+        found = {"items": [], "page": 1, "more": False}
         if query["q"]:
             with self.store.read() as conn:
-                results = queries.search(conn, query["q"].strip(), query["district"])
-        return render.page("search.html", q=query["q"], results=results)
+                found = queries.search(conn, **{**query, "q": query["q"].strip()})
+        return render.page("search.html", q=query["q"], district=query["district"],
+                           results=found["items"], page=found["page"], more=found["more"])
 
     @page("GET", "/cases", query=schemas.CaseQuery, summary="published cases (HTML)")
     @validated

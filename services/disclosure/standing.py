@@ -20,13 +20,16 @@ HAZARD_REASON = "hazard found in inspection"
 UNLICENSED_REASON = "operating without the required licences"
 
 
-def standings(conn, institution_ids):
-    """institution id -> standing, for every id the registry told us about."""
+def standings(conn, institution_ids, rows=None):
+    """institution id -> standing, for every id the registry told us about (`rows`: their
+    mirror rows, when the caller has read them already)."""
     ids = sorted({i for i in institution_ids if i})
     if not ids:
         return {}
-    rows = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
-    reasons = _by_id(conn, m_status_reasons, m_status_reasons.c.institution_id, ids)
+    if rows is None:
+        rows = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
+    not_open = [row.id for row in rows if row.status != "open"]  # only these show a reason
+    reasons = _by_id(conn, m_status_reasons, m_status_reasons.c.institution_id, not_open)
     blacklistings = _by_id(conn, m_reviews, m_reviews.c.institution_id, ids,
                            m_reviews.c.decision == "blacklisted", order=m_reviews.c.decided_at)
     stops = _by_id(conn, m_unlicensed, m_unlicensed.c.institution_id, ids,
@@ -74,6 +77,8 @@ def _reason(row_or_text):
 
 def _by_id(conn, table, column, ids, *where, order=None):
     """The newest row per institution (by `order`), or the only one."""
+    if not ids:
+        return {}
     query = select(table).where(column.in_(ids), *where)
     if order is not None:
         query = query.order_by(order)

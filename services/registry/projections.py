@@ -2,9 +2,10 @@
 black-list entries, published list batches."""
 import json
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, func, insert,
-                        or_, select, update)
+from sqlalchemy import (Boolean, Column, Index, Integer, MetaData, String, Table, Text, func,
+                        insert, select, update)
 
+from shared import search as name_search
 from shared.projections import Projection, handles
 
 metadata = MetaData()
@@ -29,6 +30,8 @@ institutions = Table(
     Column("registered_at", String(40), nullable=False),
     Column("status_reason", Text),
 )
+Index("ix_institutions_district_name", institutions.c.district, institutions.c.name)
+search_terms = name_search.terms_table(metadata)
 blacklist_entries = Table(
     "blacklist_entries", metadata,
     Column("review_id", String(36), primary_key=True),
@@ -51,7 +54,7 @@ list_batches = Table(
 
 class RegistryViews(Projection):
     NAME = "registry"
-    VERSION = 1
+    VERSION = 2  # 2: search_terms and the (district, name) index
     metadata = metadata
 
     @handles("InstitutionRegistered")
@@ -63,6 +66,7 @@ class RegistryViews(Projection):
             supervising_department=data["supervising_department"], address=data["address"],
             national_platform_id=data.get("national_platform_id"), status="open",
             blacklisted=False, licences="{}", registered_at=event.meta.time))
+        name_search.index(conn, search_terms, data["institution_id"], data["name"])
 
     @handles("LicenceRecorded", "LicenceExpired")
     def licence(self, conn, event):
@@ -190,9 +194,9 @@ def search(conn, today, district=None, status=None, list_status=None, q=None, re
     if list_status:
         query = query.where(_list_filter(list_status, today))
     if q:
-        # autoescape: % and _ in a name are letters, not wildcards
-        query = query.where(or_(institutions.c.name.contains(q, autoescape=True),
-                                institutions.c.credit_code == q))
+        c = institutions.c
+        query = query.where(name_search.matching(conn, search_terms, q, c.id, c.name,
+                                                 c.credit_code))
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
     rows = conn.execute(query.order_by(institutions.c.name, institutions.c.id)
                         .limit(per_page).offset((page - 1) * per_page))

@@ -62,3 +62,17 @@ def test_commands_on_a_list_stream_id_answer_404(start_service, database_url, to
         assert response.status_code == 404, (command, response.text)
         assert response.json()["error"] == f"institution {stream} not found"
     assert api.get(f"/institutions/{stream}", token()).status_code == 404
+
+
+def test_a_registrar_finds_an_institution_by_two_of_its_characters_or_its_whole_credit_code(
+        start_service, database_url, token):
+    api = start_service(RegistryService, database_url)
+    register(api, token, 1, "海星艺术培训学校", VALID)
+    register(api, token, 2, "启航书法学堂", VALID)
+    assert names(api.get("/institutions", token(), params={"q": "艺术"})) == ["海星艺术培训学校"]
+    assert names(api.get("/institutions", token(), params={"q": "书法学"})) == ["启航书法学堂"]
+    by_code = api.get("/institutions", token(), params={"q": complete("91371002MA3C00002")})
+    assert names(by_code) == ["启航书法学堂"] and by_code.json()["total"] == 1
+    assert names(api.get("/institutions", token(), params={"q": "91371002MA3C0000"})) == []
+    assert names(api.get("/institutions", token(), params={"q": "学", "district": "371002"})) == [
+        "启航书法学堂", "海星艺术培训学校"]
