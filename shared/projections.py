@@ -44,6 +44,19 @@ class Projection:
             conn.execute(table.delete())
 
 
+_compiled_reads = {}
+
+
+def fetch(conn, statement, parameters):
+    """The rows of a query built once (`select(...).where(c == bindparam(...))`), straight
+    from the DB-API cursor as tuples: a projection's read on the rebuild's hot path."""
+    key = (statement, conn.dialect.name)
+    compiled = _compiled_reads.get(key)
+    if compiled is None:
+        compiled = _compiled_reads[key] = statement.compile(dialect=conn.dialect)
+    return fetch_all(conn, statement, compiled, parameters)
+
+
 def rebuild_stale(store):
     for projection in store.projections:
         rebuild(store, projection, only_if_stale=True)

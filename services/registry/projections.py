@@ -5,7 +5,7 @@ import json
 from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, bindparam, func,
                         insert, or_, select, update)
 
-from shared.projections import Projection, handles
+from shared.projections import Projection, fetch, handles
 
 metadata = MetaData()
 institutions = Table(
@@ -78,7 +78,8 @@ class RegistryViews(Projection):
 
     @handles("LicenceRecorded", "LicenceExpired")
     def licence(self, conn, event):
-        licences = json.loads(conn.execute(_LICENCES, {"_id": event.institution_id}).scalar_one())
+        (licences,), = fetch(conn, _LICENCES, {"_id": event.institution_id})
+        licences = json.loads(licences)
         if event.NAME == "LicenceRecorded":
             licences[event.kind] = {"number": event.number, "valid_until": event.valid_until,
                                     "expired": False}
