@@ -54,6 +54,8 @@ def fetch(conn, statement, parameters):
     compiled = _compiled_reads.get(key)
     if compiled is None:
         compiled = _compiled_reads[key] = statement.compile(dialect=conn.dialect)
+    if isinstance(conn, WriteBehind):
+        return conn.fetch(statement, compiled, parameters)
     return fetch_all(conn, statement, compiled, parameters)
 
 
@@ -180,6 +182,20 @@ class WriteBehind:
                  if name not in parameters}
         return statement, compiled.string, fixed, (
             compiled.positiontup if compiled.positional else None)
+
+    def fetch(self, statement, compiled, parameters):
+        """A read after the queue; on PostgreSQL in the same round trip as the queue."""
+        if not (self.postgres and self.queued):
+            self.flush()
+            return fetch_all(self.conn, statement, compiled, parameters)
+        queued, self.queued = self.queued, []
+        cursor = self.conn.connection.cursor()
+        try:  # psycopg2 answers with the last statement's rows
+            cursor.execute(b";".join([*(cursor.mogrify(sql, values) for sql, values in queued),
+                                      cursor.mogrify(compiled.string, parameters)]))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def flush(self):
         if not self.queued:
