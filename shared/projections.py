@@ -80,10 +80,13 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
         projection.metadata.drop_all(conn)
         projection.metadata.create_all(conn)
         # filled first, indexed after: one sort per index instead of a b-tree insert per row
-        indexes = [index for table in projection.metadata.sorted_tables for index in table.indexes]
+        # (a unique index stays: it refuses during the replay what the live path refused)
+        indexes = [index for table in projection.metadata.sorted_tables
+                   for index in table.indexes if not index.unique]
         for index in indexes:
             index.drop(conn)
         if not store.is_postgres:  # the rebuild's pages stay in memory, not spilled to the WAL
+            cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
             conn.exec_driver_sql(f"PRAGMA cache_size=-{REBUILD_CACHE_KIB}")
         writes = WriteBehind(conn)
         names, decode = store.catalogue, store.decode
@@ -103,6 +106,8 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
         writes.flush()
         for index in indexes:
             index.create(conn)
+        if not store.is_postgres:  # the pooled connection goes back as it came
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
         table = versions_table
         done = conn.execute(update(table).where(table.c.name == projection.NAME)
                             .values(version=projection.VERSION))
