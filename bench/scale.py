@@ -174,7 +174,8 @@ def load(urls, seed, institution_count, events, districts=DISTRICTS):
 
 # -- measurements -------------------------------------------------------------------
 def rebuild(service, url, env):
-    """`otg projections rebuild SERVICE` as its own process: (seconds, peak RSS in MB).
+    """`otg projections rebuild SERVICE` as its own process: (seconds, peak RSS in MB,
+    CPU seconds). On a shared machine the CPU seconds say what the wall clock cannot.
     Its read models only: no registry runs here to refill an institution directory from."""
     started = time.monotonic()
     child = subprocess.Popen([*OTG, "projections", "rebuild", service, "--without-directory"],
@@ -186,7 +187,7 @@ def rebuild(service, url, env):
     seconds = time.monotonic() - started
     if child.returncode:
         raise SystemExit(f"otg projections rebuild {service} failed ({child.returncode})")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def rebuild_figures(urls, rounds, env):
@@ -197,9 +198,11 @@ def rebuild_figures(urls, rounds, env):
         events = store.last_position()
         store.dispose()
         runs = [rebuild(service, urls[service], env) for _ in range(rounds)]
-        seconds = min(s for s, _ in runs)
+        seconds = min(s for s, _, _ in runs)
+        cpu = min(c for _, _, c in runs)
         figures[service] = {"events": events, "seconds": seconds, "rate": events / seconds,
-                            "rss_mb": max(r for _, r in runs)}
+                            "cpu_seconds": cpu, "cpu_rate": events / cpu,
+                            "rss_mb": max(r for _, r, _ in runs)}
     return figures
 
 
@@ -470,11 +473,11 @@ def run_on(label, urls, args, workdir, demo_urls=None):
 def report(label, figures, args):
     print(f"\n{label}: loaded in {figures['load_seconds']:.0f} s")
     print(f"{'rebuild (otg projections rebuild)':36} {'events':>9} {'seconds':>8} {'events/s':>9} "
-          f"{'peak RSS':>9}  target")
+          f"{'per CPU s':>9} {'peak RSS':>9}  target")
     for service, f in figures["rebuild"].items():
         met = "met" if f["rate"] >= 50_000 and f["rss_mb"] <= 300 else "MISSED"
         print(f"{service:36} {f['events']:>9,} {f['seconds']:>8.1f} {f['rate']:>9,.0f} "
-              f"{f['rss_mb']:>6.0f} MB  ≥ 50,000/s, ≤ 300 MB {met}")
+              f"{f['cpu_rate']:>9,.0f} {f['rss_mb']:>6.0f} MB  ≥ 50,000/s, ≤ 300 MB {met}")
     report_queries(figures["queries"])
     for size, f in figures.get("ledger", {}).items():
         print(f"survey ledger of {size:,} rows read and checked  {f['seconds']:.2f} s, "

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 REQUEUE = "requeue"  # the service is stopping: give the message back
 BACKOFF = (0.1, 0.5, 2.0)
+# The follow cursor moves with the bus too, in batches: after this many events settled,
+# or when the stream has been quiet this long, and on stop (docs/decisions/0013).
+CURSOR_EVERY = 1000
+CURSOR_IDLE = 0.2
 
 
 def stream_queue_name(service, source):
@@ -83,6 +87,7 @@ class SourceStream:
         self.pending = eventlet.queue.LightQueue()
         self.lane = None
         self.stopping = False
+        self.cursor = FollowCursor(self)
 
     @property
     def service(self):
@@ -138,20 +143,25 @@ class SourceStream:
                     log.info("catch-up from %s not possible yet (%s)", self.source,
                              type(error).__name__)
                     retry_at, delay = time.monotonic() + delay, min(delay * 2, 30)
+            timeout = delay if behind else (CURSOR_IDLE if self.cursor.unsaved else None)
             try:
-                body, message = self.pending.get(timeout=delay if behind else None)
+                body, message = self.pending.get(timeout=timeout)
             except eventlet.queue.Empty:
+                self.cursor.save()  # a quiet moment
                 continue
             if message is None:
+                self.cursor.save()
                 return
             if self.stopping:
-                self.queue_consumer.requeue_message(message)
+                self.requeue(message)
                 continue
             try:
                 self.handle(body, message)
             except Exception:  # never let one message stop the lane
                 log.exception("%s: could not settle a message; requeueing", self.queue.name)
-                self.queue_consumer.requeue_message(message)
+                self.requeue(message)
+            if self.cursor.unsaved >= CURSOR_EVERY:
+                self.cursor.save()
 
     # -- from the bus ----------------------------------------------------------------
     def handle_message(self, body, message):
@@ -165,20 +175,29 @@ class SourceStream:
         for handler in self.handlers_of(envelope.event_name(attrs)):
             error = handler.settle(body, attrs)
             if error is REQUEUE:
-                self.queue_consumer.requeue_message(message)
+                self.requeue(message)
                 return
             if error is not None and not handler.park(body, message.headers, error):
-                self.queue_consumer.requeue_message(message)  # comes back; the inbox skips the done
+                self.requeue(message)  # comes back; the inbox skips the done
                 return
-        self.queue_consumer.ack_message(message)
+        self.ack(message)
 
     def dead_letter(self, body, message, reason):
         name = message.delivery_info.get("routing_key")
         handler = (self.handlers_of(name) or self.handlers)[0]
         if handler.park(body, message.headers, reason):
-            self.queue_consumer.ack_message(message)
+            self.ack(message)
         else:
-            self.queue_consumer.requeue_message(message)
+            self.requeue(message)
+
+    def ack(self, message):
+        """The message is settled: handled, skipped as handled, or dead-lettered."""
+        self.queue_consumer.ack_message(message)
+        self.cursor.settled(message.headers)
+
+    def requeue(self, message):
+        self.queue_consumer.requeue_message(message)
+        self.cursor.unsettled(message.headers)
 
     # -- from the feed ----------------------------------------------------------------
     def catch_up(self):
@@ -188,10 +207,9 @@ class SourceStream:
         if self.source == "registry":
             directory.fill_once(store, self.service)
         types = ",".join(self.types)
-        # one cursor per set of followed types: a handler added in a later release
-        # backfills its type from the start (the inbox skips what others handled)
-        cursor_name = f"follow:{self.source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
+        cursor_name = self.cursor.name
         after = store.cursor(cursor_name)
+        read = self.handlers[0]._store_provider.metrics.feed_events_read.labels(self.source)
         url = f"{config.service_url(self.source)}/events"
         self.follower.replaying.add(self.source)
         try:
@@ -202,6 +220,7 @@ class SourceStream:
                 batch = page.json()
                 if not batch:
                     break
+                read.inc(len(batch))
                 for event in batch:
                     if self.stopping:
                         raise ContainerBeingKilled()
@@ -211,6 +230,7 @@ class SourceStream:
                 store.set_cursor(cursor_name, after)
         finally:
             self.follower.replaying.discard(self.source)
+        self.cursor.caught_up(after)
         self.follower.replays += 1
         self.retire_legacy_queues()
 
@@ -240,6 +260,75 @@ class SourceStream:
                         channel.close()
                     except Exception:
                         pass
+
+
+class FollowCursor:
+    """Where a stream's catch-up starts next time: `follow:<source>:<hash of its types>`,
+    the position of the last event of the source settled here. The catch-up moves it
+    page by page; the bus moves it too, once a catch-up of this run has read the feed
+    to its end, and only in batches (`save`), so a restarted follower re-reads no
+    history and a message costs no commit of its own.
+
+    It never passes an event that is not settled: the bus brings a source's events in
+    its position order, and a message given back to the broker holds the cursor below
+    its position until it comes back settled."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.following = False   # the feed was read to its end in this run
+        self.saved = self.settled_to = 0
+        self.held = set()        # positions given back to the broker, not settled yet
+        self.unsaved = 0         # events settled since the last save
+
+    @property
+    def name(self):
+        # one cursor per set of followed types: a handler added in a later release
+        # backfills its type from the start (the inbox skips what others handled)
+        types = ",".join(self.stream.types)
+        return f"follow:{self.stream.source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
+
+    def caught_up(self, position):
+        self.following = True
+        self.saved = self.settled_to = max(self.settled_to, position)
+
+    def settled(self, headers):
+        position = _position(headers)
+        if position is None:
+            return
+        if position in self.held:  # given back before, settled now
+            self.held.discard(position)
+            self.unsaved += 1
+        if self.following and position > self.settled_to:
+            self.settled_to = position
+            self.unsaved += 1
+
+    def unsettled(self, headers):
+        position = _position(headers)
+        if position is not None:
+            self.held.add(position)
+
+    def save(self):
+        """Record the position settled so far (one small write transaction)."""
+        position = self.settled_to
+        if self.held:
+            position = min(position, min(self.held) - 1)
+        self.unsaved = 0
+        if not self.following or position <= self.saved:
+            return
+        try:
+            self.stream.handlers[0].store.set_cursor(self.name, position)
+            self.saved = position
+        except Exception as error:  # database away: the next save records it
+            log.warning("%s: follow cursor not saved (%s)", self.stream.queue.name,
+                        type(error).__name__)
+
+
+def _position(headers):
+    """The source position a bus message carries (`ce-position`), if any."""
+    try:
+        return int(envelope.from_headers(headers)["position"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class Follower(ProviderCollector, SharedExtension):

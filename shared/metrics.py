@@ -1,6 +1,6 @@
 """Prometheus metrics of one service: events appended and published, relay lag,
-deliveries skipped as handled already, handler failures and dead-lettered messages
-(one registry per service container)."""
+deliveries skipped as handled already, handler failures, dead-lettered messages and
+events read from other services' feeds (one registry per service container)."""
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -38,6 +38,10 @@ class ServiceMetrics:
             registry=self.registry)
         self.dead_lettered = Counter(
             "otg_dead_lettered", "messages parked in a dead-letter queue", ["consumer"],
+            registry=self.registry)
+        self.feed_events_read = Counter(
+            "otg_feed_events_read", "events read from a source's /events feed while catching up "
+            "(after a restart: only what was published while the service was down)", ["source"],
             registry=self.registry)
 
     def render(self):

@@ -4,8 +4,8 @@ import json
 from collections import Counter
 from datetime import datetime, time, timezone
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, delete, func,
-                        insert, or_, select, update)
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, bindparam, delete,
+                        func, insert, or_, select, update)
 
 from shared import directory
 from shared.clock import BEIJING
@@ -135,6 +135,15 @@ def officers_named(conn, inspection_id, with_certificates=True):
 
 
 
+# Built once, executed with parameters: SQLAlchemy then compiles each once, and a
+# rebuild sends them in batches (shared.projections.WriteBehind).
+_INSERT = {table: insert(table) for table in (inspections, findings, patrol_logs, orders, samples)}
+_UPDATE = {table: update(table).where(key == bindparam("_key")) for table, key in (
+    (inspections, inspections.c.id), (findings, findings.c.finding_id),
+    (orders, orders.c.order_id))}
+_ORDER_FAILED = _UPDATE[orders].values(failures=orders.c.failures + 1)
+
+
 class InspectionViews(Projection):
     NAME = "inspection"
     VERSION = 3  # v3: officer_ids
@@ -145,12 +154,12 @@ class InspectionViews(Projection):
         data = dict(event.data)
         for key in ("modes", "departments", "focus", "officer_ids"):
             data[key] = json.dumps(data.get(key, []))
-        conn.execute(insert(inspections).values(
+        conn.execute(_INSERT[inspections], dict(
             id=data.pop("inspection_id"), status="scheduled", scheduled_at=event.meta.time, **data))
 
     @handles("SelfInspectionAnswered")
     def answered(self, conn, event):
-        _set(inspections, inspections.c.id, event.inspection_id,
+        _set(inspections, event.inspection_id,
              conn, answers=json.dumps({"checklist": event.checklist,
                                        "version": event.checklist_version,
                                        "answers": event.answers}, ensure_ascii=False))
@@ -160,28 +169,27 @@ class InspectionViews(Projection):
         data = {k: event.data[k] for k in ("finding_id", "inspection_id", "item", "checklist",
                                            "category", "severity",
                                            "suspend_immediately", "department")}
-        conn.execute(insert(findings).values(evidence=json.dumps(event.evidence),
+        conn.execute(_INSERT[findings], dict(evidence=json.dumps(event.evidence), hazard=False,
                                              recorded_at=event.meta.time, **data))
 
     @handles("HazardFound")
     def hazard(self, conn, event):
-        _set(findings, findings.c.finding_id, event.finding_id, conn, hazard=True)
+        _set(findings, event.finding_id, conn, hazard=True)
 
     @handles("PatrolLogImported")
     def patrol_log(self, conn, event):
-        conn.execute(insert(patrol_logs).values(**{c.name: event.data[c.name]
-                                                   for c in patrol_logs.columns}))
+        conn.execute(_INSERT[patrol_logs], {c.name: event.data[c.name] for c in patrol_logs.columns})
 
     @handles("InspectionCompleted")
     def completed(self, conn, event):
-        _set(inspections, inspections.c.id, event.inspection_id, conn, status="completed",
+        _set(inspections, event.inspection_id, conn, status="completed",
              completed_at=event.meta.time, outcome=event.outcome, max_severity=event.max_severity,
              officer_ids=json.dumps(event.officer_ids))
 
     @handles("RectificationOrdered")
     def ordered(self, conn, event):
         data = event.data
-        conn.execute(insert(orders).values(
+        conn.execute(_INSERT[orders], dict(
             order_id=data["order_id"], institution_id=data["institution_id"],
             district=data["district"], items=json.dumps(data["items"]), deadline=data["deadline"],
             carry_over=data["carry_over"], campaign=data.get("campaign"),
@@ -191,24 +199,25 @@ class InspectionViews(Projection):
     @handles("RectificationReported", "RectificationVerified", "RectificationFailed",
              "RectificationOverdue")
     def order_changed(self, conn, event):
-        values = {"updated_at": event.meta.time}
+        values = {"_key": event.order_id, "updated_at": event.meta.time}
         if event.NAME == "RectificationOverdue":
             values["overdue"] = True
         elif event.NAME == "RectificationFailed":
-            values.update(status="open", overdue=False, deadline=event.new_deadline,
-                          failures=orders.c.failures + 1)
+            values.update(status="open", overdue=False, deadline=event.new_deadline)
+            conn.execute(_ORDER_FAILED, values)
+            return
         else:
             values["status"] = "reported" if event.NAME == "RectificationReported" else "verified"
-        _set(orders, orders.c.order_id, event.order_id, conn, **values)
+        conn.execute(_UPDATE[orders], values)
 
     @handles("SampleDrawn")
     def sample(self, conn, event):
-        conn.execute(insert(samples).values(sample_id=event.sample_id, district=event.district,
+        conn.execute(_INSERT[samples], dict(sample_id=event.sample_id, district=event.district,
                                             drawn_at=event.meta.time, data=json.dumps(event.data)))
 
 
-def _set(table, key, value, conn, **values):
-    conn.execute(update(table).where(key == value).values(**values))
+def _set(table, key, conn, **values):
+    conn.execute(_UPDATE[table], {"_key": key, **values})
 
 
 # -- queries ------------------------------------------------------------------

@@ -2,11 +2,11 @@
 black-list entries, published list batches."""
 import json
 
-from sqlalchemy import (Boolean, Column, Index, Integer, MetaData, String, Table, Text, func,
-                        insert, select, update)
+from sqlalchemy import (Boolean, Column, Index, Integer, MetaData, String, Table, Text, bindparam,
+                        func, insert, select, update)
 
 from shared import search as name_search
-from shared.projections import Projection, handles
+from shared.projections import Projection, fetch, handles
 
 metadata = MetaData()
 institutions = Table(
@@ -52,6 +52,18 @@ list_batches = Table(
 )
 
 
+# Built once, executed with parameters: SQLAlchemy then compiles each once, and a
+# rebuild sends them in batches (shared.projections.WriteBehind).
+_INSERT_INSTITUTION = insert(institutions)
+_LICENCES = select(institutions.c.licences).where(institutions.c.id == bindparam("_id"))
+_UPDATE_INSTITUTION = update(institutions).where(institutions.c.id == bindparam("_id"))
+_INSERT_BLACKLIST_ENTRY = insert(blacklist_entries)
+_INSERT_BATCH = insert(list_batches)
+_FILE_BATCH = update(list_batches).where(
+    list_batches.c.district == bindparam("_district"), list_batches.c.list == bindparam("_list"),
+    list_batches.c.batch_no == bindparam("_batch_no"))
+
+
 class RegistryViews(Projection):
     NAME = "registry"
     VERSION = 2  # 2: search_terms and the (district, name) index
@@ -60,7 +72,7 @@ class RegistryViews(Projection):
     @handles("InstitutionRegistered")
     def registered(self, conn, event):
         data = event.data
-        conn.execute(insert(institutions).values(
+        conn.execute(_INSERT_INSTITUTION, dict(
             id=data["institution_id"], name=data["name"], credit_code=data["credit_code"],
             district=data["district"], category=data["category"],
             supervising_department=data["supervising_department"], address=data["address"],
@@ -70,9 +82,8 @@ class RegistryViews(Projection):
 
     @handles("LicenceRecorded", "LicenceExpired")
     def licence(self, conn, event):
-        row = conn.execute(select(institutions.c.licences)
-                           .where(institutions.c.id == event.institution_id)).one()
-        licences = json.loads(row.licences)
+        (licences,), = fetch(conn, _LICENCES, {"_id": event.institution_id})
+        licences = json.loads(licences)
         if event.NAME == "LicenceRecorded":
             licences[event.kind] = {"number": event.number, "valid_until": event.valid_until,
                                     "expired": False}
@@ -107,27 +118,26 @@ class RegistryViews(Projection):
         self._set(conn, event.institution_id, review_id=None, review_reason=None,
                   review_opened_at=None, blacklisted=blacklisted)
         if blacklisted:
-            conn.execute(insert(blacklist_entries).values(
+            conn.execute(_INSERT_BLACKLIST_ENTRY, dict(
                 review_id=event.review_id, institution_id=event.institution_id,
                 district=event.district, reason=event.reason, date=event.meta.time[:10],
                 outcome=f"black-listed by {event.data.get('department') or 'the department'}"))
 
     @handles("ListBatchPublished")
     def batch_published(self, conn, event):
-        conn.execute(insert(list_batches).values(
+        conn.execute(_INSERT_BATCH, dict(
             district=event.district, list=event.list, batch_no=event.batch_no,
             published_on=event.data.get("published_on") or event.meta.time[:10],
             institution_ids=json.dumps(event.institution_ids), filed=False))
 
     @handles("ListFiled")
     def batch_filed(self, conn, event):
-        conn.execute(update(list_batches).where(
-            list_batches.c.district == event.district, list_batches.c.list == event.list,
-            list_batches.c.batch_no == event.batch_no).values(filed=True))
+        conn.execute(_FILE_BATCH, {"_district": event.district, "_list": event.list,
+                                   "_batch_no": event.batch_no, "filed": True})
 
     @staticmethod
     def _set(conn, institution_id, **values):
-        conn.execute(update(institutions).where(institutions.c.id == institution_id).values(**values))
+        conn.execute(_UPDATE_INSTITUTION, {"_id": institution_id, **values})
 
 
 # -- queries ------------------------------------------------------------------
