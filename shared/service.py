@@ -10,7 +10,7 @@ from shared.auth import Actor
 from shared.clock import Clock, default_clock
 from shared.errors import Forbidden
 from shared.logs import WorkerLogContext
-from shared.messaging import Follower
+from shared.messaging import FEED_PAGE, Follower
 from shared.metrics import CONTENT_TYPE, ServiceMetrics
 from shared.relay import Relay
 from shared.store import WRITES, Context, EventStore
@@ -71,6 +71,7 @@ def context_of(worker_ctx):
         causation_id=data.get("otg.event_id"),
         consumer=data.get("otg.consumer"),
         event_id=data.get("otg.event_id"),
+        batch=data.get("otg.batch"),
     )
 
 
@@ -130,7 +131,7 @@ class ApiDocument(DependencyProvider):
 
 class FeedQuery(Schema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=FEED_PAGE))
     types = fields.String(load_default=None)
 
 
