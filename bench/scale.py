@@ -277,6 +277,103 @@ def ledger_figures(seed, known, rows, workdir):
     return figures
 
 
+def catch_up_figures(urls, fresh_url, workdir, amqp_uri, rounds):
+    """The inspection service started empty against the loaded registry (its feed, as a
+    process): the registry events it follows per second of its catch-up, best of
+    `rounds`, timed from its first page's commit to its cursor at the registry's last
+    followed event (both processes boot first; the relays are off)."""
+    import secrets as _secrets
+
+    import requests
+    from sqlalchemy import create_engine, func, select, text
+
+    from bench import broker
+    from services.inspection.subscriptions import SUBSCRIPTIONS
+    from shared import config, runner
+    from shared.store import events_table, normalise_url
+    followed = [name for source, name in SUBSCRIPTIONS if source == "registry"]
+    source = create_engine(normalise_url(urls["registry"]))
+    with source.connect() as conn:
+        last, count = conn.execute(select(func.max(events_table.c.position), func.count())
+                                   .where(events_table.c.name.in_(followed))).one()
+    source.dispose()
+    runs = []
+    with broker.throwaway_vhost(amqp_uri) as vhost:
+        ports = {s: broker.free_port() for s in ("registry", "inspection")}
+        env = {**os.environ, "AMQP_URI": vhost, "OTG_JWT_SECRET": _secrets.token_hex(32),
+               "OTG_RELAY": "0", "OTG_LOG_LEVEL": "ERROR", "OTG_DATA_DIR": str(workdir),
+               "REGISTRY_DATABASE_URL": urls["registry"]}
+        for service in config.SERVICES:  # never catch up from a real one
+            env[f"OTG_{service.upper()}_URL"] = "http://127.0.0.1:1"
+        for service, port in ports.items():
+            env[f"OTG_{service.upper()}_PORT"] = str(port)
+            env[f"OTG_{service.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        registry = runner.start("registry", env, stdout=subprocess.DEVNULL)
+        try:
+            _wait_healthy(requests, env["OTG_REGISTRY_URL"])
+            for n in range(rounds):
+                target = fresh_url(n)
+                follower = runner.start("inspection", {**env, "INSPECTION_DATABASE_URL": target},
+                                        stdout=subprocess.DEVNULL)
+                try:
+                    runs.append(_time_catch_up(create_engine(normalise_url(target)), last, count,
+                                               select, text))
+                finally:
+                    follower.terminate()
+                    follower.wait(30)
+        finally:
+            registry.terminate()
+            registry.wait(30)
+    seconds, events = min(runs)
+    return {"events": events, "seconds": seconds, "rate": events / seconds,
+            "followed_events": count, "source_events": _log_size(urls["registry"])}
+
+
+def _wait_healthy(requests, base, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{base} did not answer in {timeout} s")
+
+
+def _time_catch_up(engine, last, count, select, text, timeout=1800):
+    """(seconds, events) from the first committed page to the cursor at `last`."""
+    query = text("SELECT position FROM cursors WHERE name LIKE 'follow:registry:%'")
+    first = started = None
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    position = conn.execute(query).scalar()
+            except Exception:  # its tables are not there yet
+                position = None
+            if position and started is None:
+                started = time.monotonic()
+                with engine.connect() as conn:  # the events of that first page
+                    first = conn.execute(text("SELECT count(*) FROM inbox")).scalar()
+            if position is not None and position >= last:
+                return time.monotonic() - started, count - first
+            time.sleep(0.02)
+    finally:
+        engine.dispose()
+    raise SystemExit("the follower did not catch up")
+
+
+def _log_size(url):
+    from shared.store import EventStore
+    store = EventStore(url, None)
+    try:
+        return store.last_position()
+    finally:
+        store.dispose()
+
+
 # -- databases ---------------------------------------------------------------------
 def sqlite_urls(workdir):
     return {s: f"sqlite:///{workdir}/{s}.db" for s in ("registry", "inspection")}
@@ -300,7 +397,14 @@ class PostgresDatabases:
     def __enter__(self):
         for name in self.names.values():
             self._admin(f"CREATE DATABASE {name}")
-        return {s: f"{self.server}/{name}" for s, name in self.names.items()}
+        self.urls = {s: f"{self.server}/{name}" for s, name in self.names.items()}
+        return self
+
+    def fresh(self, n):
+        """One more empty database (a follower's), dropped with the others."""
+        name = self.names[f"follower{n}"] = f"otg_scale_{os.getpid()}_follower{n}"
+        self._admin(f"CREATE DATABASE {name}")
+        return f"{self.server}/{name}"
 
     def __exit__(self, *_):
         for name in self.names.values():
@@ -308,7 +412,7 @@ class PostgresDatabases:
 
 
 # -- the run ------------------------------------------------------------------------
-def run_on(label, urls, args, workdir):
+def run_on(label, urls, args, workdir, fresh_url):
     env = {**os.environ, "OTG_DATA_DIR": str(workdir), "OTG_CLI_NO_PLUGINS": "1"}
     print(f"\n== {label}: loading {args.institutions:,} institutions, {args.events:,} events "
           f"(seed {args.seed})", flush=True)
@@ -316,7 +420,8 @@ def run_on(label, urls, args, workdir):
     known = load(urls, args.seed, args.institutions, args.events)
     loaded = time.monotonic() - started
     figures = {"load_seconds": loaded, "rebuild": rebuild_figures(urls, args.rounds, env),
-               "queries": query_figures(urls, known)}
+               "queries": query_figures(urls, known),
+               "catch_up": catch_up_figures(urls, fresh_url, workdir, args.amqp_uri, args.rounds)}
     if label == "SQLite":
         figures["ledger"] = ledger_figures(args.seed, known, args.ledger_rows, workdir)
     report(label, figures, args)
@@ -336,6 +441,11 @@ def report(label, figures, args):
     print(f"registry query: a district's white list  p99 {q['district_p99_ms']:6.1f} ms  (pages ≤ 50 ms)")
     print(f"white-list CSV of {q['white_csv_rows']:,} rows (one district)  {q['white_csv_seconds']:.3f} s"
           f"  (≤ 0.5 s)")
+    c = figures["catch_up"]
+    met = "met" if c["rate"] >= 20_000 else "MISSED"
+    print(f"follower catch-up (inspection ← registry feed, {c['source_events']:,} events in the log, "
+          f"{c['followed_events']:,} followed)  {c['events']:,} in {c['seconds']:.1f} s = "
+          f"{c['rate']:,.0f}/s  ≥ 20,000/s {met}")
     for size, f in figures.get("ledger", {}).items():
         print(f"survey ledger of {size:,} rows read and checked  {f['seconds']:.2f} s, "
               f"+{f['added_mb']:.0f} MB  (≤ 5 s, flat memory)")
@@ -361,10 +471,11 @@ def main(argv=None):
     os.environ["OTG_DISTRICTS_FILE"] = str(shandong.FILE)
     with tempfile.TemporaryDirectory(prefix="otg-scale-") as workdir:
         if args.database in ("sqlite", "both"):
-            run_on("SQLite", sqlite_urls(workdir), args, workdir)
+            run_on("SQLite", sqlite_urls(workdir), args, workdir,
+                   lambda n: f"sqlite:///{workdir}/follower{n}.db")
         if args.database in ("postgresql", "both"):
-            with PostgresDatabases(args.postgres) as urls:
-                run_on("PostgreSQL", urls, args, workdir)
+            with PostgresDatabases(args.postgres) as databases:
+                run_on("PostgreSQL", databases.urls, args, workdir, databases.fresh)
     if args.clients:
         conditional_figures(args)
 

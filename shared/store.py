@@ -65,6 +65,9 @@ _STREAM_VERSION = (select(func.max(events_table.c.sequence))
                    .where(events_table.c.stream_id == bindparam("stream_id")))
 _INSERT_EVENT = insert(events_table)
 _CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
+_HANDLED = select(inbox_table.c.event_id).where(inbox_table.c.consumer == bindparam("consumer"),
+                                                inbox_table.c.event_id == bindparam("event_id"))
+_INSERT_INBOX = insert(inbox_table)
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
 MAX_GROUP = 64   # units of work sharing one commit, at most (a held batch excepted)
 ORPHAN_CHECK = 1.0  # s: how often a unit waiting for its group's commit checks for the lock
@@ -208,10 +211,8 @@ class EventStore:
             return conn.execute(select(func.max(events_table.c.position))).scalar() or 0
 
     def handled(self, consumer, event_id):
-        query = select(inbox_table.c.event_id).where(
-            inbox_table.c.consumer == consumer, inbox_table.c.event_id == event_id)
         with self.read() as conn:
-            return conn.execute(query).first() is not None
+            return conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id}).first() is not None
 
     def cursor(self, name):
         with self.read() as conn:
@@ -439,8 +440,7 @@ class UnitOfWork:
         ctx = self.context
         if ctx.consumer and ctx.event_id:
             try:
-                self.conn.execute(insert(inbox_table).values(
-                    consumer=ctx.consumer, event_id=ctx.event_id))
+                self.conn.execute(_INSERT_INBOX, {"consumer": ctx.consumer, "event_id": ctx.event_id})
             except IntegrityError:
                 raise AlreadyHandled(ctx.event_id) from None
 
