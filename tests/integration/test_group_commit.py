@@ -186,3 +186,19 @@ def counter_of(stream, n=1):
 def save_new_in(store, batch, stream, n):
     with store.unit(Context(batch=batch)) as uow:
         uow.save(counter_of(stream, n))
+
+
+def test_a_batch_commits_its_units_with_the_cursor_and_a_cut_short_one_keeps_the_cursor(store):
+    """What a catch-up does with a feed page: the events' units and the follow cursor
+    in one commit; a page cut short commits the events handled, not the cursor."""
+    with store.batch() as batch:
+        save_new_in(store, batch, "page-1", 1)
+        store.set_cursor("follow:x", 1, batch)
+        assert store.cursor("follow:x") == 0  # not before the commit
+    assert store.cursor("follow:x") == 1
+    with pytest.raises(RuntimeError):
+        with store.batch() as batch:
+            save_new_in(store, batch, "page-2", 1)
+            raise RuntimeError("the service is stopping")
+    assert streams(store) == ["page-1", "page-2"]
+    assert store.cursor("follow:x") == 1
