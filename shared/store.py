@@ -7,7 +7,8 @@ of the log never skips an event that commits later with a smaller position.
 
 Units of work share commits (group commit, docs/decisions/0012-group-commit.md):
 in one process, units that queue for the writer while another runs join its
-transaction, each as a SAVEPOINT (a failing unit rolls back to its own only), and
+transaction, each (but the first) as a SAVEPOINT (a failing unit rolls back to its
+own only), and
 the last of the group commits for all — one fsync for many. A unit returns only
 once the commit holding it is durable, and a failing COMMIT fails every unit of
 its group. Units still run one at a time, so the guarantees above are unchanged.
@@ -277,6 +278,19 @@ class EventStore:
                 self._writers.release()
         return group.error
 
+    def _discard(self, group):
+        """Roll back `group`, which holds only the failed unit giving up the turn."""
+        self._group = None
+        try:
+            group.tx.rollback()
+        except Exception:
+            pass
+        finally:
+            group.conn.close()
+            group.done.set()
+            self._writers.release()
+        return None
+
     def _commit(self, group):
         """Commit (or, if broken, roll back) `group`, holding the writer's turn."""
         self._group = None
@@ -344,7 +358,8 @@ def _failure(error):
 
 
 class _Writing:
-    """One unit's turn in a group: a SAVEPOINT in its shared transaction."""
+    """One unit's turn in a group: a SAVEPOINT in its shared transaction (but the
+    first unit's: alone until it ends, it rolls back the transaction if it fails)."""
 
     def __init__(self, store, batch=None):
         self.store = store
@@ -353,11 +368,13 @@ class _Writing:
     def __enter__(self):
         self.group = self.store._join()
         self.group.units += 1
+        self.savepoint = None
+        if self.group.units == 1 and not self.group.holds:
+            return self.group.conn  # the first: the transaction is its own so far
         try:
             self.savepoint = self.group.conn.begin_nested()
         except BaseException as error:
             self.group.broken = error
-            self.savepoint = None
             self._end_turn()
             raise
         return self.group.conn
@@ -370,6 +387,8 @@ class _Writing:
 
     def end(self, undo):
         """Release (or roll back to) the savepoint; the group's failure, if any."""
+        if self.savepoint is None:  # the group's first unit (no SAVEPOINT, no RELEASE)
+            return self.store._discard(self.group) if undo else self._end_turn()
         try:
             if undo:
                 self.savepoint.rollback()
