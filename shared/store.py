@@ -10,7 +10,8 @@ in one process, units that queue for the writer while another runs join its
 transaction, each (but the first) as a SAVEPOINT (a failing unit rolls back to
 its own only), and the last of the group commits for all — one fsync for many.
 A unit returns only once the commit holding it is durable, and a failing COMMIT
-fails every unit of its group. Units still run one at a time, so the guarantees above are unchanged.
+fails every unit of its group. Units still run one at a time, so the guarantees
+above are unchanged.
 """
 import collections
 import copy
