@@ -6,11 +6,11 @@ import threading
 import time
 
 from bench import broker, sample
+from bench.eventstores import concurrently
 from bench.report import Result
 from services.registry.domain import Institution
 from services.registry.events import CATALOGUE
 from shared.relay import Relay
-from bench.eventstores import concurrently
 from shared.store import EventStore
 
 QUEUE = "bench.pipeline.sink"

@@ -195,8 +195,8 @@ class SourceStream:
         self.follower.replaying.add(self.source)
         try:
             while True:
-                page = requests.get(url, params={"after": after, "limit": FEED_PAGE, "types": types},
-                                    headers=self._credentials(), timeout=30)
+                page = requests.get(url, headers=self._credentials(), timeout=30,
+                                    params={"after": after, "limit": FEED_PAGE, "types": types})
                 page.raise_for_status()
                 events = page.json()
                 if not events:

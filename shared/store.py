@@ -214,7 +214,8 @@ class EventStore:
 
     def handled(self, consumer, event_id):
         with self.read() as conn:
-            return conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id}).first() is not None
+            found = conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id})
+            return found.first() is not None
 
     def cursor(self, name):
         with self.read() as conn:
@@ -471,7 +472,8 @@ class UnitOfWork:
         ctx = self.context
         if ctx.consumer and ctx.event_id:
             try:
-                self.conn.execute(_INSERT_INBOX, {"consumer": ctx.consumer, "event_id": ctx.event_id})
+                self.conn.execute(_INSERT_INBOX,
+                                  {"consumer": ctx.consumer, "event_id": ctx.event_id})
             except IntegrityError:
                 raise AlreadyHandled(ctx.event_id) from None
 
