@@ -73,12 +73,32 @@ def run(args):
         backbone = max((pipeline.measure(amqp_uri, f"sqlite:///{data_dir}/pipeline{n}.db",
                                          args.appends) for n in range(args.rounds)),
                        key=lambda result: result.rate)
+        shared = max((pipeline.measure(amqp_uri, f"sqlite:///{data_dir}/pipeline-w{n}.db",
+                                       args.appends, writers=eventstores.WRITERS)
+                      for n in range(args.rounds)), key=lambda result: result.rate)
         e2e = endtoend.measure(amqp_uri, os.path.join(data_dir, "e2e"), broker.free_port(),
                                args.requests, args.clients, max(1, args.rounds - 1), args.profile)
-        stores = (eventstores.measure(data_dir, args.aggregates, max(1, args.aggregates // 6),
-                                      args.rounds) if args.aggregates else None)
+        stores = _stores(args, data_dir) if args.aggregates else None
         chain = _hazards(args, os.path.join(data_dir, "hazards")) if args.hazards else None
-    return top, [relay, backbone, e2e], stores, chain
+    return top, [relay, backbone, shared, e2e], stores, chain
+
+
+def _stores(args, data_dir):
+    """{database: [(otg, library)]} on SQLite and PostgreSQL (if it answers)."""
+    replayed = max(1, args.aggregates // 6)
+    figures = {"SQLite": eventstores.measure(data_dir, args.aggregates, replayed, args.rounds)}
+    if figures["SQLite"] is None:
+        return None
+    postgres = eventstores.Postgres()
+    try:
+        figures["PostgreSQL"] = eventstores.measure(data_dir, args.aggregates, replayed,
+                                                    args.rounds, postgres)
+    except Exception as error:  # no server there: say so, keep the rest
+        print(f"bench: PostgreSQL comparison skipped ({type(error).__name__}: {error})",
+              file=sys.stderr)
+    finally:
+        postgres.drop()
+    return figures
 
 
 def _hazards(args, data_dir):
@@ -97,11 +117,12 @@ def main(argv=None):
     print(report.table(top, parts))
     figures = report.as_dict(top, parts)
     if stores:
-        print()
-        print(report.store_table(stores))
-        figures["event store"] = {ours.name: {"otg": round(ours.rate, 1), "eventsourcing":
-                                              round(library.rate, 1), "target": ours.target}
-                                  for ours, library in stores}
+        for database, pairs in stores.items():
+            print()
+            print(report.store_table(pairs, database))
+            figures[f"event store ({database})"] = {
+                ours.name: {"otg": round(ours.rate, 1), "eventsourcing": round(library.rate, 1),
+                            "target": ours.target} for ours, library in pairs}
     elif args.aggregates:
         print("\n(eventsourcing is not installed: pip install -e '.[bench]' to compare the store)")
     if chain:

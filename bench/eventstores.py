@@ -1,7 +1,11 @@
-"""otg's event store against the `eventsourcing` library (the `bench` extra),
-both on a SQLite file in WAL mode with full sync: saving new aggregates one
-transaction each, and replaying aggregates of ten events from their streams."""
+"""otg's event store against the `eventsourcing` library (the `bench` extra), on
+a SQLite file in WAL mode with full sync and on PostgreSQL: saving new aggregates
+one transaction each from one thread, the same from WRITERS threads at once (where
+otg's units of work share commits), and replaying aggregates of ten events."""
+import os
+import threading
 import time
+import uuid
 from datetime import date
 from functools import cache
 
@@ -13,6 +17,29 @@ from shared.store import EventStore
 
 LICENCES = 9  # a replayed aggregate: registered + 9 licences = 10 events
 KIND = "business_licence"
+WRITERS = 16  # threads saving at once, as a service's concurrent requests
+POSTGRES = os.environ.get("OTG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+def concurrently(save, count, writers=WRITERS):
+    """`save(n)` for n < count from `writers` threads; the seconds it took."""
+    numbers = iter(range(count))  # next() on a range iterator is atomic
+    lock = threading.Lock()
+
+    def writer():
+        while True:
+            with lock:
+                n = next(numbers, None)
+            if n is None:
+                return
+            save(n)
+    threads = [threading.Thread(target=writer) for _ in range(writers)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
 
 
 def measure_otg(database_url, count, replayed):
@@ -24,6 +51,11 @@ def measure_otg(database_url, count, replayed):
             with store.unit() as uow:
                 uow.save(Institution.register(**sample.registration(n)))
         saved = time.monotonic() - started
+
+        def save(n):
+            with store.unit() as uow:
+                uow.save(Institution.register(**sample.registration(n)))
+        together = concurrently(lambda n: save(10**6 + n), count)
         ids = [_save_with_licences(store, n) for n in range(count, count + replayed)]
         started = time.monotonic()
         for institution_id in ids:
@@ -34,6 +66,7 @@ def measure_otg(database_url, count, replayed):
     finally:
         store.dispose()
     return (Result("otg store: save new aggregates", count, saved),
+            Result(f"otg store: save new aggregates, {WRITERS} writers", count, together),
             Result("otg store: replay aggregates (events)", replayed * (LICENCES + 1), replay))
 
 
@@ -66,13 +99,15 @@ def _library():
     return Application, LibInstitution
 
 
-def measure_library(path, count, replayed):
+def measure_library(env, count, replayed):
     Application, LibInstitution = _library()
-    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path})
+    app = Application(env=env)
     started = time.monotonic()
     for n in range(count):
         app.save(LibInstitution(**sample.registration(n)))
     saved = time.monotonic() - started
+    together = concurrently(lambda n: app.save(LibInstitution(**sample.registration(10**6 + n))),
+                            count)
     ids = []
     for n in range(count, count + replayed):
         institution = LibInstitution(**sample.registration(n))
@@ -86,21 +121,63 @@ def measure_library(path, count, replayed):
     replay = time.monotonic() - started
     app.close()
     return (Result("eventsourcing: save new aggregates", count, saved),
+            Result(f"eventsourcing: save new aggregates, {WRITERS} writers", count, together),
             Result("eventsourcing: replay aggregates (events)", replayed * (LICENCES + 1), replay))
 
 
-def measure(data_dir, count, replayed, rounds=1):
-    """[(otg, library)] for saving and for replay, best of `rounds` each (the two
-    take turns, so a busy moment of the machine hits both); None without the library."""
+def sqlite(data_dir, n):
+    """(otg's URL, the library's env) of round n on SQLite files."""
+    return (f"sqlite:///{data_dir}/otg-store{n}.db",
+            {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+             "SQLITE_DBNAME": f"{data_dir}/eventsourcing{n}.db"})
+
+
+class Postgres:
+    """Round n's two throwaway databases on the local PostgreSQL, dropped afterwards."""
+
+    def __init__(self, server=POSTGRES):
+        self.server, self.names = server.rstrip("/"), []
+
+    def _admin(self, sql):
+        import psycopg2
+        conn = psycopg2.connect(f"{self.server}/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+        conn.close()
+
+    def __call__(self, _data_dir, n):
+        otg, library = (f"otg_bench_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("otg", "lib"))
+        for name in (otg, library):
+            self._admin(f"CREATE DATABASE {name}")
+            self.names.append(name)
+        user = self.server.split("//", 1)[1].split("@", 1)[0]
+        host, _, port = self.server.rsplit("@", 1)[1].partition(":")
+        return (f"{self.server}/{otg}",
+                {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": library,
+                 "POSTGRES_HOST": host, "POSTGRES_PORT": port or "5432",
+                 "POSTGRES_USER": user.split(":")[0],
+                 "POSTGRES_PASSWORD": user.partition(":")[2] or "unused"})
+
+    def drop(self):
+        for name in self.names:
+            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def measure(data_dir, count, replayed, rounds=1, databases=sqlite):
+    """[(otg, library)] for saving (one writer, WRITERS writers) and for replay, best of
+    `rounds` each (the two take turns, so a busy moment of the machine hits both); None
+    without the library."""
     try:
         import eventsourcing  # noqa: F401
     except ImportError:
         return None
     otg, library = [], []
     for n in range(rounds):
-        otg.append(measure_otg(f"sqlite:///{data_dir}/otg-store{n}.db", count, replayed))
-        library.append(measure_library(f"{data_dir}/eventsourcing{n}.db", count, replayed))
-    best = [max((run[i] for run in otg), key=lambda r: r.rate) for i in (0, 1)]
-    best[0].target, best[1].target = 1.5, 2.0
+        url, env = databases(data_dir, n)
+        otg.append(measure_otg(url, count, replayed))
+        library.append(measure_library(env, count, replayed))
+    best = [max((run[i] for run in otg), key=lambda r: r.rate) for i in (0, 1, 2)]
+    best[0].target, best[1].target, best[2].target = 1.5, 1.5, 2.0
     return list(zip(best, [max((run[i] for run in library), key=lambda r: r.rate)
-                           for i in (0, 1)]))
+                           for i in (0, 1, 2)]))

@@ -43,9 +43,10 @@ def as_dict(ceiling, parts):
             for result in [ceiling, *parts]}
 
 
-def store_table(pairs):
+def store_table(pairs, database="SQLite"):
     """otg's event store against the `eventsourcing` library."""
-    rows = [("otg event store vs eventsourcing (SQLite)", "otg /s", "library /s", "ratio", "target")]
+    rows = [(f"otg event store vs eventsourcing ({database})", "otg /s", "library /s", "ratio",
+             "target")]
     for ours, library in pairs:
         ratio = ours.rate / library.rate if library.rate else 0.0
         met = "met" if ratio >= ours.target else "MISSED"

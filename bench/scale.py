@@ -420,6 +420,104 @@ def ledger_figures(seed, known, rows, workdir):
     return figures
 
 
+def catch_up_figures(urls, fresh_url, workdir, amqp_uri, rounds):
+    """The inspection service started empty against the loaded registry (its feed, as a
+    process): the registry events it follows per second of its catch-up, best of
+    `rounds`, timed from its first page's commit to its cursor at the registry's last
+    followed event (both processes boot first; the relays are off)."""
+    import secrets as _secrets
+
+    import requests
+    from sqlalchemy import create_engine, func, select, text
+
+    from bench import broker
+    from services.inspection.subscriptions import SUBSCRIPTIONS
+    from otg import runner
+    from shared import config
+    from shared.store import events_table, normalise_url
+    followed = [name for source, name in SUBSCRIPTIONS if source == "registry"]
+    source = create_engine(normalise_url(urls["registry"]))
+    with source.connect() as conn:
+        last, count = conn.execute(select(func.max(events_table.c.position), func.count())
+                                   .where(events_table.c.name.in_(followed))).one()
+    source.dispose()
+    runs = []
+    with broker.throwaway_vhost(amqp_uri) as vhost:
+        ports = {s: broker.free_port() for s in ("registry", "inspection")}
+        env = {**os.environ, "AMQP_URI": vhost, "OTG_JWT_SECRET": _secrets.token_hex(32),
+               "OTG_RELAY": "0", "OTG_LOG_LEVEL": "ERROR", "OTG_DATA_DIR": str(workdir),
+               "REGISTRY_DATABASE_URL": urls["registry"]}
+        for service in config.SERVICES:  # never catch up from a real one
+            env[f"OTG_{service.upper()}_URL"] = "http://127.0.0.1:1"
+        for service, port in ports.items():
+            env[f"OTG_{service.upper()}_PORT"] = str(port)
+            env[f"OTG_{service.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        registry = runner.start("registry", env, stdout=subprocess.DEVNULL)
+        try:
+            _wait_healthy(requests, env["OTG_REGISTRY_URL"])
+            for n in range(rounds):
+                target = fresh_url(n)
+                follower = runner.start("inspection", {**env, "INSPECTION_DATABASE_URL": target},
+                                        stdout=subprocess.DEVNULL)
+                try:
+                    runs.append(_time_catch_up(create_engine(normalise_url(target)), last, count,
+                                               select, text))
+                finally:
+                    follower.terminate()
+                    follower.wait(30)
+        finally:
+            registry.terminate()
+            registry.wait(30)
+    seconds, events = min(runs)
+    return {"events": events, "seconds": seconds, "rate": events / seconds,
+            "followed_events": count, "source_events": _log_size(urls["registry"])}
+
+
+def _wait_healthy(requests, base, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{base} did not answer in {timeout} s")
+
+
+def _time_catch_up(engine, last, count, select, text, timeout=1800):
+    """(seconds, events) from the first committed page to the cursor at `last`."""
+    query = text("SELECT position FROM cursors WHERE name LIKE 'follow:registry:%'")
+    first = started = None
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    position = conn.execute(query).scalar()
+            except Exception:  # its tables are not there yet
+                position = None
+            if position and started is None:
+                started = time.monotonic()
+                with engine.connect() as conn:  # the events of that first page
+                    first = conn.execute(text("SELECT count(*) FROM inbox")).scalar()
+            if position is not None and position >= last:
+                return time.monotonic() - started, count - first
+            time.sleep(0.02)
+    finally:
+        engine.dispose()
+    raise SystemExit("the follower did not catch up")
+
+
+def _log_size(url):
+    from shared.store import EventStore
+    store = EventStore(url, None)
+    try:
+        return store.last_position()
+    finally:
+        store.dispose()
+
+
 # -- databases ---------------------------------------------------------------------
 SERVICES = ("registry", "inspection", "disclosure")
 
@@ -447,7 +545,14 @@ class PostgresDatabases:
     def __enter__(self):
         for name in self.names.values():
             self._admin(f"CREATE DATABASE {name}")
-        return {s: f"{self.server}/{name}" for s, name in self.names.items()}
+        self.urls = {s: f"{self.server}/{name}" for s, name in self.names.items()}
+        return self
+
+    def fresh(self, n):
+        """One more empty database (a follower's), dropped with the others."""
+        name = self.names[f"follower{n}"] = f"otg_scale_{os.getpid()}_follower{n}"
+        self._admin(f"CREATE DATABASE {name}")
+        return f"{self.server}/{name}"
 
     def __exit__(self, *_):
         for name in self.names.values():
@@ -455,7 +560,7 @@ class PostgresDatabases:
 
 
 # -- the run ------------------------------------------------------------------------
-def run_on(label, urls, args, workdir, demo_urls=None):
+def run_on(label, urls, args, workdir, fresh_url, demo_urls=None):
     env = {**os.environ, "OTG_DATA_DIR": str(workdir), "OTG_CLI_NO_PLUGINS": "1"}
     print(f"\n== {label}: loading {args.institutions:,} institutions, {args.events:,} events "
           f"(seed {args.seed})", flush=True)
@@ -463,7 +568,8 @@ def run_on(label, urls, args, workdir, demo_urls=None):
     known = load(urls, args.seed, args.institutions, args.events)
     loaded = time.monotonic() - started
     figures = {"load_seconds": loaded, "rebuild": rebuild_figures(urls, args.rounds, env),
-               "queries": public_figures(urls, known, args, demo_urls)}
+               "queries": public_figures(urls, known, args, demo_urls),
+               "catch_up": catch_up_figures(urls, fresh_url, workdir, args.amqp_uri, args.rounds)}
     if label == "SQLite":
         figures["ledger"] = ledger_figures(args.seed, known, args.ledger_rows, workdir)
     report(label, figures, args)
@@ -479,6 +585,11 @@ def report(label, figures, args):
         print(f"{service:36} {f['events']:>9,} {f['seconds']:>8.1f} {f['rate']:>9,.0f} "
               f"{f['cpu_rate']:>9,.0f} {f['rss_mb']:>6.0f} MB  ≥ 50,000/s, ≤ 300 MB {met}")
     report_queries(figures["queries"])
+    c = figures["catch_up"]
+    met = "met" if c["rate"] >= 20_000 else "MISSED"
+    print(f"follower catch-up (inspection ← registry feed, {c['source_events']:,} events in the log, "
+          f"{c['followed_events']:,} followed)  {c['events']:,} in {c['seconds']:.1f} s = "
+          f"{c['rate']:,.0f}/s  ≥ 20,000/s {met}")
     for size, f in figures.get("ledger", {}).items():
         print(f"survey ledger of {size:,} rows read and checked  {f['seconds']:.2f} s, "
               f"+{f['added_mb']:.0f} MB  (≤ 5 s, flat memory)")
@@ -506,11 +617,12 @@ def main(argv=None):
     os.environ["OTG_DISTRICTS_FILE"] = str(shandong.FILE)
     with tempfile.TemporaryDirectory(prefix="otg-scale-") as workdir:
         if args.database in ("sqlite", "both"):
-            run_on("SQLite", sqlite_urls(workdir), args, workdir, sqlite_urls(f"{workdir}/demo"))
+            run_on("SQLite", sqlite_urls(workdir), args, workdir,
+                   lambda n: f"sqlite:///{workdir}/follower{n}.db", sqlite_urls(f"{workdir}/demo"))
         if args.database in ("postgresql", "both"):
-            with PostgresDatabases(args.postgres) as urls, \
-                    PostgresDatabases(args.postgres, "_demo") as demo_urls:
-                run_on("PostgreSQL", urls, args, workdir, demo_urls)
+            with PostgresDatabases(args.postgres) as databases, \
+                    PostgresDatabases(args.postgres, "_demo") as demo:
+                run_on("PostgreSQL", databases.urls, args, workdir, databases.fresh, demo.urls)
     if args.clients:
         conditional_figures(args)
 

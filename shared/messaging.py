@@ -37,6 +37,7 @@ BACKOFF = (0.1, 0.5, 2.0)
 # or when the stream has been quiet this long, and on stop (docs/decisions/0013).
 CURSOR_EVERY = 1000
 CURSOR_IDLE = 0.2
+FEED_PAGE = 2000  # events per feed page: the most a catch-up asks for and a feed answers
 
 
 def stream_queue_name(service, source):
@@ -214,20 +215,22 @@ class SourceStream:
         self.follower.replaying.add(self.source)
         try:
             while True:
-                page = requests.get(url, params={"after": after, "limit": 500, "types": types},
-                                    headers=self._credentials(), timeout=10)
+                page = requests.get(url, headers=self._credentials(), timeout=30,
+                                    params={"after": after, "limit": FEED_PAGE, "types": types})
                 page.raise_for_status()
-                batch = page.json()
-                if not batch:
+                events = page.json()
+                if not events:
                     break
-                read.inc(len(batch))
-                for event in batch:
-                    if self.stopping:
-                        raise ContainerBeingKilled()
-                    for handler in self.handlers_of(envelope.event_name(event)):
-                        handler.handle_feed_event(event)
-                after = int(batch[-1]["position"])
-                store.set_cursor(cursor_name, after)
+                read.inc(len(events))
+                # the page in one transaction: a savepoint per event, one commit with the cursor
+                with store.batch() as batch:
+                    for event in events:
+                        if self.stopping:
+                            raise ContainerBeingKilled()
+                        for handler in self.handlers_of(envelope.event_name(event)):
+                            handler.handle_feed_event(event, batch)
+                    after = int(events[-1]["position"])
+                    store.set_cursor(cursor_name, after, batch)
         finally:
             self.follower.replaying.discard(self.source)
         self.cursor.caught_up(after)
@@ -404,7 +407,7 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    def settle(self, body, attrs):
+    def settle(self, body, attrs, batch=None):
         """Handle one event, retrying; None when done (or done before), REQUEUE when the
         service is stopping, else why it failed."""
         try:
@@ -415,7 +418,7 @@ class OtgEventHandler(EventHandler):
             # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
         settled = eventlet.event.Event()
-        self._attempt(body, attrs, settled.send, attempt=1)
+        self._attempt(body, attrs, settled.send, attempt=1, batch=batch)
         return settled.wait()
 
     def park(self, body, headers, reason):
@@ -430,9 +433,10 @@ class OtgEventHandler(EventHandler):
             log.exception("%s: could not dead-letter; requeueing", self.consumer)
             return False
 
-    def handle_feed_event(self, event):
-        """Handle one CloudEvents JSON event from a feed; wait until it is settled."""
-        error = self.settle(event.get("data") or {}, event)
+    def handle_feed_event(self, event, batch=None):
+        """Handle one CloudEvents JSON event from a feed; wait until it is settled (its
+        unit of work commits with `batch`, shared.store.EventStore.batch)."""
+        error = self.settle(event.get("data") or {}, event, batch)
         if error is REQUEUE:
             raise ContainerBeingKilled()
         if error is not None:
@@ -441,22 +445,23 @@ class OtgEventHandler(EventHandler):
                             envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
                             error, self.stream_queue)
 
-    def _attempt(self, body, attrs, done, attempt):
+    def _attempt(self, body, attrs, done, attempt, batch=None):
         context_data = {
+            "otg.batch": batch,
             "otg.consumer": self.consumer,
             "otg.event_id": attrs["id"],
             "otg.correlation_id": attrs.get("correlationid") or attrs["id"],
             "otg.actor": None,
             "otg.event": {k: v for k, v in attrs.items() if k != "data"},
         }
-        handle_result = partial(self._handled, body, attrs, done, attempt)
+        handle_result = partial(self._handled, body, attrs, done, attempt, batch)
         try:
             self.container.spawn_worker(self, (body,), {}, context_data=context_data,
                                         handle_result=handle_result)
         except ContainerBeingKilled:
             done(REQUEUE)
 
-    def _handled(self, body, attrs, done, attempt, worker_ctx, result, exc_info):
+    def _handled(self, body, attrs, done, attempt, batch, worker_ctx, result, exc_info):
         error = exc_info[1] if exc_info else None
         if error is None:
             log.info("handled %s %s", attrs.get("type"), attrs["id"])
@@ -465,7 +470,7 @@ class OtgEventHandler(EventHandler):
         self._store_provider.metrics.handler_failures.labels(self.consumer).inc()
         if attempt < MAX_ATTEMPTS:
             delay = 0 if isinstance(error, ConcurrencyError) else BACKOFF[attempt - 1]
-            eventlet.spawn_after(delay, self._attempt, body, attrs, done, attempt + 1)
+            eventlet.spawn_after(delay, self._attempt, body, attrs, done, attempt + 1, batch)
         else:
             done(f"{type(error).__name__}: {error} (after {attempt} attempts)")
         return result, exc_info

@@ -10,7 +10,7 @@ from shared.auth import Actor
 from shared.clock import Clock
 from shared.errors import Forbidden
 from shared.logs import WorkerLogContext
-from shared.messaging import Follower
+from shared.messaging import FEED_PAGE, Follower
 from shared.metrics import CONTENT_TYPE
 from shared.store_dependency import Store, StoreHandle, context_of  # noqa: F401 (base.Store)
 from shared.web import api
@@ -52,7 +52,7 @@ class ApiDocument(DependencyProvider):
 
 class FeedQuery(Schema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=FEED_PAGE))
     types = fields.String(load_default=None)
 
 

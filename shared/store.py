@@ -4,11 +4,21 @@ stream, read the log after a global position. The events table is the outbox.
 Writers are serialised — BEGIN IMMEDIATE on SQLite, a transaction-scoped
 advisory lock on PostgreSQL — so positions become visible in order and a reader
 of the log never skips an event that commits later with a smaller position.
+
+Units of work share commits (group commit, docs/decisions/0012-group-commit.md):
+in one process, units that queue for the writer while another runs join its
+transaction, each (but the first) as a SAVEPOINT (a failing unit rolls back to
+its own only), and the last of the group commits for all — one fsync for many.
+A unit returns only once the commit holding it is durable, and a failing COMMIT
+fails every unit of its group. Units still run one at a time, so the guarantees
+above are unchanged.
 """
 import collections
+import copy
 import json
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -56,7 +66,12 @@ _STREAM_VERSION = (select(func.max(events_table.c.sequence))
                    .where(events_table.c.stream_id == bindparam("stream_id")))
 _INSERT_EVENT = insert(events_table)
 _CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
+_HANDLED = select(inbox_table.c.event_id).where(inbox_table.c.consumer == bindparam("consumer"),
+                                                inbox_table.c.event_id == bindparam("event_id"))
+_INSERT_INBOX = insert(inbox_table)
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
+MAX_GROUP = 64   # units of work sharing one commit, at most (a held batch excepted)
+ORPHAN_CHECK = 1.0  # s: how often a unit waiting for its group's commit checks for the lock
 WRITES = "otg.writes"  # the cursor a store with count_writes moves on by each unit of work
 _COUNT_WRITE = (update(cursors_table).where(cursors_table.c.name == WRITES)
                 .values(position=cursors_table.c.position + 1))
@@ -88,6 +103,7 @@ class Context:
     causation_id: str | None = None
     consumer: str | None = None   # set when handling an inbound event
     event_id: str | None = None
+    batch: "Batch | None" = None  # commit with the batch's other units, at its end
 
 
 def normalise_url(url):
@@ -140,6 +156,10 @@ class EventStore:
         self.committed = threading.Event()   # wakes the relay right after a commit
         self.skipped = collections.Counter()  # deliveries of handled events, per consumer
         self._writers = threading.Lock()     # in-process writers queue here, not in SQLite
+        self._waiting = 0                    # units queued for _writers: they join the open group
+        self._counting = threading.Lock()    # guards _waiting (threads, not only greenlets)
+        self._group = None                   # the open transaction units join, if any
+        self._green = _greenlets()
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self._stream_sql = _STREAM.compile(dialect=self.engine.dialect)
 
@@ -193,21 +213,105 @@ class EventStore:
             return conn.execute(select(func.max(events_table.c.position))).scalar() or 0
 
     def handled(self, consumer, event_id):
-        query = select(inbox_table.c.event_id).where(
-            inbox_table.c.consumer == consumer, inbox_table.c.event_id == event_id)
         with self.read() as conn:
-            return conn.execute(query).first() is not None
+            found = conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id})
+            return found.first() is not None
 
     def cursor(self, name):
         with self.read() as conn:
             return conn.execute(_CURSOR, {"name": name}).scalar() or 0
 
-    def set_cursor(self, name, position):
-        with self.writing() as conn:
+    def set_cursor(self, name, position, batch=None):
+        with self.writing(batch) as conn:
             _set_cursor(conn, name, position)
 
-    def writing(self):
-        return _Writing(self)
+    def writing(self, batch=None):
+        """A serialised write (`with store.writing() as conn:`), a member of a group."""
+        return _Writing(self, batch)
+
+    def batch(self):
+        """`with store.batch() as batch:` units of work given `batch` (in their Context,
+        or to set_cursor) return without waiting and all commit together at the end of
+        the block — a catch-up's page in one transaction. Others that join meanwhile
+        wait for that commit."""
+        return Batch(self)
+
+    # -- group commit (see the module docstring) ----------------------------
+    def _join(self):
+        """Take the writer's turn; the open group (a new one if none)."""
+        self._take_turn()
+        try:
+            if self._group is None:
+                self._group = _Group(self)
+        except BaseException:  # e.g. SQLite busy past its timeout: give the turn back
+            self._writers.release()
+            raise
+        return self._group
+
+    def _take_turn(self):
+        with self._counting:
+            self._waiting += 1
+        try:
+            self._writers.acquire()
+        finally:
+            with self._counting:
+                self._waiting -= 1
+
+    def _leave(self, group):
+        """Give up the turn; return once `group` is committed (its error, or None)."""
+        if self._green and not group.holds and group.units < MAX_GROUP:
+            # Let units that are ready queue up behind this one: under eventlet a
+            # blocking SQLite COMMIT stops the hub, so none can arrive during it.
+            # (Threads queue during the COMMIT, which releases the GIL; a yield there
+            # gives the CPU away to the OS: 1 ms on a busy machine.)
+            time.sleep(0)
+        if group.holds or (self._waiting and group.units < MAX_GROUP):
+            self._writers.release()  # the next one in the queue carries the group on
+            return self._await(group)
+        return self._commit(group)
+
+    def _await(self, group):
+        while not group.done.wait(ORPHAN_CHECK):
+            # the unit handed the group to was killed while queueing: commit it here
+            if self._writers.acquire(blocking=False):
+                if self._group is group and not group.holds:
+                    return self._commit(group)
+                self._writers.release()
+        return group.error
+
+    def _discard(self, group):
+        """Roll back `group`, which holds only the failed unit giving up the turn."""
+        self._group = None
+        try:
+            group.tx.rollback()
+        except Exception:
+            pass
+        finally:
+            group.conn.close()
+            group.done.set()
+            self._writers.release()
+        return None
+
+    def _commit(self, group):
+        """Commit (or, if broken, roll back) `group`, holding the writer's turn."""
+        self._group = None
+        try:
+            if group.broken is not None:
+                raise group.broken
+            group.tx.commit()
+            if group.appended:
+                self.committed.set()
+        except BaseException as error:
+            group.error = error
+            try:
+                group.tx.rollback()
+            except Exception:
+                pass
+        finally:
+            group.conn.close()
+            group.done.set()
+            self._writers.release()
+        return group.error
 
 
 def _set_cursor(conn, name, position):
@@ -217,36 +321,110 @@ def _set_cursor(conn, name, position):
         conn.execute(insert(table).values(name=name, position=position))
 
 
+def _greenlets():
+    """Threads are eventlet's greenlets (a service, the test suite)."""
+    try:
+        from eventlet import patcher
+    except ImportError:
+        return False
+    return patcher.is_monkey_patched("thread")
+
+
+class _Group:
+    """One write transaction that several units of work share."""
+
+    def __init__(self, store):
+        self.conn = store.engine.connect().execution_options(otg_write=True)
+        try:
+            self.tx = self.conn.begin()
+            if store.is_postgres:
+                self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
+        except BaseException:
+            self.conn.close()
+            raise
+        self.units = 0       # joined so far
+        self.holds = 0       # open batches: nobody commits before they end
+        self.appended = False  # some unit appended events: wake the relay after the commit
+        self.broken = None   # a savepoint that could not be ended: the group rolls back
+        self.error = None    # why the commit failed
+        self.done = threading.Event()
+
+
+def _failure(error):
+    """The group's failure for one of its units (a copy: each raises its own)."""
+    try:
+        return copy.copy(error)
+    except Exception:
+        return error
+
+
 class _Writing:
-    """A serialised write transaction (see the module docstring)."""
+    """One unit's turn in a group: a SAVEPOINT in its shared transaction (but the
+    first unit's: alone until it ends, it rolls back the transaction if it fails)."""
+
+    def __init__(self, store, batch=None):
+        self.store = store
+        self.batch = batch
+
+    def __enter__(self):
+        self.group = self.store._join()
+        self.group.units += 1
+        self.savepoint = None
+        if self.group.units == 1 and not self.group.holds:
+            return self.group.conn  # the first: the transaction is its own so far
+        try:
+            self.savepoint = self.group.conn.begin_nested()
+        except BaseException as error:
+            self.group.broken = error
+            self._end_turn()
+            raise
+        return self.group.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        error = self.end(undo=exc_type is not None)
+        if error is not None and exc_type is None:
+            raise _failure(error)
+        return False
+
+    def end(self, undo):
+        """Release (or roll back to) the savepoint; the group's failure, if any."""
+        if self.savepoint is None:  # the group's first unit (no SAVEPOINT, no RELEASE)
+            return self.store._discard(self.group) if undo else self._end_turn()
+        try:
+            if undo:
+                self.savepoint.rollback()
+            else:
+                self.savepoint.commit()
+        except BaseException as error:
+            self.group.broken = error
+        return self._end_turn()
+
+    def _end_turn(self):
+        if self.batch is not None and self.batch.group is self.group:
+            self.store._writers.release()  # the batch commits at its end
+            return None
+        return self.store._leave(self.group)
+
+
+class Batch:
+    """See EventStore.batch."""
 
     def __init__(self, store):
         self.store = store
+        self.group = None
 
     def __enter__(self):
-        self.store._writers.acquire()
-        self.conn = None
-        try:
-            self.conn = self.store.engine.connect().execution_options(otg_write=True)
-            self.tx = self.conn.begin()
-            if self.store.is_postgres:
-                self.conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
-        except BaseException:
-            if self.conn is not None:  # e.g. SQLite busy past its timeout: give it back
-                self.conn.close()
-            self.store._writers.release()
-            raise
-        return self.conn
+        self.group = self.store._join()
+        self.group.holds += 1
+        self.store._writers.release()
+        return self
 
     def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self.tx.commit()
-            else:
-                self.tx.rollback()
-        finally:
-            self.conn.close()
-            self.store._writers.release()
+        self.store._take_turn()
+        self.group.holds -= 1
+        error = self.store._leave(self.group)
+        if error is not None and exc_type is None:
+            raise _failure(error)
         return False
 
 
@@ -259,7 +437,7 @@ class UnitOfWork:
     appended: list = field(default_factory=list)
 
     def __enter__(self):
-        self._writing = self.store.writing()
+        self._writing = self.store.writing(self.context.batch)
         self.conn = self._writing.__enter__()
         return self
 
@@ -269,18 +447,21 @@ class UnitOfWork:
                 self._record_inbox()
                 self._count_write()
             except AlreadyHandled as error:
-                # a concurrent delivery (bus and catch-up feed) won: undo ours, quietly
-                self._writing.__exit__(type(error), error, None)
+                # a concurrent delivery (bus and catch-up feed) won: undo ours, quietly,
+                # once the winner's commit is durable (if it shares ours)
+                failure = self._writing.end(undo=True)
                 self.appended.clear()
+                if failure is not None:
+                    raise _failure(failure) from None
                 self.store.skipped[self.context.consumer] += 1
                 log.info("event %s was handled already by %s", error, self.context.consumer)
                 return False
             except BaseException as error:
                 self._writing.__exit__(type(error), error, None)
                 raise
+            if self.appended:
+                self._writing.group.appended = True
         self._writing.__exit__(exc_type, exc, tb)
-        if exc_type is None and self.appended:
-            self.store.committed.set()
         return False
 
     def _count_write(self):
@@ -291,8 +472,8 @@ class UnitOfWork:
         ctx = self.context
         if ctx.consumer and ctx.event_id:
             try:
-                self.conn.execute(insert(inbox_table).values(
-                    consumer=ctx.consumer, event_id=ctx.event_id))
+                self.conn.execute(_INSERT_INBOX,
+                                  {"consumer": ctx.consumer, "event_id": ctx.event_id})
             except IntegrityError:
                 raise AlreadyHandled(ctx.event_id) from None
 

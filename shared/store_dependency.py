@@ -65,6 +65,7 @@ def context_of(worker_ctx):
         causation_id=data.get("otg.event_id"),
         consumer=data.get("otg.consumer"),
         event_id=data.get("otg.event_id"),
+        batch=data.get("otg.batch"),
     )
 
 
