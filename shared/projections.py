@@ -1,17 +1,9 @@
 """Read models derived from a service's own events, updated in the same
 transaction as the append, dropped and rebuilt when their VERSION changes."""
-from sqlalchemy import (Column, Integer, MetaData, String, Table, bindparam, insert, select,
-                        update)
+from sqlalchemy import bindparam, insert, select, update
 
 from shared.fastread import fetch_all
-from shared.store import events_table, _row_to_event
-
-_versions = MetaData()
-versions_table = Table(
-    "projection_versions", _versions,
-    Column("name", String(100), primary_key=True),
-    Column("version", Integer, nullable=False),
-)
+from shared.store import events_table, metadata as store_tables, versions_table, _row_to_event
 
 
 def handles(*event_names):
@@ -39,6 +31,10 @@ class Projection:
         if handler is not None:
             handler(self, conn, event)
 
+    def rebuild_if_stale(self, store):
+        """Rebuilt from the log when the stored VERSION is not this one (EventStore.create)."""
+        rebuild(store, self, only_if_stale=True)
+
     def clear(self, conn):
         for table in reversed(self.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -61,7 +57,7 @@ def fetch(conn, statement, parameters):
 
 def rebuild_stale(store):
     for projection in store.projections:
-        rebuild(store, projection, only_if_stale=True)
+        projection.rebuild_if_stale(store)
 
 
 def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
@@ -72,7 +68,7 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
     Fast (docs/decisions/0013-follow-cursor-and-rebuild.md): the log is read in big
     pages straight from the DB-API cursor, and the projection writes through
     `WriteBehind`, which sends its statements in batches."""
-    _versions.create_all(store.engine)
+    store_tables.create_all(store.engine, tables=[versions_table])
     with store.writing() as conn:
         if only_if_stale and conn.execute(select(versions_table.c.version).where(
                 versions_table.c.name == projection.NAME)).scalar() == projection.VERSION:

@@ -55,6 +55,11 @@ cursors_table = Table(
     Column("name", String(200), primary_key=True),
     Column("position", Integer, nullable=False),
 )
+versions_table = Table(  # the VERSION each projection was last built at (shared.projections)
+    "projection_versions", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
 
 log = logging.getLogger(__name__)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -168,13 +173,13 @@ class EventStore:
         """The store's tables, its projections' and `tables` (MetaData), then stale
         projections rebuilt. On PostgreSQL replicas starting together take turns (an
         advisory lock): two CREATE TABLEs of one name at once collide in pg_type."""
-        from shared.projections import _versions, rebuild_stale
         with self.engine.begin() as conn:
             if self.is_postgres:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-            for schema in (metadata, _versions, *(p.metadata for p in self.projections), *tables):
+            for schema in (metadata, *(p.metadata for p in self.projections), *tables):
                 schema.create_all(conn)
-        rebuild_stale(self)
+        for projection in self.projections:
+            projection.rebuild_if_stale(self)
 
     def dispose(self):
         self.engine.dispose()
