@@ -119,7 +119,7 @@ class SourceStream:
     def stop(self):
         self.stopping = True
         self.queue_consumer.unregister_provider(self)  # no more deliveries
-        self.pending.put((None, None))
+        self.pending.put((None, None, None))
         if self.lane is not None:
             self.lane.wait()
 
@@ -139,7 +139,7 @@ class SourceStream:
                              type(error).__name__)
                     retry_at, delay = time.monotonic() + delay, min(delay * 2, 30)
             try:
-                body, message = self.pending.get(timeout=delay if behind else None)
+                body, message, ahead = self.pending.get(timeout=delay if behind else None)
             except eventlet.queue.Empty:
                 continue
             if message is None:
@@ -148,22 +148,32 @@ class SourceStream:
                 self.queue_consumer.requeue_message(message)
                 continue
             try:
-                self.handle(body, message)
+                self.handle(body, message, ahead)
             except Exception:  # never let one message stop the lane
                 log.exception("%s: could not settle a message; requeueing", self.queue.name)
                 self.queue_consumer.requeue_message(message)
 
     # -- from the bus ----------------------------------------------------------------
     def handle_message(self, body, message):
-        self.pending.put((body, message))
+        self.pending.put((body, message, self.look_ahead(body, message)))
 
-    def handle(self, body, message):
+    def look_ahead(self, body, message):
+        """Start the lookups (`@before`) of an event as it is delivered: they are reads, so
+        they run while the events queued before it are applied, one at a time, in order
+        (prefetch bounds how many run). {handler: its lookup under way}."""
+        attrs = envelope.from_headers(message.headers)
+        if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
+            return {}
+        return {handler: started(handler.look_up, body, attrs)
+                for handler in self.handlers_of(envelope.event_name(attrs)) if handler.look_up}
+
+    def handle(self, body, message, ahead=None):
         attrs = envelope.from_headers(message.headers)
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
             return
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            error = handler.settle(body, attrs)
+            error = handler.settle(body, attrs, (ahead or {}).get(handler))
             if error is REQUEUE:
                 self.queue_consumer.requeue_message(message)
                 return
@@ -289,6 +299,8 @@ class OtgEventHandler(EventHandler):
 
     def setup(self):
         self._store_provider = self._find_store_provider()
+        method = getattr(self.container.service_cls, self.method_name, None)
+        self.look_up = getattr(method, "look_up", None)  # see shared.subscriptions.before
         self.follower.register_provider(self)
 
     def stop(self):
@@ -313,9 +325,10 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    def settle(self, body, attrs):
+    def settle(self, body, attrs, looked_up=None):
         """Handle one event, retrying; None when done (or done before), REQUEUE when the
-        service is stopping, else why it failed."""
+        service is stopping, else why it failed. `looked_up`: its lookup started ahead,
+        for the first attempt (a retry looks up again)."""
         try:
             if self.store.handled(self.consumer, attrs["id"]):
                 self.store.skipped[self.consumer] += 1
@@ -324,7 +337,7 @@ class OtgEventHandler(EventHandler):
             # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
         settled = eventlet.event.Event()
-        self._attempt(body, attrs, settled.send, attempt=1)
+        self._attempt(body, attrs, settled.send, attempt=1, looked_up=looked_up)
         return settled.wait()
 
     def park(self, body, headers, reason):
@@ -350,7 +363,7 @@ class OtgEventHandler(EventHandler):
                             envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
                             error, self.stream_queue)
 
-    def _attempt(self, body, attrs, done, attempt):
+    def _attempt(self, body, attrs, done, attempt, looked_up=None):
         context_data = {
             "otg.consumer": self.consumer,
             "otg.event_id": attrs["id"],
@@ -360,7 +373,8 @@ class OtgEventHandler(EventHandler):
         }
         handle_result = partial(self._handled, body, attrs, done, attempt)
         try:
-            self.container.spawn_worker(self, (body,), {}, context_data=context_data,
+            kwargs = {} if looked_up is None else {"looked_up": looked_up}
+            self.container.spawn_worker(self, (body,), kwargs, context_data=context_data,
                                         handle_result=handle_result)
         except ContainerBeingKilled:
             done(REQUEUE)
@@ -381,6 +395,20 @@ class OtgEventHandler(EventHandler):
 
 
 handle_event = OtgEventHandler.decorator
+
+
+def started(look_up, data, attrs):
+    """`look_up(data, attrs)` running in a green thread of its own; `.wait()` on the
+    answer returns its result or raises its error."""
+    answer = eventlet.event.Event()
+
+    def work():
+        try:
+            answer.send(look_up(data, attrs))
+        except Exception as error:  # raised again to whoever waits: the attempt fails
+            answer.send_exception(error)
+    eventlet.spawn_n(work)
+    return answer
 
 
 def bind_without_declaring(connection, streams):
