@@ -50,6 +50,16 @@ def before(prepare):
     return mark
 
 
+def when(applies):
+    """The reaction does something only when `applies(event)`, a test of the event alone
+    (e.g. a finding's severity and category): any other event of its type is passed over
+    without a unit of work (no commit, no inbox entry; a redelivery is passed over alike)."""
+    def mark(react):
+        react.applies = applies
+        return react
+    return mark
+
+
 def through_service(react):
     """The reaction goes through an entry of the service that HTTP requests share
     (complaints' intake: its vault, its triage rules): it is called with (service, event)
@@ -66,6 +76,9 @@ def run(store, react, event, context=None, looked_up=None):
     """Run one reaction in one unit of work of `store` (what the mounted handler does).
     `looked_up`, when its stream started the `before` ahead (shared.messaging), is that
     lookup under way: waited for here, and re-raising if it failed."""
+    applies = getattr(react, "applies", None)
+    if applies is not None and not applies(event):
+        return
     prepare = getattr(react, "prepare", None)
     if prepare is not None:
         found = looked_up.wait() if looked_up is not None else prepare(event)
@@ -92,7 +105,10 @@ def _handler(source, name, react):
         else:
             run(self.store, react, event, looked_up=looked_up)
     handle.__doc__ = react.__doc__
-    prepare = getattr(react, "prepare", None)
+    prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
     if prepare is not None:  # the stream may start it ahead, while earlier events are applied
-        handle.look_up = lambda data, attrs: prepare(Event(source, name, data, attrs))
+        def look_up(data, attrs):
+            event = Event(source, name, data, attrs)
+            return prepare(event) if applies is None or applies(event) else None
+        handle.look_up = look_up
     return handle
