@@ -164,8 +164,12 @@ class SourceStream:
         attrs = envelope.from_headers(message.headers)
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             return {}
+        try:
+            handlers = self.handlers_of(envelope.event_name(attrs))
+        except Exception:  # a malformed type: `handle` deals with it, in its turn
+            return {}
         return {handler: started(handler.look_up, body, attrs)
-                for handler in self.handlers_of(envelope.event_name(attrs)) if handler.look_up}
+                for handler in handlers if handler.look_up}
 
     def handle(self, body, message, ahead=None):
         attrs = envelope.from_headers(message.headers)
