@@ -125,7 +125,7 @@ class SourceStream:
     def stop(self):
         self.stopping = True
         self.queue_consumer.unregister_provider(self)  # no more deliveries
-        self.pending.put((None, None))
+        self.pending.put((None, None, None))
         if self.lane is not None:
             self.lane.wait()
 
@@ -146,7 +146,7 @@ class SourceStream:
                     retry_at, delay = time.monotonic() + delay, min(delay * 2, 30)
             timeout = delay if behind else (CURSOR_IDLE if self.cursor.unsaved else None)
             try:
-                body, message = self.pending.get(timeout=timeout)
+                body, message, ahead = self.pending.get(timeout=timeout)
             except eventlet.queue.Empty:
                 self.cursor.save()  # a quiet moment
                 continue
@@ -157,7 +157,7 @@ class SourceStream:
                 self.requeue(message)
                 continue
             try:
-                self.handle(body, message)
+                self.handle(body, message, ahead)
             except Exception:  # never let one message stop the lane
                 log.exception("%s: could not settle a message; requeueing", self.queue.name)
                 self.requeue(message)
@@ -166,15 +166,29 @@ class SourceStream:
 
     # -- from the bus ----------------------------------------------------------------
     def handle_message(self, body, message):
-        self.pending.put((body, message))
+        self.pending.put((body, message, self.look_ahead(body, message)))
 
-    def handle(self, body, message):
+    def look_ahead(self, body, message):
+        """Start the lookups (`@before`) of an event as it is delivered: they are reads, so
+        they run while the events queued before it are applied, one at a time, in order
+        (prefetch bounds how many run). {handler: its lookup under way}."""
+        attrs = envelope.from_headers(message.headers)
+        if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
+            return {}
+        try:
+            handlers = self.handlers_of(envelope.event_name(attrs))
+        except Exception:  # a malformed type: `handle` deals with it, in its turn
+            return {}
+        return {handler: started(handler.look_up, body, attrs)
+                for handler in handlers if handler.look_up}
+
+    def handle(self, body, message, ahead=None):
         attrs = envelope.from_headers(message.headers)
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
             return
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            error = handler.settle(body, attrs)
+            error = handler.settle(body, attrs, (ahead or {}).get(handler))
             if error is REQUEUE:
                 self.requeue(message)
                 return
@@ -383,6 +397,8 @@ class OtgEventHandler(EventHandler):
 
     def setup(self):
         self._store_provider = self._find_store_provider()
+        method = getattr(self.container.service_cls, self.method_name, None)
+        self.look_up = getattr(method, "look_up", None)  # see shared.subscriptions.before
         self.follower.register_provider(self)
 
     def stop(self):
@@ -407,9 +423,10 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    def settle(self, body, attrs, batch=None):
+    def settle(self, body, attrs, batch=None, looked_up=None):
         """Handle one event, retrying; None when done (or done before), REQUEUE when the
-        service is stopping, else why it failed."""
+        service is stopping, else why it failed. `looked_up`: its lookup started ahead,
+        for the first attempt (a retry looks up again)."""
         try:
             if self.store.handled(self.consumer, attrs["id"]):
                 self.store.skipped[self.consumer] += 1
@@ -418,7 +435,7 @@ class OtgEventHandler(EventHandler):
             # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
         settled = eventlet.event.Event()
-        self._attempt(body, attrs, settled.send, attempt=1, batch=batch)
+        self._attempt(body, attrs, settled.send, attempt=1, batch=batch, looked_up=looked_up)
         return settled.wait()
 
     def park(self, body, headers, reason):
@@ -445,7 +462,7 @@ class OtgEventHandler(EventHandler):
                             envelope.to_headers({k: v for k, v in event.items() if k != "data"}),
                             error, self.stream_queue)
 
-    def _attempt(self, body, attrs, done, attempt, batch=None):
+    def _attempt(self, body, attrs, done, attempt, batch=None, looked_up=None):
         context_data = {
             "otg.batch": batch,
             "otg.consumer": self.consumer,
@@ -456,7 +473,8 @@ class OtgEventHandler(EventHandler):
         }
         handle_result = partial(self._handled, body, attrs, done, attempt, batch)
         try:
-            self.container.spawn_worker(self, (body,), {}, context_data=context_data,
+            kwargs = {} if looked_up is None else {"looked_up": looked_up}
+            self.container.spawn_worker(self, (body,), kwargs, context_data=context_data,
                                         handle_result=handle_result)
         except ContainerBeingKilled:
             done(REQUEUE)
@@ -477,6 +495,20 @@ class OtgEventHandler(EventHandler):
 
 
 handle_event = OtgEventHandler.decorator
+
+
+def started(look_up, data, attrs):
+    """`look_up(data, attrs)` running in a green thread of its own; `.wait()` on the
+    answer returns its result or raises its error."""
+    answer = eventlet.event.Event()
+
+    def work():
+        try:
+            answer.send(look_up(data, attrs))
+        except Exception as error:  # raised again to whoever waits: the attempt fails
+            answer.send_exception(error)
+    eventlet.spawn_n(work)
+    return answer
 
 
 def bind_without_declaring(connection, streams):

@@ -41,9 +41,21 @@ class Event:
 
 def before(prepare):
     """The reaction needs `prepare(event)` (e.g. an HTTP lookup) done before its unit of
-    work takes the write lock; the result is `event.looked_up`."""
+    work takes the write lock; the result is `event.looked_up`. A read that may run
+    ahead: the stream starts it as soon as the event is delivered, while the events
+    before it are still being applied, so it sees only `event.data` and `event.attrs`."""
     def mark(react):
         react.prepare = prepare
+        return react
+    return mark
+
+
+def when(applies):
+    """The reaction does something only when `applies(event)`, a test of the event alone
+    (e.g. a finding's severity and category): any other event of its type is passed over
+    without a unit of work (no commit, no inbox entry; a redelivery is passed over alike)."""
+    def mark(react):
+        react.applies = applies
         return react
     return mark
 
@@ -60,11 +72,17 @@ def handler_name(source, name):
     return f"handle_{source}_{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
 
 
-def run(store, react, event, context=None):
-    """Run one reaction in one unit of work of `store` (what the mounted handler does)."""
+def run(store, react, event, context=None, looked_up=None):
+    """Run one reaction in one unit of work of `store` (what the mounted handler does).
+    `looked_up`, when its stream started the `before` ahead (shared.messaging), is that
+    lookup under way: waited for here, and re-raising if it failed."""
+    applies = getattr(react, "applies", None)
+    if applies is not None and not applies(event):
+        return
     prepare = getattr(react, "prepare", None)
     if prepare is not None:
-        event = Event(**{**event.__dict__, "looked_up": prepare(event)})
+        found = looked_up.wait() if looked_up is not None else prepare(event)
+        event = Event(**{**event.__dict__, "looked_up": found})
     with store.unit() if context is None else store.unit(context) as uow:
         react(uow, event)
 
@@ -78,13 +96,19 @@ def mount(table):
 
 
 def _handler(source, name, react):
-    def handle(self, data):
+    def handle(self, data, looked_up=None):
         catch_up = getattr(self, "catch_up", None)
         event = Event(source, name, data, dict(self.inbound or {}), self.clock.now(),
                       bool(catch_up and catch_up.replaying))
         if getattr(react, "through_service", False):
             react(self, event)
         else:
-            run(self.store, react, event)
+            run(self.store, react, event, looked_up=looked_up)
     handle.__doc__ = react.__doc__
+    prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
+    if prepare is not None:  # the stream may start it ahead, while earlier events are applied
+        def look_up(data, attrs):
+            event = Event(source, name, data, attrs)
+            return prepare(event) if applies is None or applies(event) else None
+        handle.look_up = look_up
     return handle

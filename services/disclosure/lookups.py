@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 TTL = 600      # seconds a fetched table is trusted
 RETRY = 60     # seconds before asking again after a failure
 _cache = {"titles": {}, "until": 0.0}
+# One pool of kept-alive connections: a hazard's lookup then costs no TCP connect and no
+# new session (its stream makes up to `max_workers` of them at once: shared.messaging).
+_http = requests.Session()
+_http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=10))
 
 
 def item_title(item_id):
@@ -31,8 +35,8 @@ def finding_description(finding_id):
     if not finding_id:
         return None
     try:
-        answer = requests.get(f"{config.service_url('inspection')}/public/findings/{finding_id}",
-                              timeout=2)
+        answer = _http.get(f"{config.service_url('inspection')}/public/findings/{finding_id}",
+                           timeout=2)
         return answer.json().get("description") if answer.status_code == 200 else None
     except (requests.RequestException, ValueError, AttributeError) as error:
         log.info("finding %s not available from inspection (%s)", finding_id, type(error).__name__)
@@ -41,7 +45,7 @@ def finding_description(finding_id):
 
 def _refresh():
     try:
-        answer = requests.get(f"{config.service_url('inspection')}/checklists", timeout=2)
+        answer = _http.get(f"{config.service_url('inspection')}/checklists", timeout=2)
         answer.raise_for_status()
         titles = {item["id"]: item.get("title") for checklist in answer.json()
                   for item in checklist.get("items", []) if item.get("id")}

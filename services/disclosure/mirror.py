@@ -4,9 +4,10 @@ the institutions are the registry's directory, shared.directory).
 Called from event handlers inside a unit of work, so the inbox makes every write
 happen once. A source's events arrive in its log order (one queue per source);
 facts from different sources meet here in any order."""
+import functools
 import json
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from shared import directory
 
@@ -15,17 +16,31 @@ from .projections import (m_complaints, m_hazards, m_inspections, m_reviews, m_f
 
 
 def _upsert(conn, table, key, values):
-    column = table.c[key]
-    done = conn.execute(update(table).where(column == values[key]).values(**values))
-    if done.rowcount == 0:
-        conn.execute(insert(table).values(**values))
+    change, add = _upsert_statements(table, key, tuple(values))
+    params = {f"v_{name}": value for name, value in values.items()}
+    if conn.execute(change, params).rowcount == 0:
+        conn.execute(add, params)
 
 
 def _row(conn, table, key, value):
     if value is None:
         return None
-    row = conn.execute(select(table).where(table.c[key] == value)).first()
+    row = conn.execute(_select_by(table, key), {"value": value}).first()
     return row._asdict() if row else None
+
+
+# Built once per shape: SQLAlchemy then skips building and cache-keying a statement per
+# call (a quarter of disclosure's CPU per hazard, bench/README.md "Hazard lane").
+@functools.cache
+def _upsert_statements(table, key, names):
+    values = {name: bindparam(f"v_{name}") for name in names}
+    return (update(table).where(table.c[key] == bindparam(f"v_{key}")).values(values),
+            insert(table).values(values))
+
+
+@functools.cache
+def _select_by(table, key):
+    return select(table).where(table.c[key] == bindparam("value"))
 
 
 # -- registry (the directory: shared.directory) ----------------------------------------------

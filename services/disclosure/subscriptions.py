@@ -13,7 +13,7 @@ case waits only for facts of another source:
 The institutions are the registry's directory (shared.directory): each registry row
 below records the event there first."""
 from shared import directory, violations
-from shared.subscriptions import before
+from shared.subscriptions import before, when
 
 from . import lookups, mirror, policies, queries
 from .domain import Case, Notice, PublishedLists
@@ -88,21 +88,24 @@ def unlicensed_operation_found(uow, event):
     expose_unlicensed(uow, event, event.data, event.attrs)
 
 
+def _is_case(event):  # most findings and complaints are not: no unit of work for them
+    return violations.case_key(event.name, event.data) is not None
+
+
 def _finding_texts(event):
-    if violations.case_key("FindingRecorded", event.data):
-        return {"item_title": lookups.item_title(event.data.get("item")),
-                "description": lookups.finding_description(event.data.get("finding_id"))}
-    return None
+    return {"item_title": lookups.item_title(event.data.get("item")),
+            "description": lookups.finding_description(event.data.get("finding_id"))}
 
 
+@when(_is_case)
 @before(_finding_texts)
 def finding_recorded(uow, event):
     """A major/critical finding of an enforcement category is a case of its kind."""
-    if event.looked_up:
-        violation(uow, event, {**event.data, **event.looked_up})
+    violation(uow, event, {**event.data, **event.looked_up})
 
 
 # -- complaints and tasks -----------------------------------------------------------------
+@when(_is_case)
 def complaint_verified(uow, event):
     """A substantiated complaint about a registered institution is a case."""
     violation(uow, event, event.data)
