@@ -188,7 +188,7 @@ class SourceStream:
             self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
             return
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            error = handler.settle(body, attrs, (ahead or {}).get(handler))
+            error = handler.settle(body, attrs, looked_up=(ahead or {}).get(handler))
             if error is REQUEUE:
                 self.requeue(message)
                 return
