@@ -37,6 +37,7 @@ BACKOFF = (0.1, 0.5, 2.0)
 # or when the stream has been quiet this long, and on stop (docs/decisions/0013).
 CURSOR_EVERY = 1000
 CURSOR_IDLE = 0.2
+LANE_BATCH = 32  # messages waiting in a lane that share one commit, at most
 FEED_PAGE = 2000  # events per feed page: the most a catch-up asks for and a feed answers
 
 
@@ -150,19 +151,46 @@ class SourceStream:
             except eventlet.queue.Empty:
                 self.cursor.save()  # a quiet moment
                 continue
-            if message is None:
+            items = [(body, message, ahead)] + self.queued()
+            last = items[-1][1] is None  # the stop sentinel came with them
+            self.settle_all([item for item in items if item[1] is not None])
+            if last:
                 self.cursor.save()
                 return
-            if self.stopping:
-                self.requeue(message)
-                continue
-            try:
-                self.handle(body, message, ahead)
-            except Exception:  # never let one message stop the lane
-                log.exception("%s: could not settle a message; requeueing", self.queue.name)
-                self.requeue(message)
             if self.cursor.unsaved >= CURSOR_EVERY:
                 self.cursor.save()
+
+    def queued(self):
+        """The messages delivered already behind the one in hand (prefetch bounds them)."""
+        items = []
+        while len(items) < LANE_BATCH - 1 and self.pending.qsize():
+            items.append(self.pending.get_nowait())
+            if items[-1][1] is None:
+                break
+        return items
+
+    def settle_all(self, items):
+        """Settle messages in order. Several waiting at once share one transaction (a unit
+        of work each, one commit) and are acknowledged after it: a lane that falls behind
+        pays one commit per turn, not one per event (docs/decisions/0017)."""
+        if self.stopping:
+            for _, message, _ in items:
+                self.requeue(message)
+            return
+        try:
+            if len(items) == 1:
+                done = [self.handle(*items[0])]
+            else:
+                with self.handlers[0].store.batch() as batch:
+                    done = [self.handle(body, message, ahead, batch) for body, message, ahead in items]
+        except Exception:  # never let one message stop the lane
+            log.exception("%s: could not settle %d message(s); requeueing", self.queue.name,
+                          len(items))
+            for _, message, _ in items:
+                self.requeue(message)
+            return
+        for act, (_, message, _) in zip(done, items):
+            act(message)
 
     # -- from the bus ----------------------------------------------------------------
     def handle_message(self, body, message):
@@ -182,28 +210,27 @@ class SourceStream:
         return {handler: started(handler.look_up, body, attrs)
                 for handler in handlers if handler.look_up}
 
-    def handle(self, body, message, ahead=None):
+    def handle(self, body, message, ahead=None, batch=None):
+        """Settle one message with every handler of its type; what to do with the message
+        then (`self.ack` or `self.requeue`), once its units of work are committed."""
         attrs = envelope.from_headers(message.headers)
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
-            self.dead_letter(body, message, "malformed event: no ce-id header or body not a JSON object")
-            return
+            return self.parked(body, message, "malformed event: no ce-id header or body not a JSON object")
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            error = handler.settle(body, attrs, looked_up=(ahead or {}).get(handler))
+            error = handler.settle(body, attrs, batch=batch, looked_up=(ahead or {}).get(handler))
             if error is REQUEUE:
-                self.requeue(message)
-                return
+                return self.requeue
             if error is not None and not handler.park(body, message.headers, error):
-                self.requeue(message)  # comes back; the inbox skips the done
-                return
-        self.ack(message)
+                return self.requeue  # comes back; the inbox skips the done
+        return self.ack
 
     def dead_letter(self, body, message, reason):
+        self.parked(body, message, reason)(message)
+
+    def parked(self, body, message, reason):
         name = message.delivery_info.get("routing_key")
         handler = (self.handlers_of(name) or self.handlers)[0]
-        if handler.park(body, message.headers, reason):
-            self.ack(message)
-        else:
-            self.requeue(message)
+        return self.ack if handler.park(body, message.headers, reason) else self.requeue
 
     def ack(self, message):
         """The message is settled: handled, skipped as handled, or dead-lettered."""
