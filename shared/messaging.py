@@ -253,13 +253,15 @@ class SourceStream:
         after = store.cursor(cursor_name)
         read = self.handlers[0]._store_provider.metrics.feed_events_read.labels(self.source)
         url = f"{config.service_url(self.source)}/events"
-        self.follower.replaying.add(self.source)
         try:
             while True:
                 page = requests.get(url, headers=self._credentials(), timeout=30,
                                     params={"after": after, "limit": FEED_PAGE, "types": types})
                 page.raise_for_status()
                 events = page.json()
+                # replaying from the first page read: a source that cannot be reached
+                # replays nothing, and must not hold back what others' events decide
+                self.follower.replaying.add(self.source)
                 if not events:
                     break
                 read.inc(len(events))
