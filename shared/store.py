@@ -269,7 +269,11 @@ class EventStore:
             # blocking SQLite COMMIT stops the hub, so none can arrive during it.
             # (Threads queue during the COMMIT, which releases the GIL; a yield there
             # gives the CPU away to the OS: 1 ms on a busy machine.)
-            time.sleep(0)
+            try:
+                time.sleep(0)
+            except BaseException:  # killed while yielding (a container stopping): the turn
+                self._commit(group)  # is still ours; commit what the group holds, give it back
+                raise
         if group.holds or (self._waiting and group.units < MAX_GROUP):
             self._writers.release()  # the next one in the queue carries the group on
             return self._await(group)

@@ -202,3 +202,21 @@ def test_a_batch_commits_its_units_with_the_cursor_and_a_cut_short_one_keeps_the
             raise RuntimeError("the service is stopping")
     assert streams(store) == ["page-1", "page-2"]
     assert store.cursor("follow:x") == 1
+
+
+def test_a_unit_killed_while_it_yields_before_committing_commits_and_gives_the_turn_back(store):
+    """A container stopping kills its workers: one killed in the yield before its group's
+    commit must not keep the writer's turn (every later writer would wait for ever)."""
+    import eventlet
+    import greenlet
+
+    def unit():
+        save_new(store, "killed-while-yielding", 1)
+    worker = eventlet.spawn(unit)
+    eventlet.sleep(0)  # let it run up to its yield
+    worker.kill()
+    with pytest.raises(greenlet.GreenletExit):
+        worker.wait()
+    with eventlet.Timeout(5):
+        save_new(store, "after-the-kill", 1)
+    assert "after-the-kill" in streams(store)  # the killed one: whole, or not at all
