@@ -104,9 +104,12 @@ officer_certificates = Table(
 )
 
 
+_INSERT_NOTE = insert(finding_notes)
+
+
 def save_notes(conn, notes):
     if notes:
-        conn.execute(insert(finding_notes), [{"finding_id": finding_id, "description": text}
+        conn.execute(_INSERT_NOTE, [{"finding_id": finding_id, "description": text}
                                              for finding_id, text in notes.items()])
         notes.clear()
 
@@ -258,12 +261,31 @@ def inspection_view(conn, inspection_id, with_notes=None):
     return view
 
 
+# a finding with its note, read on the hot path (its answer, its lookup by disclosure):
+# built once (shared.statements)
+_FINDING = (select(findings, finding_notes.c.description, inspections.c.district)
+            .join(inspections, inspections.c.id == findings.c.inspection_id)
+            .outerjoin(finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
+            .where(findings.c.finding_id == bindparam("finding_id")))
+
+
+def finding_view(conn, finding_id, with_notes=None):
+    """One finding as `inspection_view` lists it (a just-recorded finding's answer:
+    one read, not the whole inspection's)."""
+    row = conn.execute(_FINDING, {"finding_id": finding_id}).first()
+    if row is None:
+        return None
+    view = _finding(row)
+    district = view.pop("district")
+    if not (with_notes and with_notes(district)):
+        del view["description"]
+    return view
+
+
 def public_finding(conn, finding_id):
     """What a finding that goes public says (a major or critical one, or one that suspends):
     its description with contact details masked. None for any other finding."""
-    row = conn.execute(select(findings, finding_notes.c.description).outerjoin(
-        finding_notes, finding_notes.c.finding_id == findings.c.finding_id)
-        .where(findings.c.finding_id == finding_id)).first()
+    row = conn.execute(_FINDING, {"finding_id": finding_id}).first()
     if row is None or not (row.severity in ("major", "critical") or row.suspend_immediately):
         return None
     return {"finding_id": row.finding_id, "inspection_id": row.inspection_id, "item": row.item,

@@ -96,8 +96,9 @@ class InspectionService(subscriptions.mount(SUBSCRIPTIONS), base.OtgService):
                 item, body["severity"], body["description"], self.actor.department,
                 body["suspend_immediately"], proof)
             self._save(uow, inspection)
-        view = self._inspection(inspection_id)
-        finding = next(f for f in view["findings"] if f["finding_id"] == finding_id)
+        actor = self.actor
+        finding = self._view(lambda conn, key: views.finding_view(
+            conn, key, lambda district: may_read_notes(actor, district)), finding_id, "finding")
         return 201, {"id": finding_id, **finding}
 
     @api("POST", "/inspections/<inspection_id>/patrol-log", roles=INSPECTORS,

@@ -63,7 +63,11 @@ def test_critical_fire_finding_is_announced_as_a_hazard_before_the_inspection_en
     assert recorded.json()["hazard"] is True
     [hazard] = feed(inspection, "HazardFound")
     assert hazard["data"]["institution_id"] == school and hazard["data"]["department"] == "fire"
-    assert inspection.get(f"/inspections/{inspection_id}", token()).json()["status"] == "scheduled"
+    shown = inspection.get(f"/inspections/{inspection_id}", inspector(token)).json()
+    assert shown["status"] == "scheduled"
+    # the answer is the finding as its inspection lists it, the inspector's note with it
+    assert shown["findings"] == [{k: v for k, v in recorded.json().items() if k != "id"}]
+    assert recorded.json()["description"] == "安全出口上锁"
 
 
 def test_bad_finding_is_refused_with_field_errors_and_nothing_is_written(inspection, amqp_uri, token):
