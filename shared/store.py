@@ -27,6 +27,7 @@ from sqlalchemy import (Column, Integer, MetaData, String, Table, Text,
                         insert, select, update)
 from sqlalchemy.exc import IntegrityError
 
+from shared import statements
 from shared.clock import SystemClock, rfc3339
 from shared.fastread import fetch_all, loads as _loads
 from shared.errors import ConcurrencyError, NotFound
@@ -70,6 +71,9 @@ _STREAM = (select(events_table).where(events_table.c.stream_id == bindparam("str
 _STREAM_VERSION = (select(func.max(events_table.c.sequence))
                    .where(events_table.c.stream_id == bindparam("stream_id")))
 _INSERT_EVENT = insert(events_table)
+_AFTER = (select(events_table).where(events_table.c.position > bindparam("position"))
+          .order_by(events_table.c.position).limit(bindparam("limit")))
+_AFTER_NAMED = _AFTER.where(events_table.c.name.in_(bindparam("names", expanding=True)))
 _CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
 _HANDLED = select(inbox_table.c.event_id).where(inbox_table.c.consumer == bindparam("consumer"),
                                                 inbox_table.c.event_id == bindparam("event_id"))
@@ -206,12 +210,11 @@ class EventStore:
         return [_row_to_event(row) for row in rows]
 
     def read_after(self, position, limit=1000, names=None):
-        query = (select(events_table).where(events_table.c.position > position)
-                 .order_by(events_table.c.position).limit(limit))
+        query, params = _AFTER, {"position": position, "limit": limit}
         if names:
-            query = query.where(events_table.c.name.in_(names))
+            query, params = _AFTER_NAMED, {**params, "names": list(names)}
         with self.read() as conn:
-            return [_row_to_event(row) for row in conn.execute(query)]
+            return [_row_to_event(row) for row in conn.execute(query, params)]
 
     def last_position(self):
         with self.read() as conn:
@@ -324,10 +327,7 @@ class EventStore:
 
 
 def _set_cursor(conn, name, position):
-    table = cursors_table
-    done = conn.execute(update(table).where(table.c.name == name).values(position=position))
-    if done.rowcount == 0:
-        conn.execute(insert(table).values(name=name, position=position))
+    statements.upsert(conn, cursors_table, {"name": name}, {"position": position})
 
 
 def _greenlets():

@@ -4,43 +4,18 @@ the institutions are the registry's directory, shared.directory).
 Called from event handlers inside a unit of work, so the inbox makes every write
 happen once. A source's events arrive in its log order (one queue per source);
 facts from different sources meet here in any order."""
-import functools
 import json
 
 from sqlalchemy import bindparam, insert, select, update
 
-from shared import directory
+from shared import directory, statements
 
 from .projections import (m_complaints, m_hazards, m_inspections, m_reviews, m_finding_texts,
                           m_status_reasons, m_suspensions, m_unlicensed, m_violations)
 
 
 def _upsert(conn, table, key, values):
-    change, add = _upsert_statements(table, key, tuple(values))
-    params = {f"v_{name}": value for name, value in values.items()}
-    if conn.execute(change, params).rowcount == 0:
-        conn.execute(add, params)
-
-
-def _row(conn, table, key, value):
-    if value is None:
-        return None
-    row = conn.execute(_select_by(table, key), {"value": value}).first()
-    return row._asdict() if row else None
-
-
-# Built once per shape: SQLAlchemy then skips building and cache-keying a statement per
-# call (a quarter of disclosure's CPU per hazard, bench/README.md "Hazard lane").
-@functools.cache
-def _upsert_statements(table, key, names):
-    values = {name: bindparam(f"v_{name}") for name in names}
-    return (update(table).where(table.c[key] == bindparam(f"v_{key}")).values(values),
-            insert(table).values(values))
-
-
-@functools.cache
-def _select_by(table, key):
-    return select(table).where(table.c[key] == bindparam("value"))
+    statements.upsert(conn, table, {key: values[key]}, values)
 
 
 # -- registry (the directory: shared.directory) ----------------------------------------------
@@ -89,7 +64,7 @@ def finding_text(conn, finding_id, description=None):
     if description:
         _upsert(conn, m_finding_texts, "finding_id", {"finding_id": finding_id,
                                                       "description": description})
-    row = _row(conn, m_finding_texts, "finding_id", finding_id)
+    row = statements.row(conn, m_finding_texts, "finding_id", finding_id)
     return row["description"] if row else None
 
 
@@ -110,7 +85,7 @@ def inspection_scheduled(conn, data):
 
 def violation_found(conn, case_key, kind, data, inbound):
     """Keep the first event of a case (a later finding of the same visit adds nothing)."""
-    if _row(conn, m_violations, "case_key", case_key) is None:
+    if statements.row(conn, m_violations, "case_key", case_key) is None:
         conn.execute(insert(m_violations).values(
             case_key=case_key, kind=kind, institution_id=data.get("institution_id"),
             inspection_id=data.get("inspection_id"), event_id=inbound["id"],
@@ -145,7 +120,7 @@ def institution(conn, institution_id):
 
 
 def hazard(conn, event_id):
-    return _row(conn, m_hazards, "event_id", event_id)
+    return statements.row(conn, m_hazards, "event_id", event_id)
 
 
 def unlicensed_findings(conn, **where):
@@ -159,21 +134,23 @@ def unlicensed_findings(conn, **where):
 
 
 def suspension(conn, source_event_id):
-    return _row(conn, m_suspensions, "source_event_id", source_event_id)
+    return statements.row(conn, m_suspensions, "source_event_id", source_event_id)
 
 
 def review(conn, review_id):
-    return _row(conn, m_reviews, "review_id", review_id)
+    return statements.row(conn, m_reviews, "review_id", review_id)
+
+
+_DECIDED_FROM = select(m_reviews).where(m_reviews.c.source_event_id == bindparam("source"),
+                                        m_reviews.c.decision.is_not(None))
 
 
 def reviews_decided_from(conn, source_event_id):
-    rows = conn.execute(select(m_reviews).where(m_reviews.c.source_event_id == source_event_id,
-                                                m_reviews.c.decision.is_not(None)))
-    return [row._asdict() for row in rows]
+    return [row._asdict() for row in conn.execute(_DECIDED_FROM, {"source": source_event_id})]
 
 
 def inspection(conn, inspection_id):
-    row = _row(conn, m_inspections, "inspection_id", inspection_id)
+    row = statements.row(conn, m_inspections, "inspection_id", inspection_id)
     if row:
         row["modes"], row["departments"] = json.loads(row["modes"]), json.loads(row["departments"])
     return row

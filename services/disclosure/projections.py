@@ -68,6 +68,11 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False)
 
 
+# built once: a case's two inserts are on the hazard → case path (shared.statements)
+_INSERT_CASE = insert(cases)
+_INSERT_HISTORY = insert(case_history)
+
+
 class PublicViews(Projection):
     NAME = "disclosure"
     VERSION = 1
@@ -76,7 +81,7 @@ class PublicViews(Projection):
     @handles("CaseExposed")
     def exposed(self, conn, event):
         d = event.data
-        conn.execute(insert(cases).values(
+        conn.execute(_INSERT_CASE, dict(
             case_id=d["case_id"], kind=d["kind"], district=d["district"],
             institution_id=d.get("institution_id"), institution_name=d.get("institution_name", ""),
             credit_code=d.get("credit_code"), address=d.get("address", ""),
@@ -129,8 +134,8 @@ class PublicViews(Projection):
 
     @staticmethod
     def _history(conn, case_id, event, action, detail):
-        conn.execute(insert(case_history).values(case_id=case_id, at=event.meta.time,
-                                                 action=action, detail=_json(detail)))
+        conn.execute(_INSERT_HISTORY, dict(case_id=case_id, at=event.meta.time,
+                                           action=action, detail=_json(detail)))
 
 
 # -- the mirror of other services' data ---------------------------------------------------

@@ -6,8 +6,9 @@ Store's `tables`, never dropped by a projection rebuild. Inspection's events arr
 its log order: an order is recorded before its verification."""
 import json
 
-from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, insert, select,
-                        update)
+from sqlalchemy import Boolean, Column, MetaData, String, Table, Text, select, update
+
+from shared.statements import upsert
 
 metadata = MetaData()
 hazard_holds = Table(
@@ -28,21 +29,15 @@ rectification_orders = Table(
 )
 
 
-def _upsert(conn, table, keys, values):
-    where = [table.c[key] == values[key] for key in keys]
-    if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
-        conn.execute(insert(table).values(**values))
-
-
 def finding_holds(conn, institution_id, data, suspension):
-    _upsert(conn, hazard_holds, ("inspection_id", "finding_id"), {
-        "inspection_id": data["inspection_id"], "finding_id": data["finding_id"],
-        "institution_id": institution_id, "suspension": suspension})
+    upsert(conn, hazard_holds, {"inspection_id": data["inspection_id"],
+                                "finding_id": data["finding_id"]},
+           {"institution_id": institution_id, "suspension": suspension})
 
 
 def order_recorded(conn, data):
-    _upsert(conn, rectification_orders, ("order_id",), {
-        "order_id": data["order_id"], "institution_id": data["institution_id"],
+    upsert(conn, rectification_orders, {"order_id": data["order_id"]}, {
+        "institution_id": data["institution_id"],
         "inspection_id": data.get("inspection_id"),
         "finding_ids": json.dumps(sorted(data.get("finding_ids") or []))})
 

@@ -12,12 +12,13 @@ from sqlalchemy import and_, func, select, update
 
 from shared.clock import local_date
 from shared.directory import institutions, normalize_name
+from shared.statements import upsert
 
 from . import policies
 from .projections import (mirror_cases_exposed as exposed, mirror_cases_found as found,
                           mirror_inspections as inspections, mirror_lists as lists,
                           mirror_rectifications as rectifications, plan_filings,
-                          school_returns, schools, upsert)
+                          school_returns, schools)
 
 
 # -- registry ------------------------------------------------------------------------

@@ -11,10 +11,11 @@ import json
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (Boolean, Column, Float, Integer, MetaData, String, Table, Text, func,
-                        insert, select, update)
+                        insert, select)
 
 from shared.clock import local_date
 from shared.projections import Projection, handles
+from shared.statements import upsert
 
 metadata = MetaData()
 campaigns = Table(
@@ -217,14 +218,6 @@ class TasksViews(Projection):
             naming_no=earlier + 1, task_nos=json.dumps(event.data.get("task_nos") or []),
             campaign_id=event.campaign_id, district=event.district,
             reasons=json.dumps(event.reasons, ensure_ascii=False), named_on=event.named_on))
-
-
-def upsert(conn, table, key, values, **on_insert):
-    """Update the row of `key`, or insert it (with `on_insert` too) when there is none.
-    Writers are serialised by the store, so this cannot race."""
-    where = [table.c[name] == value for name, value in key.items()]
-    if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
-        conn.execute(insert(table).values(**key, **values, **on_insert))
 
 
 # -- queries -------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""Writes and reads of one row, with statements built once per shape and executed with
+parameters: SQLAlchemy then skips building and cache-keying a statement on every call
+(0.2 ms each on the bench machine, more than executing a prebuilt one; bench/README.md,
+"CPU per hazard")."""
+import functools
+
+from sqlalchemy import and_, bindparam, insert, select, update
+
+
+def upsert(conn, table, key, values, **on_insert):
+    """Update the row of `key` ({column: value}) with `values`, or insert it (with
+    `on_insert` too) when there is none. Writers are serialised by the store, so this
+    cannot race."""
+    values = {name: value for name, value in values.items() if name not in key}
+    change, add = _upsert_statements(table, tuple(key), tuple(values), tuple(on_insert))
+    params = {**_prefixed("k_", key), **_prefixed("v_", values)}
+    if values and conn.execute(change, params).rowcount:
+        return
+    if not values and conn.execute(_exists(table, tuple(key)), params).first():
+        return  # nothing to set: the row is there
+    conn.execute(add, {**params, **_prefixed("i_", on_insert)})
+
+
+def row(conn, table, column, value):
+    """The row whose `column` (a name) is `value`, as a dict; None if there is none."""
+    if value is None:
+        return None
+    found = conn.execute(_select_by(table, column), {"value": value}).first()
+    return found._asdict() if found else None
+
+
+def _prefixed(prefix, values):
+    return {prefix + name: value for name, value in values.items()}
+
+
+def _where(table, key):
+    return and_(*(table.c[name] == bindparam("k_" + name) for name in key))
+
+
+@functools.cache
+def _upsert_statements(table, key, names, on_insert):
+    change = update(table).where(_where(table, key)).values(
+        {name: bindparam("v_" + name) for name in names}) if names else None
+    add = insert(table).values({**{name: bindparam("k_" + name) for name in key},
+                                **{name: bindparam("v_" + name) for name in names},
+                                **{name: bindparam("i_" + name) for name in on_insert}})
+    return change, add
+
+
+@functools.cache
+def _exists(table, key):
+    return select(*(table.c[name] for name in key)).where(_where(table, key))
+
+
+@functools.cache
+def _select_by(table, column):
+    return select(table).where(table.c[column] == bindparam("value"))
