@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from functools import cache
 
-from bench import sample
+from bench import postgres, sample
 from bench.report import Result
 from services.registry.domain import Institution
 from services.registry.events import CATALOGUE
@@ -136,32 +136,22 @@ class Postgres:
     """Round n's two throwaway databases on the local PostgreSQL, dropped afterwards."""
 
     def __init__(self, server=POSTGRES):
-        self.server, self.names = server.rstrip("/"), []
-
-    def _admin(self, sql):
-        import psycopg2
-        conn = psycopg2.connect(f"{self.server}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-        conn.close()
+        self.server, self.databases = server.rstrip("/"), postgres.Throwaway(server)
 
     def __call__(self, _data_dir, n):
         otg, library = (f"otg_bench_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("otg", "lib"))
-        for name in (otg, library):
-            self._admin(f"CREATE DATABASE {name}")
-            self.names.append(name)
+        otg_url = self.databases.create(otg)
+        self.databases.create(library)
         user = self.server.split("//", 1)[1].split("@", 1)[0]
         host, _, port = self.server.rsplit("@", 1)[1].partition(":")
-        return (f"{self.server}/{otg}",
+        return (otg_url,
                 {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": library,
                  "POSTGRES_HOST": host, "POSTGRES_PORT": port or "5432",
                  "POSTGRES_USER": user.split(":")[0],
                  "POSTGRES_PASSWORD": user.partition(":")[2] or "unused"})
 
     def drop(self):
-        for name in self.names:
-            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.databases.drop_all()
 
 
 def measure(data_dir, count, replayed, rounds=1, databases=sqlite):

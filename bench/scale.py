@@ -35,7 +35,7 @@ from pathlib import Path
 from shared import creditcode
 from shared.progress import Progress
 
-from . import shandong
+from . import postgres, shandong
 from .shandong import DISTRICTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -528,35 +528,22 @@ def sqlite_urls(workdir):
 
 
 class PostgresDatabases:
-    """Two throwaway databases on the local PostgreSQL, dropped afterwards."""
+    """A database per service on the local PostgreSQL, dropped afterwards."""
 
     def __init__(self, server, tag=""):
-        self.server = server.rstrip("/")
-        self.names = {s: f"otg_scale_{os.getpid()}{tag}_{s}" for s in SERVICES}
-
-    def _admin(self, sql):
-        import psycopg2
-        conn = psycopg2.connect(f"{self.server}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-        conn.close()
+        self.databases = postgres.Throwaway(server)
+        self.prefix = f"otg_scale_{os.getpid()}{tag}"
 
     def __enter__(self):
-        for name in self.names.values():
-            self._admin(f"CREATE DATABASE {name}")
-        self.urls = {s: f"{self.server}/{name}" for s, name in self.names.items()}
+        self.urls = {s: self.databases.create(f"{self.prefix}_{s}") for s in SERVICES}
         return self
 
     def fresh(self, n):
         """One more empty database (a follower's), dropped with the others."""
-        name = self.names[f"follower{n}"] = f"otg_scale_{os.getpid()}_follower{n}"
-        self._admin(f"CREATE DATABASE {name}")
-        return f"{self.server}/{name}"
+        return self.databases.create(f"{self.prefix}_follower{n}")
 
     def __exit__(self, *_):
-        for name in self.names.values():
-            self._admin(f"DROP DATABASE IF EXISTS {name}")
+        self.databases.drop_all()
 
 
 # -- the run ------------------------------------------------------------------------
