@@ -52,6 +52,15 @@ published_batches = Table(
     Column("published_at", String(40), nullable=False),
     Column("institution_ids", Text, nullable=False),
 )
+# a published batch's institutions, one row each: a district's list is shown a page at a
+# time in the order of its entries' standing and name, which the database then sorts
+published_members = Table(
+    "published_members", public,
+    Column("district", String(6), primary_key=True),
+    Column("list", String(5), primary_key=True),
+    Column("batch_no", Integer, primary_key=True),
+    Column("institution_id", String(36), primary_key=True),
+)
 notices = Table(
     "notices", public,
     Column("notice_id", String(36), primary_key=True),
@@ -71,11 +80,12 @@ def _json(value):
 # built once: a case's two inserts are on the hazard → case path (shared.statements)
 _INSERT_CASE = insert(cases)
 _INSERT_HISTORY = insert(case_history)
+_INSERT_MEMBER = insert(published_members)
 
 
 class PublicViews(Projection):
     NAME = "disclosure"
-    VERSION = 1
+    VERSION = 2  # 2: published_members
     metadata = public
 
     @handles("CaseExposed")
@@ -118,6 +128,11 @@ class PublicViews(Projection):
             district=event.district, list=event.list, batch_no=event.batch_no,
             published_on=event.data.get("published_on") or event.meta.time[:10],
             published_at=event.meta.time, institution_ids=_json(event.institution_ids)))
+        members = sorted(set(event.institution_ids))
+        if members:
+            conn.execute(_INSERT_MEMBER, [
+                {"district": event.district, "list": event.list, "batch_no": event.batch_no,
+                 "institution_id": institution_id} for institution_id in members])
 
     @handles("NoticePublished")
     def notice(self, conn, event):

@@ -3,7 +3,7 @@ institution search, notices and report statistics (read-only queries)."""
 import json
 from functools import lru_cache
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, case, func, select
 
 from shared.directory import institutions
 
@@ -11,7 +11,7 @@ from . import render, standing
 from .domain import derived_id, redact
 from .search import institutions as institutions_matching
 from .projections import (case_history, cases, m_complaints, m_reviews, notices,
-                          published_batches)
+                          published_batches, published_members)
 
 LISTS = ("white", "black")
 
@@ -126,7 +126,7 @@ def with_entries(conn, batch, page=None, per_page=LIST_PAGE):
     if page is not None:
         batch = {**batch, "count": len(ids), "page": page, "offset": (page - 1) * per_page,
                  "pages": max(1, -(-len(ids) // per_page))}
-        ids = _ordered(conn, batch, ids)[batch["offset"]:batch["offset"] + per_page]
+        ids = _page_of(conn, batch, batch["offset"], per_page)
     found = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
     rows = {r.id: r for r in found}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
@@ -151,17 +151,23 @@ def with_entries(conn, batch, page=None, per_page=LIST_PAGE):
     return {**batch, "entries": entries}
 
 
-def _ordered(conn, batch, ids):
-    """The ids in the order the entries are shown, from the few columns a standing needs
-    (a page then reads the rest of its own entries only)."""
-    c = institutions.c
-    rows = conn.execute(select(c.id, c.name, c.status, c.status_since, c.blacklisted)
-                        .where(c.id.in_(ids))).all()
-    names = {row.id: row.name for row in rows}
-    now = standing.standings(conn, ids, rows)
-    white = batch["list"] == "white"
-    return sorted(ids, key=lambda i: (white and not (now.get(i) or {}).get("choosable", True),
-                                      names.get(i, ""), i))
+def _page_of(conn, batch, offset, limit):
+    """The ids of one page of a batch's entries, in the order they are shown (choosable
+    ones first on a white list, then by name as Python compares them), sorted by the
+    database: a district's list at a province's size is thousands of entries."""
+    m, d = published_members.c, institutions
+    name = func.coalesce(d.c.name, "")
+    if conn.dialect.name == "postgresql":  # code-point order, as SQLite and Python compare
+        name = name.collate("C")
+    order = [name, m.institution_id]
+    if batch["list"] == "white":
+        order.insert(0, case((standing.no_choice(d, m.institution_id), 1), else_=0))
+    return conn.execute(
+        select(m.institution_id)
+        .select_from(published_members.outerjoin(d, d.c.id == m.institution_id))
+        .where(m.district == batch["district"], m.list == batch["list"],
+               m.batch_no == batch["batch_no"])
+        .order_by(*order).offset(offset).limit(limit)).scalars().all()
 
 
 def district_view(conn, district):
@@ -286,12 +292,12 @@ def list_view(conn, list_name, district=None, batch_no=None, page=None):
 def feed_entries(conn, limit=50):
     """Cases (withdrawn ones say so) and notices, newest change first."""
     entries = []
-    for case in case_list(conn, include_withdrawn=True, per_page=limit)["items"]:
-        prefix = "【已撤回】" if case["status"] == "withdrawn" else ""
-        entries.append({"id": case["case_id"], "path": f"/cases/{case['case_id']}",
-                        "title": f"{prefix}{case['institution_name']}：{render.label(case['kind'], 'kind')}",
-                        "summary": f"{render.finding_text(case)} 处理：{render.decision_text(case)}",
-                        "published": case["exposed_at"], "updated": case["updated_at"],
+    for item in case_list(conn, include_withdrawn=True, per_page=limit)["items"]:
+        prefix = "【已撤回】" if item["status"] == "withdrawn" else ""
+        entries.append({"id": item["case_id"], "path": f"/cases/{item['case_id']}",
+                        "title": f"{prefix}{item['institution_name']}：{render.label(item['kind'], 'kind')}",
+                        "summary": f"{render.finding_text(item)} 处理：{render.decision_text(item)}",
+                        "published": item["exposed_at"], "updated": item["updated_at"],
                         "category": "case"})
     entries += _standing_entries(conn)
     for notice in notice_list(conn, limit=limit):

@@ -6,7 +6,7 @@ the registry's and inspection's events (the mirror), newest state first:
 closed > black-listed > ordered to stop (unlicensed operation) > suspended > open."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from shared.clock import local_date
 from shared.directory import institutions
@@ -36,6 +36,18 @@ def standings(conn, institution_ids, rows=None):
                    order=m_unlicensed.c.found_at)
     return {row.id: standing(row, reasons.get(row.id), blacklistings.get(row.id),
                              stops.get(row.id)) for row in rows}
+
+
+def no_choice(directory, institution_id):
+    """`standing(...)["choosable"]` is false, as a condition in SQL on the directory's row
+    (`directory`, outer-joined: an institution the registry never told us of is a choice
+    as far as we know) — so that a list can be sorted, and paged, by the database."""
+    blacklisted = select(m_reviews.c.review_id).where(
+        m_reviews.c.institution_id == institution_id, m_reviews.c.decision == "blacklisted")
+    stopped = select(m_unlicensed.c.event_id).where(m_unlicensed.c.institution_id == institution_id)
+    return and_(directory.c.id.is_not(None), or_(
+        directory.c.status != "open", directory.c.blacklisted, blacklisted.exists(),
+        stopped.exists()))
 
 
 def standing(row, reason, blacklisting, stop):
