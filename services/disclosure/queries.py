@@ -3,14 +3,14 @@ institution search, notices and report statistics (read-only queries)."""
 import json
 from functools import lru_cache
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, bindparam, case, func, select
 
 from shared.directory import institutions
 
 from . import render, standing
 from .domain import derived_id, redact
 from .search import institutions as institutions_matching
-from .projections import (case_history, cases, m_complaints, m_reviews, notices,
+from .projections import (case_history, cases, m_complaints, notices,
                           published_batches, published_members)
 
 LISTS = ("white", "black")
@@ -105,15 +105,25 @@ def _newest(conn, list_names, districts=None):
 
 
 def _newest_rows(conn, list_names, districts=None):
+    params = {"lists": list(list_names)}
+    if districts is None:
+        return conn.execute(_NEWEST, params).all()
+    return conn.execute(_NEWEST_OF, {**params, "districts": list(districts)}).all()
+
+
+def _newest_statement(of_districts):
     t = published_batches
     newest = select(t.c.district, t.c.list, func.max(t.c.batch_no).label("batch_no")).where(
-        t.c.list.in_(list_names))
-    if districts is not None:
-        newest = newest.where(t.c.district.in_(districts))
+        t.c.list.in_(bindparam("lists", expanding=True)))
+    if of_districts:
+        newest = newest.where(t.c.district.in_(bindparam("districts", expanding=True)))
     newest = newest.group_by(t.c.district, t.c.list).subquery()
-    query = select(t).join(newest, (t.c.district == newest.c.district) & (t.c.list == newest.c.list)
-                           & (t.c.batch_no == newest.c.batch_no))
-    return conn.execute(query.order_by(t.c.district, t.c.list)).all()
+    return select(t).join(newest, (t.c.district == newest.c.district) & (
+        t.c.list == newest.c.list) & (t.c.batch_no == newest.c.batch_no)).order_by(
+        t.c.district, t.c.list)
+
+
+_NEWEST, _NEWEST_OF = _newest_statement(False), _newest_statement(True)
 
 
 LIST_PAGE = 100  # entries of a list on a page (the CSV and the JSON API hold them all)
@@ -127,7 +137,7 @@ def with_entries(conn, batch, page=None, per_page=LIST_PAGE):
         batch = {**batch, "count": len(ids), "page": page, "offset": (page - 1) * per_page,
                  "pages": max(1, -(-len(ids) // per_page))}
         ids = _page_of(conn, batch, batch["offset"], per_page)
-    found = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
+    found = standing.directory_rows(conn, ids)
     rows = {r.id: r for r in found}
     decisions = _blacklistings(conn, ids) if batch["list"] == "black" else {}
     now = standing.standings(conn, ids, found)
@@ -188,9 +198,7 @@ def no_choice_count(conn, batch):
 
 
 def _blacklistings(conn, ids):
-    rows = conn.execute(select(m_reviews).where(m_reviews.c.institution_id.in_(ids),
-                                                m_reviews.c.decision == "blacklisted")
-                        .order_by(m_reviews.c.decided_at))
+    rows = conn.execute(standing.BLACKLISTINGS, {"ids": list(ids)}) if ids else []
     return {r.institution_id: {"reason": redact(r.decision_reason), "date": (r.decided_at or "")[:10],
                                "outcome": "blacklisted", "department": r.department}
             for r in rows}
@@ -241,10 +249,13 @@ def _list_now(published, now):
 def _case_counts(conn, ids):
     if not ids:
         return {}
-    rows = conn.execute(select(cases.c.institution_id, func.count()).where(
-        cases.c.institution_id.in_(ids), cases.c.status == "published")
-        .group_by(cases.c.institution_id))
-    return dict(rows.all())
+    return dict(conn.execute(_CASE_COUNTS, {"ids": list(ids)}).all())
+
+
+_CASE_COUNTS = (select(cases.c.institution_id, func.count())
+                .where(cases.c.institution_id.in_(bindparam("ids", expanding=True)),
+                       cases.c.status == "published")
+                .group_by(cases.c.institution_id))
 
 
 def notice_list(conn, district=None, limit=100):

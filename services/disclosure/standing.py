@@ -6,7 +6,7 @@ the registry's and inspection's events (the mirror), newest state first:
 closed > black-listed > ordered to stop (unlicensed operation) > suspended > open."""
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from shared.clock import local_date
 from shared.directory import institutions
@@ -27,15 +27,32 @@ def standings(conn, institution_ids, rows=None):
     if not ids:
         return {}
     if rows is None:
-        rows = conn.execute(select(institutions).where(institutions.c.id.in_(ids))).all()
+        rows = directory_rows(conn, ids)
     not_open = [row.id for row in rows if row.status != "open"]  # only these show a reason
-    reasons = _by_id(conn, m_status_reasons, m_status_reasons.c.institution_id, not_open)
-    blacklistings = _by_id(conn, m_reviews, m_reviews.c.institution_id, ids,
-                           m_reviews.c.decision == "blacklisted", order=m_reviews.c.decided_at)
-    stops = _by_id(conn, m_unlicensed, m_unlicensed.c.institution_id, ids,
-                   order=m_unlicensed.c.found_at)
+    reasons = _by_id(conn, _REASONS, not_open)
+    blacklistings = _by_id(conn, BLACKLISTINGS, ids)
+    stops = _by_id(conn, _STOPS, ids)
     return {row.id: standing(row, reasons.get(row.id), blacklistings.get(row.id),
                              stops.get(row.id)) for row in rows}
+
+
+def directory_rows(conn, ids):
+    """The directory's rows of `ids` (the institutions the registry told us of)."""
+    return conn.execute(_ROWS, {"ids": list(ids)}).all() if ids else []
+
+
+# Built once, the ids an expanding parameter: a page's hundred ids are not each coerced
+# into the statement (shared.statements)
+def _of(table, *where, order=None):
+    query = select(table).where(table.c.institution_id.in_(bindparam("ids", expanding=True)),
+                                *where)
+    return query if order is None else query.order_by(order)
+
+
+_ROWS = select(institutions).where(institutions.c.id.in_(bindparam("ids", expanding=True)))
+_REASONS = _of(m_status_reasons)
+BLACKLISTINGS = _of(m_reviews, m_reviews.c.decision == "blacklisted", order=m_reviews.c.decided_at)
+_STOPS = _of(m_unlicensed, order=m_unlicensed.c.found_at)
 
 
 def no_choice(directory, institution_id):
@@ -87,11 +104,8 @@ def _reason(row_or_text):
     return redact(text)
 
 
-def _by_id(conn, table, column, ids, *where, order=None):
-    """The newest row per institution (by `order`), or the only one."""
+def _by_id(conn, statement, ids):
+    """The newest row per institution (by the statement's order), or the only one."""
     if not ids:
         return {}
-    query = select(table).where(column.in_(ids), *where)
-    if order is not None:
-        query = query.order_by(order)
-    return {getattr(row, column.name): row for row in conn.execute(query)}
+    return {row.institution_id: row for row in conn.execute(statement, {"ids": list(ids)})}
