@@ -129,12 +129,18 @@ def rebuild(conn, feed):
 FILLED = "directory:registry"  # the follower's cursor: the registry position last rebuilt to
 
 
-def fill_once(store, follower):
+def fill_once(store, follower, consumers):
     """Fill, from the registry's feed, a directory that never was (a follower upgraded to
-    it: its inbox holds the registrations already, so its catch-up would skip them).
-    Called before the follower's catch-up of the registry; events applied again after
-    it come in the registry's order, so the rows end as the feed leaves them."""
-    if store.cursor(FILLED) or not inspect(store.engine).has_table(institutions.name):
+    it: the inbox of its `consumers` of the registry holds the registrations already, so
+    its catch-up would skip them). Called before the follower's catch-up of the registry;
+    events applied again after it come in the registry's order, so the rows end as the
+    feed leaves them. A new follower (an empty inbox) is filled by its catch-up alone:
+    its cursor at 0 says so, so that no later start fills it again."""
+    if store.cursor(FILLED, None) is not None or not inspect(store.engine).has_table(
+            institutions.name):
+        return
+    if not store.handled_any(consumers):
+        store.set_cursor(FILLED, 0)
         return
     refill(store, list(registry_feed(follower)))
 

@@ -247,7 +247,7 @@ class SourceStream:
         self.declare()  # so nothing published from now on is missed
         store = self.handlers[0].store
         if self.source == "registry":
-            directory.fill_once(store, self.service)
+            directory.fill_once(store, self.service, [h.consumer for h in self.handlers])
         types = ",".join(self.types)
         cursor_name = self.cursor.name
         after = store.cursor(cursor_name)

@@ -222,9 +222,17 @@ class EventStore:
             found = conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id})
             return found.first() is not None
 
-    def cursor(self, name):
+    def handled_any(self, consumers):
+        """Whether the inbox holds an event handled by any of `consumers`."""
         with self.read() as conn:
-            return conn.execute(_CURSOR, {"name": name}).scalar() or 0
+            return conn.execute(select(inbox_table.c.event_id).where(
+                inbox_table.c.consumer.in_(consumers)).limit(1)).first() is not None
+
+    def cursor(self, name, default=0):
+        """The cursor's position; `default` when it was never set."""
+        with self.read() as conn:
+            position = conn.execute(_CURSOR, {"name": name}).scalar()
+        return default if position is None else position
 
     def set_cursor(self, name, position, batch=None):
         with self.writing(batch) as conn:
