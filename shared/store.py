@@ -73,6 +73,9 @@ _INSERT_EVENT = insert(events_table)
 _CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
 _HANDLED = select(inbox_table.c.event_id).where(inbox_table.c.consumer == bindparam("consumer"),
                                                 inbox_table.c.event_id == bindparam("event_id"))
+_HANDLED_AMONG = select(inbox_table.c.consumer, inbox_table.c.event_id).where(
+    inbox_table.c.consumer.in_(bindparam("consumers", expanding=True)),
+    inbox_table.c.event_id.in_(bindparam("event_ids", expanding=True)))
 _INSERT_INBOX = insert(inbox_table)
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
 MAX_GROUP = 64   # units of work sharing one commit, at most (a held batch excepted)
@@ -221,6 +224,13 @@ class EventStore:
         with self.read() as conn:
             found = conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id})
             return found.first() is not None
+
+    def handled_among(self, consumers, event_ids):
+        """The (consumer, event id) pairs of these that the inbox holds: a catch-up's page
+        asks once, not once an event."""
+        with self.read() as conn:
+            return set(conn.execute(_HANDLED_AMONG, {"consumers": list(consumers),
+                                                     "event_ids": list(event_ids)}).tuples())
 
     def handled_any(self, consumers):
         """Whether the inbox holds an event handled by any of `consumers`."""
