@@ -253,17 +253,23 @@ class SourceStream:
         after = store.cursor(cursor_name)
         read = self.handlers[0]._store_provider.metrics.feed_events_read.labels(self.source)
         url = f"{config.service_url(self.source)}/events"
+
+        def page_after(position):
+            answer = requests.get(url, headers=self._credentials(), timeout=30,
+                                  params={"after": position, "limit": FEED_PAGE, "types": types})
+            answer.raise_for_status()
+            return answer.json()
+        coming = started(page_after, after)
         try:
             while True:
-                page = requests.get(url, headers=self._credentials(), timeout=30,
-                                    params={"after": after, "limit": FEED_PAGE, "types": types})
-                page.raise_for_status()
-                events = page.json()
+                events = coming.wait()
                 # replaying from the first page read: a source that cannot be reached
                 # replays nothing, and must not hold back what others' events decide
                 self.follower.replaying.add(self.source)
                 if not events:
                     break
+                # the source reads the next page while this one is applied
+                coming = started(page_after, int(events[-1]["position"]))
                 read.inc(len(events))
                 handled = store.handled_among([handler.consumer for handler in self.handlers],
                                               [event["id"] for event in events])
@@ -532,15 +538,15 @@ class OtgEventHandler(EventHandler):
 handle_event = OtgEventHandler.decorator
 
 
-def started(look_up, data, attrs):
-    """`look_up(data, attrs)` running in a green thread of its own; `.wait()` on the
-    answer returns its result or raises its error."""
+def started(function, *args):
+    """`function(*args)` running in a green thread of its own; `.wait()` on the answer
+    returns its result or raises its error."""
     answer = eventlet.event.Event()
 
     def work():
         try:
-            answer.send(look_up(data, attrs))
-        except Exception as error:  # raised again to whoever waits: the attempt fails
+            answer.send(function(*args))
+        except Exception as error:  # raised again to whoever waits (a lookup: its attempt fails)
             answer.send_exception(error)
     eventlet.spawn_n(work)
     return answer
