@@ -19,6 +19,8 @@ import time
 from sqlalchemy import (Column, Index, String, Table, and_, bindparam, delete, func, insert, or_,
                         select, union)
 
+from shared.fastread import execute
+
 COMMON = 5000  # postings from which a pair is too common to lead (a tenth of 50,000 names)
 DENSE = 500  # matches from which a two-character query walks the names in order
 
@@ -44,16 +46,16 @@ def terms_table(metadata, name="search_terms"):
 def index(conn, table, institution_id, name):
     """(Re)index one institution's name (idempotent: a redelivery writes the same rows)."""
     unindex, add = _writes(table)
-    conn.execute(unindex, {"id": institution_id})
-    rows = [{"term": term, "institution_id": institution_id} for term in sorted(terms(name))]
-    if rows:
-        conn.execute(add, rows)
+    execute(conn, unindex, {"id": institution_id})
+    execute(conn, add, [{"term": term, "institution_id": institution_id}
+                        for term in sorted(terms(name))])
 
 
 @functools.cache
 def _writes(table):
-    """`index`'s statements for `table`, built once: SQLAlchemy's building and cache-keying
-    of a statement cost more than running it (a catch-up indexes thousands a page)."""
+    """`index`'s statements for `table`, built once and run on the DB-API cursor
+    (shared.fastread): SQLAlchemy's building, cache-keying and executing of a statement
+    cost more than running it (a catch-up indexes thousands a page)."""
     return (delete(table).where(table.c.institution_id == bindparam("id")), insert(table))
 
 
