@@ -33,6 +33,8 @@ def execute(conn, statement, params):
     many = isinstance(params, list)
     if many and not params:
         return 0
+    if many and conn.dialect.name != "sqlite":  # SQLAlchemy sends the rows in one round trip
+        return conn.execute(statement, params).rowcount
     keys = tuple(params[0] if many else params)
     key = (statement, conn.dialect.name, keys)
     compiled = _compiled.get(key)
