@@ -1,6 +1,7 @@
-"""The replay hot path: a query's rows straight from the DB-API cursor, and JSON
-decoded by the C scanner. SQLAlchemy's execution path and json.loads' wrapping cost
-more than reading and decoding the rows themselves (bench/README.md, replay)."""
+"""The hot paths (a replay, a catch-up): a query's rows and a write's effect straight
+from the DB-API cursor, and JSON decoded by the C scanner. SQLAlchemy's execution path
+and json.loads' wrapping cost more than reading and decoding the rows themselves, or
+than SQLite's own work for a write (bench/README.md, replay and catch-up)."""
 import json
 from contextlib import suppress
 
@@ -21,27 +22,88 @@ def loads(text):
 def fetch_all(conn, statement, compiled, params):
     """`conn.execute(statement, params).all()`, in `conn`'s transaction (begun as
     `conn.execute` would begin it), with errors raised as SQLAlchemy raises them."""
+    return _run(conn, statement, compiled, params, lambda cursor: cursor.fetchall())
+
+
+def execute(conn, statement, params):
+    """`conn.execute(statement, params)` for a statement built once with bind parameters
+    (a write, or a read of one value): the first column of its first row if it returns
+    rows, else how many rows it changed. A list of dicts (of the same keys) runs it once
+    for each, as one executemany. Its SQL is compiled once per dialect and set of keys."""
+    many = isinstance(params, list)
+    if many and not params:
+        return 0
+    if many and conn.dialect.name != "sqlite":  # SQLAlchemy sends the rows in one round trip
+        return conn.execute(statement, params).rowcount
+    keys = tuple(params[0] if many else params)
+    key = (statement, conn.dialect.name, keys)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        if len(_compiled) > 512:  # statements built per call: not worth keeping
+            _compiled.clear()
+        compiled = statement.compile(dialect=conn.dialect, column_keys=list(keys))
+        if compiled.insert_prefetch or compiled.update_prefetch:  # a default computed in
+            compiled = False                                       # Python: SQLAlchemy's path
+        _compiled[key] = compiled
+    if compiled is False:
+        result = conn.execute(statement, params)
+        return result.scalar() if result.returns_rows else result.rowcount
+    return _run(conn, statement, compiled, params, _first_or_count, many)
+
+
+_compiled = {}  # (statement, dialect, keys) -> its compiled SQL, or False
+
+
+def _first_or_count(cursor):
+    if cursor.description is None:
+        return cursor.rowcount
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _run(conn, statement, compiled, params, result, many=False):
     transaction = conn.get_transaction()
     if conn.invalidated or (transaction is not None and not transaction.is_active):
-        return conn.execute(statement, params).all()  # SQLAlchemy refuses, in its words
+        return result(conn.execute(statement, params))  # SQLAlchemy refuses, in its words
     if transaction is None:
         conn.begin()
-    values = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
+    if compiled.positional:
+        names = compiled.positiontup
+        values = ([tuple([row[name] for name in names]) for row in params] if many
+                  else tuple([params[name] for name in names]))
+    else:
+        values = params
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(compiled.string, values)
-        return cursor.fetchall()
+        if many:
+            cursor.executemany(compiled.string, values)
+        else:
+            cursor.execute(compiled.string, values)
+        return result(cursor)
     except conn.dialect.loaded_dbapi.Error as error:
-        raise _wrapped(conn, cursor, compiled, values, error) from error
+        raise _wrapped(conn, cursor, compiled.string, values, error) from error
     finally:
         with suppress(Exception):  # as SQLAlchemy: the cursor of a lost connection
             cursor.close()
 
 
-def _wrapped(conn, cursor, compiled, values, error):
+def execute_plain(conn, sql):
+    """`conn.exec_driver_sql(sql)` for SQL without parameters (a SAVEPOINT, a RELEASE)
+    in `conn`'s transaction."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(conn, cursor, sql, (), error) from error
+    finally:
+        with suppress(Exception):
+            cursor.close()
+
+
+def _wrapped(conn, cursor, sql, values, error):
     dialect = conn.dialect
     lost = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
     if lost:
         conn.invalidate(error)
-    return DBAPIError.instance(compiled.string, values, error, dialect.loaded_dbapi.Error,
+    return DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
                                connection_invalidated=lost, dialect=dialect)

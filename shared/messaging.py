@@ -247,31 +247,40 @@ class SourceStream:
         self.declare()  # so nothing published from now on is missed
         store = self.handlers[0].store
         if self.source == "registry":
-            directory.fill_once(store, self.service)
+            directory.fill_once(store, self.service, [h.consumer for h in self.handlers])
         types = ",".join(self.types)
         cursor_name = self.cursor.name
         after = store.cursor(cursor_name)
         read = self.handlers[0]._store_provider.metrics.feed_events_read.labels(self.source)
         url = f"{config.service_url(self.source)}/events"
+
+        def page_after(position):
+            answer = requests.get(url, headers=self._credentials(), timeout=30,
+                                  params={"after": position, "limit": FEED_PAGE, "types": types})
+            answer.raise_for_status()
+            return answer.json()
+        coming = started(page_after, after)
         try:
             while True:
-                page = requests.get(url, headers=self._credentials(), timeout=30,
-                                    params={"after": after, "limit": FEED_PAGE, "types": types})
-                page.raise_for_status()
-                events = page.json()
+                events = coming.wait()
                 # replaying from the first page read: a source that cannot be reached
                 # replays nothing, and must not hold back what others' events decide
                 self.follower.replaying.add(self.source)
                 if not events:
                     break
+                # the source reads the next page while this one is applied
+                coming = started(page_after, int(events[-1]["position"]))
                 read.inc(len(events))
+                handled = store.handled_among([handler.consumer for handler in self.handlers],
+                                              [event["id"] for event in events])
                 # the page in one transaction: a savepoint per event, one commit with the cursor
                 with store.batch() as batch:
                     for event in events:
                         if self.stopping:
                             raise ContainerBeingKilled()
                         for handler in self.handlers_of(envelope.event_name(event)):
-                            handler.handle_feed_event(event, batch)
+                            handler.handle_feed_event(
+                                event, batch, (handler.consumer, event["id"]) in handled)
                     after = int(events[-1]["position"])
                     store.set_cursor(cursor_name, after, batch)
         finally:
@@ -452,17 +461,20 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    def settle(self, body, attrs, batch=None, looked_up=None):
+    def settle(self, body, attrs, batch=None, looked_up=None, handled=None):
         """Handle one event, retrying; None when done (or done before), REQUEUE when the
         service is stopping, else why it failed. `looked_up`: its lookup started ahead,
-        for the first attempt (a retry looks up again)."""
+        for the first attempt (a retry looks up again). `handled`: whether the inbox
+        held it, if read already (a catch-up reads a page's at once)."""
         try:
-            if self.store.handled(self.consumer, attrs["id"]):
-                self.store.skipped[self.consumer] += 1
-                return None
+            if handled is None:
+                handled = self.store.handled(self.consumer, attrs["id"])
         except Exception as error:  # database away: the attempts below retry, and the
             # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
+        if handled:
+            self.store.skipped[self.consumer] += 1
+            return None
         settled = eventlet.event.Event()
         self._attempt(body, attrs, settled.send, attempt=1, batch=batch, looked_up=looked_up)
         return settled.wait()
@@ -479,10 +491,10 @@ class OtgEventHandler(EventHandler):
             log.exception("%s: could not dead-letter; requeueing", self.consumer)
             return False
 
-    def handle_feed_event(self, event, batch=None):
+    def handle_feed_event(self, event, batch=None, handled=None):
         """Handle one CloudEvents JSON event from a feed; wait until it is settled (its
         unit of work commits with `batch`, shared.store.EventStore.batch)."""
-        error = self.settle(event.get("data") or {}, event, batch)
+        error = self.settle(event.get("data") or {}, event, batch, handled=handled)
         if error is REQUEUE:
             raise ContainerBeingKilled()
         if error is not None:
@@ -526,15 +538,15 @@ class OtgEventHandler(EventHandler):
 handle_event = OtgEventHandler.decorator
 
 
-def started(look_up, data, attrs):
-    """`look_up(data, attrs)` running in a green thread of its own; `.wait()` on the
-    answer returns its result or raises its error."""
+def started(function, *args):
+    """`function(*args)` running in a green thread of its own; `.wait()` on the answer
+    returns its result or raises its error."""
     answer = eventlet.event.Event()
 
     def work():
         try:
-            answer.send(look_up(data, attrs))
-        except Exception as error:  # raised again to whoever waits: the attempt fails
+            answer.send(function(*args))
+        except Exception as error:  # raised again to whoever waits (a lookup: its attempt fails)
             answer.send_exception(error)
     eventlet.spawn_n(work)
     return answer

@@ -13,10 +13,13 @@ up to COMMON, in one statement):
 - a query of one pair (two characters) posted under DENSE names or more, or of pairs
   all posted under COMMON or more (学校, 培训学校): matches are dense, so the names are
   walked in order with LIKE and a page is found after a few hundred rows."""
+import functools
 import time
 
-from sqlalchemy import (Column, Index, String, Table, and_, delete, func, insert, or_, select,
-                        union)
+from sqlalchemy import (Column, Index, String, Table, and_, bindparam, delete, func, insert, or_,
+                        select, union)
+
+from shared.fastread import execute
 
 COMMON = 5000  # postings from which a pair is too common to lead (a tenth of 50,000 names)
 DENSE = 500  # matches from which a two-character query walks the names in order
@@ -42,10 +45,18 @@ def terms_table(metadata, name="search_terms"):
 
 def index(conn, table, institution_id, name):
     """(Re)index one institution's name (idempotent: a redelivery writes the same rows)."""
-    conn.execute(delete(table).where(table.c.institution_id == institution_id))
-    rows = [{"term": term, "institution_id": institution_id} for term in sorted(terms(name))]
-    if rows:
-        conn.execute(insert(table), rows)
+    unindex, add = _writes(table)
+    execute(conn, unindex, {"id": institution_id})
+    execute(conn, add, [{"term": term, "institution_id": institution_id}
+                        for term in sorted(terms(name))])
+
+
+@functools.cache
+def _writes(table):
+    """`index`'s statements for `table`, built once and run on the DB-API cursor
+    (shared.fastread): SQLAlchemy's building, cache-keying and executing of a statement
+    cost more than running it (a catch-up indexes thousands a page)."""
+    return (delete(table).where(table.c.institution_id == bindparam("id")), insert(table))
 
 
 def index_all(conn, table, rows, batch=5000):

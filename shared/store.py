@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared import statements
 from shared.clock import SystemClock, rfc3339
-from shared.fastread import fetch_all, loads as _loads
+from shared.fastread import execute, execute_plain, fetch_all, loads as _loads
 from shared.errors import ConcurrencyError, NotFound
 
 metadata = MetaData()
@@ -77,6 +77,9 @@ _AFTER_NAMED = _AFTER.where(events_table.c.name.in_(bindparam("names", expanding
 _CURSOR = select(cursors_table.c.position).where(cursors_table.c.name == bindparam("name"))
 _HANDLED = select(inbox_table.c.event_id).where(inbox_table.c.consumer == bindparam("consumer"),
                                                 inbox_table.c.event_id == bindparam("event_id"))
+_HANDLED_AMONG = select(inbox_table.c.consumer, inbox_table.c.event_id).where(
+    inbox_table.c.consumer.in_(bindparam("consumers", expanding=True)),
+    inbox_table.c.event_id.in_(bindparam("event_ids", expanding=True)))
 _INSERT_INBOX = insert(inbox_table)
 _ADVISORY_KEY = 0x07_06_07  # any constant shared by all writers of one database
 MAX_GROUP = 64   # units of work sharing one commit, at most (a held batch excepted)
@@ -126,6 +129,23 @@ def normalise_url(url):
 
 def make_engine(url):
     url = normalise_url(url)
+    engine = _make_engine(url)
+    # SAVEPOINT and RELEASE straight to the driver: SQLAlchemy compiles each anew, and
+    # every unit of work of a group but its first takes one (a catch-up: thousands a page)
+    engine.dialect.do_savepoint = _savepoint
+    engine.dialect.do_release_savepoint = _release_savepoint
+    return engine
+
+
+def _savepoint(conn, name):
+    execute_plain(conn, f"SAVEPOINT {name}")
+
+
+def _release_savepoint(conn, name):
+    execute_plain(conn, f"RELEASE SAVEPOINT {name}")
+
+
+def _make_engine(url):
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -225,9 +245,24 @@ class EventStore:
             found = conn.execute(_HANDLED, {"consumer": consumer, "event_id": event_id})
             return found.first() is not None
 
-    def cursor(self, name):
+    def handled_among(self, consumers, event_ids):
+        """The (consumer, event id) pairs of these that the inbox holds: a catch-up's page
+        asks once, not once an event."""
         with self.read() as conn:
-            return conn.execute(_CURSOR, {"name": name}).scalar() or 0
+            return set(conn.execute(_HANDLED_AMONG, {"consumers": list(consumers),
+                                                     "event_ids": list(event_ids)}).tuples())
+
+    def handled_any(self, consumers):
+        """Whether the inbox holds an event handled by any of `consumers`."""
+        with self.read() as conn:
+            return conn.execute(select(inbox_table.c.event_id).where(
+                inbox_table.c.consumer.in_(consumers)).limit(1)).first() is not None
+
+    def cursor(self, name, default=0):
+        """The cursor's position; `default` when it was never set."""
+        with self.read() as conn:
+            position = conn.execute(_CURSOR, {"name": name}).scalar()
+        return default if position is None else position
 
     def set_cursor(self, name, position, batch=None):
         with self.writing(batch) as conn:
@@ -481,8 +516,8 @@ class UnitOfWork:
         ctx = self.context
         if ctx.consumer and ctx.event_id:
             try:
-                self.conn.execute(_INSERT_INBOX,
-                                  {"consumer": ctx.consumer, "event_id": ctx.event_id})
+                execute(self.conn, _INSERT_INBOX,
+                        {"consumer": ctx.consumer, "event_id": ctx.event_id})
             except IntegrityError:
                 raise AlreadyHandled(ctx.event_id) from None
 

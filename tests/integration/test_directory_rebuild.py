@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from services.inspection.service import InspectionService
 from services.registry.service import RegistryService
 from shared import directory
+from shared.messaging import Follower
 from otg.cli import main
 from shared.store import cursors_table
 from support import eventually
@@ -69,3 +70,21 @@ def test_a_follower_upgraded_to_the_directory_fills_it_from_the_feed_at_start(
         conn.execute(delete(cursors_table).where(cursors_table.c.name == directory.FILLED))
     after = start_service(InspectionService, database_url=database, follow_feeds=True)
     assert settled(after, expected) == live
+
+
+def test_a_new_follower_fills_its_directory_by_its_catch_up_alone(
+        start_service, token, tmp_path, monkeypatch):
+    refills = []
+    refill = directory.refill
+    monkeypatch.setattr(directory, "refill",
+                        lambda store, feed: refills.append(store) or refill(store, feed))
+    registry = start_service(RegistryService)
+    expected = registry_history(registry, token)
+    database = f"sqlite:///{tmp_path / 'follower'}.db"
+    first = start_service(InspectionService, database_url=database, follow_feeds=True)
+    live = settled(first, expected)
+    first.container.stop()
+    again = start_service(InspectionService, database_url=database, follow_feeds=True)
+    eventually(lambda: again.container.shared_extensions[Follower].replays == 1)
+    assert rows(again) == live
+    assert refills == []  # its inbox was empty: nothing to fill twice, then or after
