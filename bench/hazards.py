@@ -42,6 +42,7 @@ class Latency:
     missing: int = 0           # no CaseExposed within the tracer's patience
     pages: int = 0             # case pages that answered 200
     rounds: list = field(default_factory=list)  # p99 of every round, this one included
+    cpu_ms: dict = field(default_factory=dict)  # service -> its CPU per hazard sent, ms
     target: float = 0.100      # p99, seconds
 
     def p(self, share, values=None):
@@ -162,8 +163,10 @@ def _one_round(services, inspections, rate):
     chain.declare(services.amqp_uri)
     try:
         with chain.Tracer(services.amqp_uri, len(inspections)) as tracer:
+            before = _cpu_seconds(services)
             sent, answered, errors, seconds = _run(services, inspections, rate)
             seen = tracer.wait()
+            spent = _cpu_seconds(services)  # before the pages are fetched
     finally:
         chain.delete(services.amqp_uri)
     if errors:
@@ -171,9 +174,25 @@ def _one_round(services, inspections, rate):
     result = _latencies(sent, seen)
     result.rate = (len(sent) - 1) / seconds if seconds > 0 else 0.0
     result.hops["inspection: finding request → its HTTP answer"] = answered
+    result.cpu_ms = {name: (spent[name] - before[name]) * 1000 / max(1, len(sent))
+                     for name in spent if name in before}
     result.pages = _pages(services, [seen[(chain.LAST, i)].case_id for i in sent
                                      if (chain.LAST, i) in seen])
     return result
+
+
+def _cpu_seconds(services):
+    """Each service's CPU seconds so far (Linux's /proc): what a round costs it, whatever
+    else the machine does meanwhile (a latency on a shared box mostly shows the rest)."""
+    seconds = {}
+    for name, process in services.processes.items():
+        try:
+            with open(f"/proc/{process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 def _latencies(sent, seen):

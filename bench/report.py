@@ -78,6 +78,10 @@ def latency_table(result):
                  + (f"; {result.missing:,} cases never arrived" if result.missing else "")
                  + (f"; p99 of each round: {', '.join(ms(p) for p in result.rounds)} ms"
                     if len(result.rounds) > 1 else ""))
+    if result.cpu_ms:
+        lines.append("CPU per hazard (that round): " + ", ".join(
+            f"{name} {ms:.1f} ms" for name, ms in result.cpu_ms.items())
+            + f"; total {sum(result.cpu_ms.values()):.1f} ms")
     return "\n".join(lines)
 
 
@@ -87,5 +91,6 @@ def latency_dict(result):
             "pages_200": result.pages, "target_p99_ms": result.target * 1000,
             "met": result.met, "p99_ms_of_rounds": [round(p * 1000, 2) for p in result.rounds],
             **{f"p{int(share * 100)}_ms": rounded(None, share) for share in (0.5, 0.95, 0.99)},
+            "cpu_ms_per_hazard": {name: round(ms, 2) for name, ms in result.cpu_ms.items()},
             "hops_ms": {label: {"p50": rounded(values, 0.5), "p99": rounded(values, 0.99)}
                         for label, values in result.hops.items()}}

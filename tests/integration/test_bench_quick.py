@@ -1,4 +1,5 @@
-"""`python -m bench --quick` (what `make bench` runs, smaller) works end to end and reports the three rates (no timing
+"""`python -m bench --quick` (what `make bench` runs, smaller) works end to end and reports
+the three rates, and the hazard chain with each service's CPU per hazard (no timing
 assertions: the figures depend on the machine)."""
 import json
 import subprocess
@@ -22,3 +23,8 @@ def test_quick_bench_reports_the_ceiling_the_relay_and_end_to_end_rates(tmp_path
     for part, events in PARTS.items():
         assert results[part]["rate"] > 0
         assert results[part]["events"] == events, results[part]  # every event arrived
+    hazards = results["hazard → public case page"]
+    assert hazards["missing"] == 0 and hazards["pages_200"] == hazards["hazards"]
+    # what each service spent per hazard: the figure that stays comparable on a busy box
+    cpu = hazards["cpu_ms_per_hazard"]
+    assert set(cpu) == {"registry", "inspection", "disclosure"} and all(ms > 0 for ms in cpu.values())
