@@ -141,17 +141,18 @@ def rebuild(conn, feed):
 FILLED = "directory:registry"  # the follower's cursor: the registry position last rebuilt to
 
 
-def fill_once(store, follower, consumers):
+def fill_once(store, follower, consumers, followed_to=0):
     """Fill, from the registry's feed, a directory that never was (a follower upgraded to
-    it: the inbox of its `consumers` of the registry holds the registrations already, so
-    its catch-up would skip them). Called before the follower's catch-up of the registry;
-    events applied again after it come in the registry's order, so the rows end as the
-    feed leaves them. A new follower (an empty inbox) is filled by its catch-up alone:
-    its cursor at 0 says so, so that no later start fills it again."""
+    it: the inbox of its `consumers` of the registry holds the registrations already, or
+    its follow cursor is past them (`followed_to`), so its catch-up would skip them).
+    Called before the follower's catch-up of the registry; events applied again after it
+    come in the registry's order, so the rows end as the feed leaves them. A new follower
+    (an empty inbox, no cursor) is filled by its catch-up alone: its cursor at 0 says so,
+    so that no later start fills it again."""
     if store.cursor(FILLED, None) is not None or not inspect(store.engine).has_table(
             institutions.name):
         return
-    if not store.handled_any(consumers):
+    if not followed_to and not store.handled_any(consumers):
         store.set_cursor(FILLED, 0)
         return
     refill(store, list(registry_feed(follower)))

@@ -22,7 +22,8 @@ def loads(text):
 def fetch_all(conn, statement, compiled, params):
     """`conn.execute(statement, params).all()`, in `conn`'s transaction (begun as
     `conn.execute` would begin it), with errors raised as SQLAlchemy raises them."""
-    return _run(conn, statement, compiled, params, lambda cursor: cursor.fetchall())
+    return _run(conn, statement, compiled, params, lambda cursor: cursor.fetchall(),
+                lambda result: result.all())
 
 
 def execute(conn, statement, params):
@@ -36,7 +37,8 @@ def execute(conn, statement, params):
     if many and conn.dialect.name != "sqlite":  # SQLAlchemy sends the rows in one round trip
         return conn.execute(statement, params).rowcount
     keys = tuple(params[0] if many else params)
-    key = (statement, conn.dialect.name, keys)
+    dialect = conn.dialect
+    key = (statement, dialect.name, dialect.driver, dialect.paramstyle, keys)
     compiled = _compiled.get(key)
     if compiled is None:
         if len(_compiled) > 512:  # statements built per call: not worth keeping
@@ -46,12 +48,15 @@ def execute(conn, statement, params):
             compiled = False                                       # Python: SQLAlchemy's path
         _compiled[key] = compiled
     if compiled is False:
-        result = conn.execute(statement, params)
-        return result.scalar() if result.returns_rows else result.rowcount
-    return _run(conn, statement, compiled, params, _first_or_count, many)
+        return _scalar_or_count(conn.execute(statement, params))
+    return _run(conn, statement, compiled, params, _first_or_count, _scalar_or_count, many)
 
 
-_compiled = {}  # (statement, dialect, keys) -> its compiled SQL, or False
+_compiled = {}  # (statement, dialect and driver, keys) -> its compiled SQL, or False
+
+
+def _scalar_or_count(result):  # the same, of SQLAlchemy's result
+    return result.scalar() if result.returns_rows else result.rowcount
 
 
 def _first_or_count(cursor):
@@ -61,10 +66,11 @@ def _first_or_count(cursor):
     return None if row is None else row[0]
 
 
-def _run(conn, statement, compiled, params, result, many=False):
-    transaction = conn.get_transaction()
-    if conn.invalidated or (transaction is not None and not transaction.is_active):
-        return result(conn.execute(statement, params))  # SQLAlchemy refuses, in its words
+def _run(conn, statement, compiled, params, result, result_of_sqlalchemy, many=False):
+    transaction, nested = conn.get_transaction(), conn.get_nested_transaction()
+    if conn.invalidated or any(t is not None and not t.is_active for t in (transaction, nested)):
+        # SQLAlchemy's own path: it reconnects, or refuses in its words
+        return result_of_sqlalchemy(conn.execute(statement, params))
     if transaction is None:
         conn.begin()
     if compiled.positional:

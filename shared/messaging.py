@@ -12,7 +12,7 @@ handled in the same transaction as its effects.
 import hashlib
 import logging
 import time
-from functools import partial
+from functools import cached_property, partial
 
 import eventlet
 import eventlet.queue
@@ -247,7 +247,8 @@ class SourceStream:
         self.declare()  # so nothing published from now on is missed
         store = self.handlers[0].store
         if self.source == "registry":
-            directory.fill_once(store, self.service, [h.consumer for h in self.handlers])
+            directory.fill_once(store, self.service, [h.consumer for h in self.handlers],
+                                store.cursor(self.cursor.name))
         types = ",".join(self.types)
         cursor_name = self.cursor.name
         after = store.cursor(cursor_name)
@@ -279,8 +280,11 @@ class SourceStream:
                         if self.stopping:
                             raise ContainerBeingKilled()
                         for handler in self.handlers_of(envelope.event_name(event)):
+                            # a reaction with effects outside its unit of work asks the
+                            # inbox again: the page's answer may be seconds old by now
                             handler.handle_feed_event(
-                                event, batch, (handler.consumer, event["id"]) in handled)
+                                event, batch, None if handler.effects_outside_unit else
+                                (handler.consumer, event["id"]) in handled)
                     after = int(events[-1]["position"])
                     store.set_cursor(cursor_name, after, batch)
         finally:
@@ -335,10 +339,12 @@ class FollowCursor:
         self.held = set()        # positions given back to the broker, not settled yet
         self.unsaved = 0         # events settled since the last save
 
-    @property
+    @cached_property
     def name(self):
         # one cursor per set of followed types: a handler added in a later release
-        # backfills its type from the start (the inbox skips what others handled)
+        # backfills its type from the start (the inbox skips what others handled).
+        # Named once, when the stream first reads or saves it (all its handlers are
+        # registered by then): a stopping stream loses them one by one before its last save
         types = ",".join(self.stream.types)
         return f"follow:{self.stream.source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
 
@@ -437,6 +443,9 @@ class OtgEventHandler(EventHandler):
         self._store_provider = self._find_store_provider()
         method = getattr(self.container.service_cls, self.method_name, None)
         self.look_up = getattr(method, "look_up", None)  # see shared.subscriptions.before
+        # effects its unit of work cannot undo (complaints' intake)? assumed of a method
+        # that is no subscription table's
+        self.effects_outside_unit = getattr(method, "effects_outside_unit", True)
         self.follower.register_provider(self)
 
     def stop(self):

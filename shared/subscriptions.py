@@ -105,6 +105,7 @@ def _handler(source, name, react):
         else:
             run(self.store, react, event, looked_up=looked_up)
     handle.__doc__ = react.__doc__
+    handle.effects_outside_unit = getattr(react, "through_service", False)
     prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
     if prepare is not None:  # the stream may start it ahead, while earlier events are applied
         def look_up(data, attrs):

@@ -79,7 +79,7 @@ def _batch(row):
 def _members(institution_ids):
     """A published batch's ids, parsed once per text: a batch never changes (a new one
     gets a new number), and a district's is read on every page that names it."""
-    return tuple(json.loads(institution_ids))
+    return tuple(dict.fromkeys(json.loads(institution_ids)))  # once each, as the members
 
 
 @lru_cache(maxsize=1024)
@@ -165,19 +165,25 @@ def _page_of(conn, batch, offset, limit):
     """The ids of one page of a batch's entries, in the order they are shown (choosable
     ones first on a white list, then by name as Python compares them), sorted by the
     database: a district's list at a province's size is thousands of entries."""
+    return conn.execute(_page_statement(conn.dialect.name, batch["list"] == "white"), {
+        "district": batch["district"], "list": batch["list"], "batch_no": batch["batch_no"],
+        "offset": offset, "limit": limit}).scalars().all()
+
+
+@lru_cache(maxsize=None)
+def _page_statement(dialect, white):
     m, d = published_members.c, institutions
-    name = func.coalesce(d.c.name, "")
-    if conn.dialect.name == "postgresql":  # code-point order, as SQLite and Python compare
-        name = name.collate("C")
-    order = [name, m.institution_id]
-    if batch["list"] == "white":
+    name, institution_id = func.coalesce(d.c.name, ""), m.institution_id
+    if dialect == "postgresql":  # code-point order, as SQLite and Python compare
+        name, institution_id = name.collate("C"), institution_id.collate("C")
+    order = [name, institution_id]
+    if white:
         order.insert(0, case((standing.no_choice(d, m.institution_id), 1), else_=0))
-    return conn.execute(
-        select(m.institution_id)
-        .select_from(published_members.outerjoin(d, d.c.id == m.institution_id))
-        .where(m.district == batch["district"], m.list == batch["list"],
-               m.batch_no == batch["batch_no"])
-        .order_by(*order).offset(offset).limit(limit)).scalars().all()
+    return (select(m.institution_id)
+            .select_from(published_members.outerjoin(d, d.c.id == m.institution_id))
+            .where(m.district == bindparam("district"), m.list == bindparam("list"),
+                   m.batch_no == bindparam("batch_no"))
+            .order_by(*order).offset(bindparam("offset")).limit(bindparam("limit")))
 
 
 def district_view(conn, district):

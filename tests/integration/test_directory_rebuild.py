@@ -9,7 +9,7 @@ from services.registry.service import RegistryService
 from shared import directory
 from shared.messaging import Follower
 from otg.cli import main
-from shared.store import cursors_table
+from shared.store import cursors_table, inbox_table
 from support import eventually
 from test_registry_http import institution
 
@@ -88,3 +88,23 @@ def test_a_new_follower_fills_its_directory_by_its_catch_up_alone(
     eventually(lambda: again.container.shared_extensions[Follower].replays == 1)
     assert rows(again) == live
     assert refills == []  # its inbox was empty: nothing to fill twice, then or after
+
+
+def test_a_follower_whose_cursor_is_past_the_registrations_fills_its_directory_from_the_feed(
+        start_service, token, tmp_path):
+    """Its inbox says nothing (consumers renamed, or an inbox emptied by hand), but its
+    follow cursor would skip every registration: the feed fills the directory."""
+    registry = start_service(RegistryService)
+    database = f"sqlite:///{tmp_path / 'follower'}.db"
+    before = start_service(InspectionService, database_url=database, follow_feeds=True)
+    expected = registry_history(registry, token)
+    live = settled(before, expected)
+    before.container.stop()
+    with before.store.writing() as conn:
+        assert conn.execute(select(cursors_table.c.position).where(
+            cursors_table.c.name.like("follow:registry:%"))).scalar() > 0
+        conn.execute(delete(directory.institutions))
+        conn.execute(delete(inbox_table))
+        conn.execute(delete(cursors_table).where(cursors_table.c.name == directory.FILLED))
+    after = start_service(InspectionService, database_url=database, follow_feeds=True)
+    assert settled(after, expected) == live

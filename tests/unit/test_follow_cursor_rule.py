@@ -58,3 +58,16 @@ def test_a_message_without_a_position_leaves_the_cursor_where_it_was(tmp_path):
     cursor.settled({"ce-id": "from-outside"})
     cursor.save()
     assert store.cursor(cursor.name) == 3
+
+
+def test_a_stopping_stream_saves_its_last_position_under_the_name_it_read_from(tmp_path):
+    """A stream loses its handlers one by one as it stops; its last save still moves the
+    cursor its next start reads (not one named after the handlers left)."""
+    cursor, store = cursor_on(tmp_path)
+    cursor.stream.types = ["InstitutionClosed", "InstitutionRegistered"]
+    read_feed_to(cursor, store, 4)
+    name = cursor.name
+    cursor.settled(message(9))
+    cursor.stream.types = ["InstitutionRegistered"]  # the other handler unregistered
+    cursor.save()
+    assert cursor.name == name and store.cursor(name) == 9
