@@ -28,13 +28,17 @@ def told(store, name, data, n):
         default_clock().now()))
 
 
-def test_the_pages_of_a_list_are_the_whole_batch_with_the_suspended_last(disclosure):
-    for n, name in enumerate(NAMES):
-        told(disclosure, "InstitutionRegistered", {
+def registered_with_the_second_suspended(store, names):
+    for n, name in enumerate(names):
+        told(store, "InstitutionRegistered", {
             "institution_id": f"institution-{n}", "name": name, "district": "371002",
             "category": "arts", "address": "环翠区海滨路1号"}, n)
-    told(disclosure, "InstitutionSuspended", {"institution_id": "institution-1",
-                                              "district": "371002", "reason": "消防通道堵塞"}, 9)
+    told(store, "InstitutionSuspended", {"institution_id": "institution-1",
+                                         "district": "371002", "reason": "消防通道堵塞"}, 20)
+
+
+def test_the_pages_of_a_list_are_the_whole_batch_with_the_suspended_last(disclosure):
+    registered_with_the_second_suspended(disclosure, NAMES)
     told(disclosure, "ListBatchPublished", {
         "district": "371002", "list": "white", "batch_no": 1, "published_on": "2026-11-01",
         "institution_ids": [f"institution-{n}" for n in range(len(NAMES))]}, 10)
@@ -54,12 +58,7 @@ def test_a_page_orders_every_standing_as_the_whole_list_does(disclosure):
     whole list is shown, every no-choice entry after every choice."""
     # "B…" before "a…", as Python compares (a database's own collation may not)
     names = ["庚辛科创", "丁香美术", "甲乙书法", "乙丙舞蹈", "丙丁编程", "戊己围棋", "a 画室", "B 画室"]
-    for n, name in enumerate(names):
-        told(disclosure, "InstitutionRegistered", {
-            "institution_id": f"institution-{n}", "name": name, "district": "371002",
-            "category": "arts", "address": "环翠区海滨路1号"}, n)
-    told(disclosure, "InstitutionSuspended", {"institution_id": "institution-1",
-                                              "district": "371002", "reason": "消防通道堵塞"}, 20)
+    registered_with_the_second_suspended(disclosure, names)
     told(disclosure, "InstitutionClosed", {"institution_id": "institution-2",
                                            "district": "371002", "reason": "注销"}, 21)
     told(disclosure, "BlacklistReviewOpened", {
