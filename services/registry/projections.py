@@ -183,13 +183,18 @@ def institution_view(row, today):
 
 
 def find(conn, institution_id, today):
-    row = conn.execute(select(institutions).where(institutions.c.id == institution_id)).first()
+    row = conn.execute(_FIND, {"_id": institution_id}).first()
     return institution_view(row, today) if row else None
 
 
 def by_credit_code(conn, credit_code):
-    return conn.execute(select(institutions.c.id)
-                        .where(institutions.c.credit_code == credit_code)).scalar()
+    return conn.execute(_BY_CREDIT_CODE, {"credit_code": credit_code}).scalar()
+
+
+# a registration's two reads (its check, its answer): built once, as the writes above
+_FIND = select(institutions).where(institutions.c.id == bindparam("_id"))
+_BY_CREDIT_CODE = select(institutions.c.id).where(
+    institutions.c.credit_code == bindparam("credit_code"))
 
 
 def search(conn, today, district=None, status=None, list_status=None, q=None, review=None,
