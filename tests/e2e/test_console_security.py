@@ -137,7 +137,8 @@ BAD_INPUT = [{}, {"reason": ""}, {"reason": "x" * 100_000, "name": "x" * 100_000
               "credit_code": "<script>", "district": "<script>", "category": "<b>"},
              {"decision": ["a", "b"], "passed": "maybe", "substantiated": "3", "deadline": "tomorrow",
               "rectification_deadline": "2024-13-45", "new_deadline": "-1", "kind": "{}",
-              "institution_id": "../../etc", "result.fire.evacuation": "fail",
+              "institution_id": "../" * 2 + "etc",  # a path, not an id
+              "result.fire.evacuation": "fail",
               "severity.fire.evacuation": "apocalyptic"}]
 
 
