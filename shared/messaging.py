@@ -246,12 +246,11 @@ class SourceStream:
         """Read the source's feed from this service's cursor to its end, in order."""
         self.declare()  # so nothing published from now on is missed
         store = self.handlers[0].store
-        if self.source == "registry":
-            directory.fill_once(store, self.service, [h.consumer for h in self.handlers],
-                                store.cursor(self.cursor.name))
-        types = ",".join(self.types)
         cursor_name = self.cursor.name
         after = store.cursor(cursor_name)
+        if self.source == "registry":
+            directory.fill_once(store, self.service, [h.consumer for h in self.handlers], after)
+        types = ",".join(self.types)
         read = self.handlers[0]._store_provider.metrics.feed_events_read.labels(self.source)
         url = f"{config.service_url(self.source)}/events"
 

@@ -77,7 +77,7 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-# built once: a case's two inserts are on the hazard → case path (shared.statements)
+# built once: a case's two inserts are on the hazard → case path
 _INSERT_CASE = insert(cases)
 _INSERT_HISTORY = insert(case_history)
 _INSERT_MEMBER = insert(published_members)

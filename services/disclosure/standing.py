@@ -42,7 +42,7 @@ def directory_rows(conn, ids):
 
 
 # Built once, the ids an expanding parameter: a page's hundred ids are not each coerced
-# into the statement (shared.statements)
+# into a statement built anew
 def _of(table, *where, order=None):
     query = select(table).where(table.c.institution_id.in_(bindparam("ids", expanding=True)),
                                 *where)
