@@ -38,6 +38,8 @@ def parse(argv):
                         help="RabbitMQ management API (makes the throwaway vhost)")
     parser.add_argument("--queue-types", action="store_true",
                         help="only compare classic and quorum queues (OTG_QUEUE_TYPE), in turns")
+    parser.add_argument("--only", choices=("hazards",),
+                        help="run only this part (the hazard chain: no ceiling, no stores)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--profile", metavar="PATH",
                         help="sample the registry with py-spy during the HTTP part "
@@ -113,9 +115,14 @@ def main(argv=None):
     print(header(args), flush=True)
     if args.queue_types:
         return _queue_types(args)
-    top, parts, stores, chain = run(args)
-    print(report.table(top, parts))
-    figures = report.as_dict(top, parts)
+    if args.only == "hazards":
+        with tempfile.TemporaryDirectory(prefix="otg-bench-") as data_dir:
+            top, parts, stores, chain = None, [], None, _hazards(args, data_dir)
+        figures = {}
+    else:
+        top, parts, stores, chain = run(args)
+        print(report.table(top, parts))
+        figures = report.as_dict(top, parts)
     if stores:
         for database, pairs in stores.items():
             print()
@@ -123,7 +130,7 @@ def main(argv=None):
             figures[f"event store ({database})"] = {
                 ours.name: {"otg": round(ours.rate, 1), "eventsourcing": round(library.rate, 1),
                             "target": ours.target} for ours, library in pairs}
-    elif args.aggregates:
+    elif args.aggregates and not args.only:
         print("\n(eventsourcing is not installed: pip install -e '.[bench]' to compare the store)")
     if chain:
         print()
