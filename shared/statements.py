@@ -5,15 +5,24 @@ parameters: SQLAlchemy then skips building and cache-keying a statement on every
 import functools
 
 from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+_ON_CONFLICT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def upsert(conn, table, key, values, **on_insert):
     """Update the row of `key` ({column: value}) with `values`, or insert it (with
-    `on_insert` too) when there is none. Writers are serialised by the store, so this
-    cannot race."""
+    `on_insert` too) when there is none: one INSERT … ON CONFLICT statement on SQLite
+    and PostgreSQL (half the statements of an UPDATE and then an INSERT), else those two.
+    Writers are serialised by the store, so this cannot race."""
     values = {name: value for name, value in values.items() if name not in key}
-    change, add = _upsert_statements(table, tuple(key), tuple(values), tuple(on_insert))
     params = {**_prefixed("k_", key), **_prefixed("v_", values)}
+    dialect = conn.dialect.name
+    if dialect in _ON_CONFLICT:
+        conn.execute(_on_conflict(dialect, table, tuple(key), tuple(values), tuple(on_insert)),
+                     {**params, **_prefixed("i_", on_insert)})
+        return
+    change, add = _upsert_statements(table, tuple(key), tuple(values), tuple(on_insert))
     if values and conn.execute(change, params).rowcount:
         return
     if not values and conn.execute(_exists(table, tuple(key)), params).first():
@@ -45,6 +54,18 @@ def _upsert_statements(table, key, names, on_insert):
                                 **{name: bindparam("v_" + name) for name in names},
                                 **{name: bindparam("i_" + name) for name in on_insert}})
     return change, add
+
+
+@functools.cache
+def _on_conflict(dialect, table, key, names, on_insert):
+    add = _ON_CONFLICT[dialect](table).values({
+        **{name: bindparam("k_" + name) for name in key},
+        **{name: bindparam("v_" + name) for name in names},
+        **{name: bindparam("i_" + name) for name in on_insert}})
+    if not names:
+        return add.on_conflict_do_nothing(index_elements=list(key))
+    return add.on_conflict_do_update(index_elements=list(key),
+                                     set_={name: add.excluded[name] for name in names})
 
 
 @functools.cache
