@@ -4,10 +4,11 @@ found rather than an item id.
 Events carry the item id only; the titles are inspection's public reference data
 (`GET /checklists`). Fetched when a hazard arrives, cached, and optional: when
 inspection does not answer, the case shows the finding's category instead."""
+import json
 import logging
 import time
 
-import requests
+import urllib3
 
 from shared import config
 
@@ -15,10 +16,17 @@ log = logging.getLogger(__name__)
 TTL = 600      # seconds a fetched table is trusted
 RETRY = 60     # seconds before asking again after a failure
 _cache = {"titles": {}, "until": 0.0}
-# One pool of kept-alive connections: a hazard's lookup then costs no TCP connect and no
-# new session (its stream makes up to `max_workers` of them at once: shared.messaging).
-_http = requests.Session()
-_http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=10))
+# One pool of kept-alive connections: a hazard's lookup then costs no TCP connect. urllib3
+# itself, not `requests` over it: a lookup is one GET on every hazard, and requests' layers
+# cost as much CPU as the rest of its handling (bench/README.md, "CPU per hazard").
+_http = urllib3.PoolManager(maxsize=10, timeout=2, retries=False)
+_FAILED = (urllib3.exceptions.HTTPError, ValueError, TypeError, AttributeError)
+
+
+def _get(path):
+    """The JSON of inspection's answer to GET `path`, or None if it is not 200."""
+    answer = _http.request("GET", f"{config.service_url('inspection')}{path}")
+    return json.loads(answer.data) if answer.status == 200 else None
 
 
 def item_title(item_id):
@@ -35,21 +43,21 @@ def finding_description(finding_id):
     if not finding_id:
         return None
     try:
-        answer = _http.get(f"{config.service_url('inspection')}/public/findings/{finding_id}",
-                           timeout=2)
-        return answer.json().get("description") if answer.status_code == 200 else None
-    except (requests.RequestException, ValueError, AttributeError) as error:
+        finding = _get(f"/public/findings/{finding_id}")
+        return finding.get("description") if finding is not None else None
+    except _FAILED as error:
         log.info("finding %s not available from inspection (%s)", finding_id, type(error).__name__)
         return None
 
 
 def _refresh():
     try:
-        answer = _http.get(f"{config.service_url('inspection')}/checklists", timeout=2)
-        answer.raise_for_status()
-        titles = {item["id"]: item.get("title") for checklist in answer.json()
+        checklists = _get("/checklists")
+        if checklists is None:
+            raise ValueError("not 200")
+        titles = {item["id"]: item.get("title") for checklist in checklists
                   for item in checklist.get("items", []) if item.get("id")}
         _cache.update(titles=titles, until=time.monotonic() + TTL)
-    except (requests.RequestException, ValueError, TypeError, AttributeError) as error:
+    except _FAILED as error:
         log.info("checklist titles not available from inspection (%s)", type(error).__name__)
         _cache["until"] = time.monotonic() + RETRY
