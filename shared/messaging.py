@@ -181,8 +181,11 @@ class SourceStream:
             if len(items) == 1:
                 done = [self.handle(*items[0])]
             else:
-                with self.handlers[0].store.batch() as batch:
-                    done = [self.handle(body, message, ahead, batch) for body, message, ahead in items]
+                store = self.handlers[0].store
+                inbox = self.inbox_of(store, items)
+                with store.batch() as batch:
+                    done = [self.handle(body, message, ahead, batch, inbox)
+                            for body, message, ahead in items]
         except Exception:  # never let one message stop the lane
             log.exception("%s: could not settle %d message(s); requeueing", self.queue.name,
                           len(items))
@@ -210,14 +213,27 @@ class SourceStream:
         return {handler: started(handler.look_up, body, attrs)
                 for handler in handlers if handler.look_up}
 
-    def handle(self, body, message, ahead=None, batch=None):
+    def inbox_of(self, store, items):
+        """What the inbox holds of these messages, read at once ((consumer, event id)
+        pairs); None if it cannot be read now (each handler then asks for itself)."""
+        ids = [envelope.from_headers(message.headers).get("id") for _, message, _ in items]
+        try:
+            return store.handled_among([h.consumer for h in self.handlers], [i for i in ids if i])
+        except Exception as error:  # database away: each settle asks, and retries
+            log.warning("inbox not readable (%s)", type(error).__name__)
+            return None
+
+    def handle(self, body, message, ahead=None, batch=None, inbox=None):
         """Settle one message with every handler of its type; what to do with the message
-        then (`self.ack` or `self.requeue`), once its units of work are committed."""
+        then (`self.ack` or `self.requeue`), once its units of work are committed.
+        `inbox`: what the inbox held of a batch of messages, read at once."""
         attrs = envelope.from_headers(message.headers)
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             return self.parked(body, message, "malformed event: no ce-id header or body not a JSON object")
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            error = handler.settle(body, attrs, batch=batch, looked_up=(ahead or {}).get(handler))
+            handled = None if inbox is None else (handler.consumer, attrs["id"]) in inbox
+            error = handler.settle(body, attrs, batch=batch, looked_up=(ahead or {}).get(handler),
+                                   handled=handled)
             if error is REQUEUE:
                 return self.requeue
             if error is not None and not handler.park(body, message.headers, error):
