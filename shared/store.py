@@ -194,14 +194,17 @@ class EventStore:
 
     # -- schema -----------------------------------------------------------
     def create(self, tables=()):
-        """The store's tables, its projections' and `tables` (MetaData), then stale
-        projections rebuilt. On PostgreSQL replicas starting together take turns (an
+        """The store's tables, its projections' and `tables` (MetaData), and any index of
+        theirs a database made before it was added lacks, then stale projections rebuilt. On PostgreSQL replicas starting together take turns (an
         advisory lock): two CREATE TABLEs of one name at once collide in pg_type."""
         with self.engine.begin() as conn:
             if self.is_postgres:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
             for schema in (metadata, *(p.metadata for p in self.projections), *tables):
                 schema.create_all(conn)
+                for table in schema.sorted_tables:  # an index added to a table that exists
+                    for index in table.indexes:     # (create_all makes a table's only with it)
+                        index.create(conn, checkfirst=True)
         for projection in self.projections:
             projection.rebuild_if_stale(self)
 
