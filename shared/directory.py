@@ -10,8 +10,8 @@ import json
 import unicodedata
 
 import requests
-from sqlalchemy import (Boolean, Column, MetaData, String, Table, Text, bindparam, delete, insert,
-                        inspect, select, update)
+from sqlalchemy import (Boolean, Column, Index, MetaData, String, Table, Text, bindparam, delete,
+                        insert, inspect, select, update)
 
 from shared import auth, config, search
 from shared.envelope import event_name
@@ -34,6 +34,8 @@ institutions = Table(
                                                                     #         expired}}
     Column("blacklisted", Boolean, nullable=False, default=False),  # the last review's decision
 )
+# a search's page walks the names in order (shared.search: a dense pair such as 学校)
+Index("ix_directory_institutions_name_id", institutions.c.name, institutions.c.id)
 # the pairs of characters of every name (shared.search): finding a name by a part of it
 terms = search.terms_table(metadata, "directory_search_terms")
 STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
