@@ -94,6 +94,20 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
     return and_(id_column.in_(conn.execute(candidates).scalars().all()), found)
 
 
+def count(conn, table, q):
+    """How many names hold `q`, read from the index alone when it can tell (a two-character
+    query without case, such as 学校: its names are exactly those posted under its one
+    pair), else None. Counting the names themselves walks all of them."""
+    if len(q) != 2 or q != q.casefold() or q != q.upper():  # LIKE and the index fold
+        return None                                         # case differently
+    return conn.execute(_count(table), {"term": q}).scalar()
+
+
+@functools.cache
+def _count(table):
+    return select(func.count()).select_from(table).where(table.c.term == bindparam("term"))
+
+
 def _leading(conn, table, wanted):
     """The (up to three) rarest pairs of `wanted` whose postings lead the query, or none
     when walking the names in order is cheaper (module docstring)."""

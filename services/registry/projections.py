@@ -212,7 +212,11 @@ def search(conn, today, district=None, status=None, list_status=None, q=None, re
         c = institutions.c
         query = query.where(name_search.matching(conn, search_terms, q, c.id, c.name,
                                                  c.credit_code))
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
+    total = None
+    if q and not (review or district or status or list_status):  # (a credit code has 18)
+        total = name_search.count(conn, search_terms, q)
+    if total is None:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
     rows = conn.execute(query.order_by(institutions.c.name, institutions.c.id)
                         .limit(per_page).offset((page - 1) * per_page))
     return {"items": [institution_view(row, today) for row in rows], "total": total,
