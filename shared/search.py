@@ -10,7 +10,7 @@ up to COMMON, in one statement):
 - some pair is rarer than COMMON: the ids posted under its rarest pair and under its
   next two rarest (probed by primary key), then checked with LIKE — a few hundred rows at most
   for a part of a name (学校12345: 12 ∩ 23 ∩ 45);
-- a query of one pair (two characters) posted under DENSE names or more, or of pairs
+- a query of two characters (one pair) posted under DENSE names or more, or of pairs
   all posted under COMMON or more (学校, 培训学校): matches are dense, so the names are
   walked in order with LIKE and a page is found after a few hundred rows."""
 import functools
@@ -79,7 +79,7 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
     code = q.strip().upper()
     if credit_code_column is not None:
         found = or_(found, credit_code_column == code)
-    leading = _leading(conn, table, terms(q))
+    leading = _leading(conn, table, terms(q), whole=len(q) == 2)
     if not leading:
         return found
     first, *others = leading
@@ -108,13 +108,15 @@ def _count(table):
     return select(func.count()).select_from(table).where(table.c.term == bindparam("term"))
 
 
-def _leading(conn, table, wanted):
+def _leading(conn, table, wanted, whole):
     """The (up to three) rarest pairs of `wanted` whose postings lead the query, or none
-    when walking the names in order is cheaper (module docstring)."""
+    when walking the names in order is cheaper (module docstring). `whole`: the query is
+    its one pair, so every name posted under it matches (222 is one pair too, but few of
+    the names holding 22 hold 222: its postings lead)."""
     if not wanted:
         return []
     ranked = sorted((count, term) for term, count in _counts(conn, table, wanted).items())
-    if ranked[0][0] >= COMMON or (len(ranked) == 1 and ranked[0][0] >= DENSE):
+    if ranked[0][0] >= COMMON or (whole and ranked[0][0] >= DENSE):
         return []
     return [term for count, term in ranked[:3] if count < COMMON]
 
