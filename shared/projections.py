@@ -70,6 +70,7 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
     `WriteBehind`, which sends its statements in batches."""
     store_tables.create_all(store.engine, tables=[versions_table])
     with store.writing() as conn:
+        store.lock_schema(conn)  # a replica starting meanwhile waits, then finds it current
         if only_if_stale and conn.execute(select(versions_table.c.version).where(
                 versions_table.c.name == projection.NAME)).scalar() == projection.VERSION:
             return

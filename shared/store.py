@@ -198,8 +198,7 @@ class EventStore:
         theirs a database made before it was added lacks, then stale projections rebuilt. On PostgreSQL replicas starting together take turns (an
         advisory lock): two CREATE TABLEs of one name at once collide in pg_type."""
         with self.engine.begin() as conn:
-            if self.is_postgres:
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            self.lock_schema(conn)
             for schema in (metadata, *(p.metadata for p in self.projections), *tables):
                 schema.create_all(conn)
                 for table in schema.sorted_tables:  # an index added to a table that exists
@@ -207,6 +206,13 @@ class EventStore:
                         index.create(conn, checkfirst=True)
         for projection in self.projections:
             projection.rebuild_if_stale(self)
+
+    def lock_schema(self, conn):
+        """On PostgreSQL, wait until no other connection changes this database's tables
+        (replicas starting together: one creates or rebuilds, the next finds it done);
+        held until `conn`'s transaction ends. SQLite serialises its writers anyway."""
+        if self.is_postgres:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
 
     def dispose(self):
         self.engine.dispose()
