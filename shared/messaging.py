@@ -220,7 +220,7 @@ class SourceStream:
         try:
             return store.handled_among([h.consumer for h in self.handlers], [i for i in ids if i])
         except Exception as error:  # database away: each settle asks, and retries
-            log.warning("inbox not readable (%s)", type(error).__name__)
+            log.warning("%s: inbox not readable (%s)", self.queue.name, type(error).__name__)
             return None
 
     def handle(self, body, message, ahead=None, batch=None, inbox=None):
@@ -231,7 +231,9 @@ class SourceStream:
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             return self.parked(body, message, "malformed event: no ce-id header or body not a JSON object")
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            handled = None if inbox is None else (handler.consumer, attrs["id"]) in inbox
+            # effects its unit cannot undo: ask the inbox just before, as a catch-up does
+            fresh = inbox is None or handler.effects_outside_unit
+            handled = None if fresh else (handler.consumer, attrs["id"]) in inbox
             error = handler.settle(body, attrs, batch=batch, looked_up=(ahead or {}).get(handler),
                                    handled=handled)
             if error is REQUEUE:

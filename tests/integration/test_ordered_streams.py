@@ -99,3 +99,22 @@ def test_a_message_parked_from_a_retired_queue_is_replayed_into_the_stream(start
                      "ce-source": "otg/registry", "ce-specversion": "1.0"}, "KeyError", LEGACY)
     assert deadletter.replay(amqp_uri, "orderly.on_registered") == (1, [])
     eventually(lambda: SEEN == ["i-1", "i-2"])
+
+
+def test_events_delivered_again_behind_a_slow_one_are_skipped_not_handled_twice(
+        start_service, amqp_uri):
+    """Messages waiting behind a slow one are settled together (one inbox read for them
+    all): those handled before are skipped, the new one among them is handled."""
+    SEEN.clear()
+    start_service(Orderly)
+    eventually(lambda: bindings(amqp_uri, "orderly.from.registry"))
+    first = [publish_event(amqp_uri, "registry", "InstitutionClosed", {"institution_id": f"i-{n}"})
+             for n in range(3)]
+    eventually(lambda: len(SEEN) == 3)
+    publish_event(amqp_uri, "registry", "InstitutionRegistered", {"institution_id": "slow"})
+    for n, event_id in enumerate(first):  # the broker delivers them again
+        publish_event(amqp_uri, "registry", "InstitutionClosed", {"institution_id": f"i-{n}"},
+                      event_id=event_id)
+    publish_event(amqp_uri, "registry", "InstitutionClosed", {"institution_id": "new"})
+    eventually(lambda: SEEN[-1:] == ["new"])
+    assert SEEN == ["i-0", "i-1", "i-2", "slow", "new"]
