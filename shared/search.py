@@ -15,6 +15,7 @@ up to COMMON, in one statement):
   walked in order with LIKE and a page is found after a few hundred rows."""
 import functools
 import time
+import unicodedata
 
 from sqlalchemy import (Column, Index, String, Table, and_, bindparam, delete, func, insert, or_,
                         select, union)
@@ -95,12 +96,17 @@ def matching(conn, table, q, id_column, name_column, credit_code_column=None):
 
 
 def count(conn, table, q):
-    """How many names hold `q`, read from the index alone when it can tell (a two-character
-    query without case, such as 学校: its names are exactly those posted under its one
-    pair), else None. Counting the names themselves walks all of them."""
-    if len(q) != 2 or q != q.casefold() or q != q.upper():  # LIKE and the index fold
-        return None                                         # case differently
+    """How many names hold `q`, read from the index alone when it can tell, else None
+    (counting the names themselves walks all of them). It can tell for two letters
+    without case or digits (学校, 12): the names posted under that pair are exactly those
+    that hold it. Not for letters with case, nor marks: LIKE and the index's case folding
+    differ on them (ŉ folds to ʼn)."""
+    if len(q) != 2 or not all(unicodedata.category(c) in UNFOLDED for c in q):
+        return None
     return conn.execute(_count(table), {"term": q}).scalar()
+
+
+UNFOLDED = ("Lo", "Nd")  # no character case-folds into or out of these (checked for all)
 
 
 @functools.cache
@@ -115,10 +121,10 @@ def _leading(conn, table, wanted, whole):
     the names holding 22 hold 222: its postings lead)."""
     if not wanted:
         return []
-    ranked = sorted((count, term) for term, count in _counts(conn, table, wanted).items())
+    ranked = sorted((postings, term) for term, postings in _counts(conn, table, wanted).items())
     if ranked[0][0] >= COMMON or (whole and ranked[0][0] >= DENSE):
         return []
-    return [term for count, term in ranked[:3] if count < COMMON]
+    return [term for postings, term in ranked[:3] if postings < COMMON]
 
 
 _known = {}  # (database, table, pair) -> (posting count up to COMMON, when counted)
@@ -137,9 +143,9 @@ def _counts(conn, table, wanted):
             select(func.count()).select_from(
                 select(table.c.term).where(table.c.term == term).limit(COMMON).subquery())
             .scalar_subquery() for term in missing))).one()
-        for term, count in zip(missing, fresh):
-            counts[term] = count
-            _known[(*where, term)] = (count, now)
+        for term, postings in zip(missing, fresh):
+            counts[term] = postings
+            _known[(*where, term)] = (postings, now)
         if len(_known) > 100_000:  # a bound, not a policy: counting again is cheap enough
             _known.clear()
     return counts

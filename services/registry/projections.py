@@ -213,8 +213,8 @@ def search(conn, today, district=None, status=None, list_status=None, q=None, re
         query = query.where(name_search.matching(conn, search_terms, q, c.id, c.name,
                                                  c.credit_code))
     total = None
-    if q and not (review or district or status or list_status):  # (a credit code has 18)
-        total = name_search.count(conn, search_terms, q)
+    if q and not (review or district or status or list_status):  # q alone: two characters
+        total = name_search.count(conn, search_terms, q)  # are never a credit code (18)
     if total is None:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar()
     rows = conn.execute(query.order_by(institutions.c.name, institutions.c.id)

@@ -69,6 +69,7 @@ def test_a_registrar_finds_an_institution_by_two_of_its_characters_or_its_whole_
     api = start_service(RegistryService, database_url)
     register(api, token, 1, "海星艺术培训学校", VALID)
     register(api, token, 2, "启航书法学堂", VALID)
+    assert names(api.get("/institutions", token(), params={"q": "艺术"})) == ["海星艺术培训学校"]
     by_two = api.get("/institutions", token(), params={"q": "学堂"})
     assert names(by_two) == ["启航书法学堂"] and by_two.json()["total"] == 1
     assert names(api.get("/institutions", token(), params={"q": "书法学"})) == ["启航书法学堂"]
