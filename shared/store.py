@@ -194,10 +194,12 @@ class EventStore:
 
     # -- schema -----------------------------------------------------------
     def create(self, tables=()):
-        """The store's tables, its projections' and `tables` (MetaData), and any index of
-        theirs a database made before it was added lacks, then stale projections rebuilt. On PostgreSQL replicas starting together take turns (an
-        advisory lock): two CREATE TABLEs of one name at once collide in pg_type."""
-        with self.engine.begin() as conn:
+        """The store's tables, its projections' and `tables` (MetaData), with every index
+        they declare (one added since a database was made is made now), then stale
+        projections rebuilt. Replicas starting together take turns: on SQLite a write
+        transaction, on PostgreSQL an advisory lock (two CREATE TABLEs of one name at once
+        collide in pg_type)."""
+        with self.engine.connect().execution_options(otg_write=True) as conn, conn.begin():
             self.lock_schema(conn)
             for schema in (metadata, *(p.metadata for p in self.projections), *tables):
                 schema.create_all(conn)
