@@ -14,7 +14,9 @@ def upsert(conn, table, key, values, **on_insert):
     """Update the row of `key` ({column: value}) with `values`, or insert it (with
     `on_insert` too) when there is none: one INSERT … ON CONFLICT statement on SQLite
     and PostgreSQL (half the statements of an UPDATE and then an INSERT), else those two.
-    Writers are serialised by the store, so this cannot race."""
+    Writers are serialised by the store, so this cannot race. The row is checked as an
+    insert first, so `key`, `values` and `on_insert` give every NOT NULL column without a
+    default, even when the row is there."""
     values = {name: value for name, value in values.items() if name not in key}
     params = {**_prefixed("k_", key), **_prefixed("v_", values)}
     dialect = conn.dialect.name
