@@ -51,17 +51,20 @@ def parse(argv):
     for key, value in (QUICK if args.quick else FULL).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    if args.only and (args.queue_types or not args.hazards):
+        parser.error("--only hazards runs the hazard part: not with --queue-types or --hazards 0")
     return args
 
 
 def header(args):
     overview = requests.get(f"{args.management}/api/overview", timeout=10).json()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    sizes = "" if args.only else (f"{args.events:,} messages, {args.appends:,} appends, "
+                                  f"{args.requests:,} registrations, ")
     return (f"otg bench {time.strftime('%Y-%m-%d %H:%M')}: {os.cpu_count()} cores "
             f"(load {load}), Python {platform.python_version()}, "
             f"RabbitMQ {overview.get('rabbitmq_version', '?')}; "
-            f"{args.events:,} messages, {args.appends:,} appends, {args.requests:,} registrations, "
-            f"{args.hazards:,} hazards at {args.hazard_rate:g}/s; "
+            f"{sizes}{args.hazards:,} hazards at {args.hazard_rate:g}/s; "
             f"best of {args.rounds}")
 
 
