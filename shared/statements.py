@@ -4,7 +4,7 @@ parameters: SQLAlchemy then skips building and cache-keying a statement on every
 "CPU per hazard")."""
 import functools
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 _ON_CONFLICT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -12,24 +12,16 @@ _ON_CONFLICT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 def upsert(conn, table, key, values, **on_insert):
     """Update the row of `key` ({column: value}) with `values`, or insert it (with
-    `on_insert` too) when there is none: one INSERT … ON CONFLICT statement on SQLite
-    and PostgreSQL (half the statements of an UPDATE and then an INSERT), else those two.
-    Writers are serialised by the store, so this cannot race. The row is checked as an
+    `on_insert` too) when there is none: one INSERT … ON CONFLICT statement (SQLite and
+    PostgreSQL, the databases otg runs on), which also queues in a rebuild's batches
+    (an UPDATE's row count would have to be read back first). The row is checked as an
     insert first, so `key`, `values` and `on_insert` give every NOT NULL column without a
     default, even when the row is there."""
     values = {name: value for name, value in values.items() if name not in key}
-    params = {**_prefixed("k_", key), **_prefixed("v_", values)}
-    dialect = conn.dialect.name
-    if dialect in _ON_CONFLICT:
-        conn.execute(_on_conflict(dialect, table, tuple(key), tuple(values), tuple(on_insert)),
-                     {**params, **_prefixed("i_", on_insert)})
-        return
-    change, add = _upsert_statements(table, tuple(key), tuple(values), tuple(on_insert))
-    if values and conn.execute(change, params).rowcount:
-        return
-    if not values and conn.execute(_exists(table, tuple(key)), params).first():
-        return  # nothing to set: the row is there
-    conn.execute(add, {**params, **_prefixed("i_", on_insert)})
+    conn.execute(_on_conflict(conn.dialect.name, table, tuple(key), tuple(values),
+                              tuple(on_insert)),
+                 {**_prefixed("k_", key), **_prefixed("v_", values),
+                  **_prefixed("i_", on_insert)})
 
 
 def row(conn, table, column, value):
@@ -44,20 +36,6 @@ def _prefixed(prefix, values):
     return {prefix + name: value for name, value in values.items()}
 
 
-def _where(table, key):
-    return and_(*(table.c[name] == bindparam("k_" + name) for name in key))
-
-
-@functools.cache
-def _upsert_statements(table, key, names, on_insert):
-    change = update(table).where(_where(table, key)).values(
-        {name: bindparam("v_" + name) for name in names}) if names else None
-    add = insert(table).values({**{name: bindparam("k_" + name) for name in key},
-                                **{name: bindparam("v_" + name) for name in names},
-                                **{name: bindparam("i_" + name) for name in on_insert}})
-    return change, add
-
-
 @functools.cache
 def _on_conflict(dialect, table, key, names, on_insert):
     add = _ON_CONFLICT[dialect](table).values({
@@ -68,11 +46,6 @@ def _on_conflict(dialect, table, key, names, on_insert):
         return add.on_conflict_do_nothing(index_elements=list(key))
     return add.on_conflict_do_update(index_elements=list(key),
                                      set_={name: add.excluded[name] for name in names})
-
-
-@functools.cache
-def _exists(table, key):
-    return select(*(table.c[name] for name in key)).where(_where(table, key))
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from services.tasks.service import TasksService
+from shared.projections import rebuild
 from support import eventually
 
 PLAN = Path(__file__).parents[2] / "deploy" / "plans" / "weihai-2024-winter.yaml"
@@ -96,3 +97,14 @@ def test_a_plan_with_a_bad_zone_or_a_measure_done_at_start_is_refused(api, token
     assert refused.status_code == 400, refused.text
     assert list(refused.json()["fields"]) == [field]
     assert api.get("/campaigns/w2").status_code == 404
+
+
+def test_the_progress_read_models_rebuilt_from_the_log_are_those_kept_live(api, token):
+    school = token("school", "education", "371002")
+    for school_id in ("hc-shiyan-xiaoxue", "hc-diyi-zhongxue"):
+        api.post("/meetings", school, json={"school_id": school_id, "parent_meetings": 1,
+                                            "class_meetings": 3})
+    live = [api.get(f"/progress?district={d}").json() for d in ("371002", "371003")]
+    for projection in api.store.projections:  # as `otg projections rebuild tasks`
+        rebuild(api.store, projection)
+    assert [api.get(f"/progress?district={d}").json() for d in ("371002", "371003")] == live

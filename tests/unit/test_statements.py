@@ -1,7 +1,6 @@
 """One row written or read with statements built once (shared.statements): the mirrors'
-upsert updates the row that is there, inserts the one that is not, and never mixes rows —
-on SQLite and PostgreSQL (one INSERT … ON CONFLICT) and on any other database (an UPDATE,
-then an INSERT)."""
+upsert updates the row that is there, inserts the one that is not, and never mixes rows,
+on SQLite and on PostgreSQL."""
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 
@@ -16,15 +15,13 @@ lists = Table("lists", metadata,
               Column("first_seen", String))
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "another database"])
-def conn(request, tmp_path, monkeypatch):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def conn(request, tmp_path):
     if request.param == "postgresql":
         from shared.store import normalise_url
         engine = create_engine(normalise_url(request.getfixturevalue("postgres_url")))
     else:
         engine = create_engine(f"sqlite:///{tmp_path / 'rows.db'}")
-    if request.param == "another database":  # no ON CONFLICT known for its dialect
-        monkeypatch.setattr(statements, "_ON_CONFLICT", {})
     metadata.create_all(engine)
     with engine.begin() as conn:
         yield conn
