@@ -460,6 +460,7 @@ class OtgEventHandler(EventHandler):
         self._store_provider = self._find_store_provider()
         method = getattr(self.container.service_cls, self.method_name, None)
         self.look_up = getattr(method, "look_up", None)  # see shared.subscriptions.before
+        self.applies = getattr(method, "applies", None)  # see shared.subscriptions.when
         # effects its unit of work cannot undo (complaints' intake)? assumed of a method
         # that is no subscription table's
         self.effects_outside_unit = getattr(method, "effects_outside_unit", True)
@@ -492,6 +493,8 @@ class OtgEventHandler(EventHandler):
         service is stopping, else why it failed. `looked_up`: its lookup started ahead,
         for the first attempt (a retry looks up again). `handled`: whether the inbox
         held it, if read already (a catch-up reads a page's at once)."""
+        if self.passes_over(body, attrs):
+            return None
         try:
             if handled is None:
                 handled = self.store.handled(self.consumer, attrs["id"])
@@ -504,6 +507,15 @@ class OtgEventHandler(EventHandler):
         settled = eventlet.event.Event()
         self._attempt(body, attrs, settled.send, attempt=1, batch=batch, looked_up=looked_up)
         return settled.wait()
+
+    def passes_over(self, body, attrs):
+        """The reaction's `when` rejects the event: passed over before its inbox read and
+        worker, as it would be inside. A test that fails is left to the worker (its
+        retries, then the dead letters)."""
+        try:
+            return self.applies is not None and not self.applies(body, attrs)
+        except Exception:
+            return False
 
     def park(self, body, headers, reason):
         """Dead-letter one event for this consumer; False if the broker did not take it."""

@@ -107,6 +107,8 @@ def _handler(source, name, react):
     handle.__doc__ = react.__doc__
     handle.effects_outside_unit = getattr(react, "through_service", False)
     prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
+    if applies is not None:  # the stream passes over what it rejects: no inbox read, no worker
+        handle.applies = lambda data, attrs: applies(Event(source, name, data, attrs))
     if prepare is not None:  # the stream may start it ahead, while earlier events are applied
         def look_up(data, attrs):
             event = Event(source, name, data, attrs)
