@@ -45,10 +45,12 @@ def terms_table(metadata, name="search_terms"):
     return table
 
 
-def index(conn, table, institution_id, name):
-    """(Re)index one institution's name (idempotent: a redelivery writes the same rows)."""
+def index(conn, table, institution_id, name, new=False):
+    """(Re)index one institution's name (idempotent: a redelivery writes the same rows);
+    `new`: the institution has no pairs yet (its registration), none to delete."""
     unindex, add = _writes(table)
-    execute(conn, unindex, {"id": institution_id})
+    if not new:
+        execute(conn, unindex, {"id": institution_id})
     execute(conn, add, [{"term": term, "institution_id": institution_id}
                         for term in sorted(terms(name))])
 

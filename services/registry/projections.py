@@ -78,7 +78,7 @@ class RegistryViews(Projection):
             supervising_department=data["supervising_department"], address=data["address"],
             national_platform_id=data.get("national_platform_id"), status="open",
             blacklisted=False, licences="{}", registered_at=event.meta.time))
-        name_search.index(conn, search_terms, data["institution_id"], data["name"])
+        name_search.index(conn, search_terms, data["institution_id"], data["name"], new=True)
 
     @handles("LicenceRecorded", "LicenceExpired")
     def licence(self, conn, event):
