@@ -184,6 +184,7 @@ class SchoolCampaign(Aggregate):
         super().__init__(id)
         self.revision = 0
         self.reported = set()   # institution keys already reported as unlisted
+        self.meetings = None    # (parent, class) meetings last reported
 
     def return_survey(self, campaign_id, school, counts, unlisted):
         """Record a ledger upload; each unlisted institution is reported once per campaign."""
@@ -207,6 +208,10 @@ class SchoolCampaign(Aggregate):
     @applies(ev.SurveyReturned)
     def _returned(self, event):
         self.revision = event.revision
+
+    @applies(ev.MeetingsReported)  # also what makes a stream of meetings only one of these
+    def _met(self, event):
+        self.meetings = (event.parent_meetings, event.class_meetings)
 
     @applies(ev.UnlistedInstitutionReported)
     def _reported(self, event):

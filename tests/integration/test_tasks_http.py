@@ -35,6 +35,17 @@ def test_meetings_reported_by_both_schools_complete_task_5(api, token):
     assert (task5["value"], task5["status"], task5["details"]["meetings"]) == (1.0, "done", 8)
 
 
+def test_a_school_corrects_its_meetings_report_and_the_progress_shows_the_latest(api, token):
+    school = token("school", "education", "371002")
+    for parent_meetings in (1, 2):  # the second report was refused as a conflict (409)
+        sent = api.post("/meetings", school, json={"school_id": "hc-shiyan-xiaoxue",
+                                                   "parent_meetings": parent_meetings,
+                                                   "class_meetings": 3})
+        assert sent.status_code == 201, sent.text
+    task5 = api.get("/progress?district=371002").json()["tasks"][4]
+    assert task5["details"]["meetings"] == 5
+
+
 def test_school_list_with_a_bad_row_is_refused_whole(api, token):
     bad = "school_id,name,district\nwd-2,文登区第二小学,371003\nwd-3,文登区第三小学,999999\n"
     refused = api.post("/schools/import", token("registrar", "education", "371003"),
@@ -101,9 +112,12 @@ def test_a_plan_with_a_bad_zone_or_a_measure_done_at_start_is_refused(api, token
 
 def test_the_progress_read_models_rebuilt_from_the_log_are_those_kept_live(api, token):
     school = token("school", "education", "371002")
-    for school_id in ("hc-shiyan-xiaoxue", "hc-diyi-zhongxue"):
-        api.post("/meetings", school, json={"school_id": school_id, "parent_meetings": 1,
-                                            "class_meetings": 3})
+    for school_id, meetings in (("hc-shiyan-xiaoxue", 1), ("hc-diyi-zhongxue", 1),
+                                ("hc-shiyan-xiaoxue", 2)):  # a school's report corrected
+        sent = api.post("/meetings", school, json={"school_id": school_id,
+                                                   "parent_meetings": meetings,
+                                                   "class_meetings": 3})
+        assert sent.status_code == 201, sent.text
     live = [api.get(f"/progress?district={d}").json() for d in ("371002", "371003")]
     for projection in api.store.projections:  # as `otg projections rebuild tasks`
         rebuild(api.store, projection)
