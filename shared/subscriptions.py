@@ -101,7 +101,8 @@ def _handler(source, name, react):
         event = Event(source, name, data, dict(self.inbound or {}), self.clock.now(),
                       bool(catch_up and catch_up.replaying))
         if getattr(react, "through_service", False):
-            react(self, event)
+            if applies is None or applies(event):  # `run` asks it for the others
+                react(self, event)
         else:
             run(self.store, react, event, looked_up=looked_up)
     handle.__doc__ = react.__doc__
