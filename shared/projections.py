@@ -78,11 +78,9 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
         projection.metadata.create_all(conn)
         # filled first, indexed after: one sort per index instead of a b-tree insert per row
         # (a unique index stays: it refuses during the replay what the live path refused;
-        # so does one the writes look rows up by, `info={"writes_use_it": True}`: without
-        # it each such write would scan its table)
+        # a write that looks rows up by another index scans its table meanwhile)
         indexes = [index for table in projection.metadata.sorted_tables
-                   for index in table.indexes
-                   if not index.unique and not index.info.get("writes_use_it")]
+                   for index in table.indexes if not index.unique]
         for index in indexes:
             index.drop(conn)
         if not store.is_postgres:  # the rebuild's pages stay in memory, not spilled to the WAL
