@@ -38,6 +38,8 @@ def _prefixed(prefix, values):
 
 @functools.cache
 def _on_conflict(dialect, table, key, names, on_insert):
+    if dialect not in _ON_CONFLICT:
+        raise NotImplementedError(f"otg runs on SQLite or PostgreSQL, not {dialect}")
     add = _ON_CONFLICT[dialect](table).values({
         **{name: bindparam("k_" + name) for name in key},
         **{name: bindparam("v_" + name) for name in names},
