@@ -231,11 +231,8 @@ class SourceStream:
         if not isinstance(body, dict) or not attrs.get("id") or not attrs.get("type"):
             return self.parked(body, message, "malformed event: no ce-id header or body not a JSON object")
         for handler in self.handlers_of(envelope.event_name(attrs)):
-            # effects its unit cannot undo: ask the inbox just before, as a catch-up does
-            fresh = inbox is None or handler.effects_outside_unit
-            handled = None if fresh else (handler.consumer, attrs["id"]) in inbox
             error = handler.settle(body, attrs, batch=batch, looked_up=(ahead or {}).get(handler),
-                                   handled=handled)
+                                   inbox=inbox)
             if error is REQUEUE:
                 return self.requeue
             if error is not None and not handler.park(body, message.headers, error):
@@ -289,19 +286,15 @@ class SourceStream:
                 # the source reads the next page while this one is applied
                 coming = started(page_after, int(events[-1]["position"]))
                 read.inc(len(events))
-                handled = store.handled_among([handler.consumer for handler in self.handlers],
-                                              [event["id"] for event in events])
+                inbox = store.handled_among([handler.consumer for handler in self.handlers],
+                                            [event["id"] for event in events])
                 # the page in one transaction: a savepoint per event, one commit with the cursor
                 with store.batch() as batch:
                     for event in events:
                         if self.stopping:
                             raise ContainerBeingKilled()
                         for handler in self.handlers_of(envelope.event_name(event)):
-                            # a reaction with effects outside its unit of work asks the
-                            # inbox again: the page's answer may be seconds old by now
-                            handler.handle_feed_event(
-                                event, batch, None if handler.effects_outside_unit else
-                                (handler.consumer, event["id"]) in handled)
+                            handler.handle_feed_event(event, batch, inbox)
                     after = int(events[-1]["position"])
                     store.set_cursor(cursor_name, after, batch)
         finally:
@@ -488,16 +481,21 @@ class OtgEventHandler(EventHandler):
                 return dependency
         raise RuntimeError(f"{self.container.service_name} declares no Store")
 
-    def settle(self, body, attrs, batch=None, looked_up=None, handled=None):
+    def settle(self, body, attrs, batch=None, looked_up=None, inbox=None):
         """Handle one event, retrying; None when done (or done before), REQUEUE when the
         service is stopping, else why it failed. `looked_up`: its lookup started ahead,
-        for the first attempt (a retry looks up again). `handled`: whether the inbox
-        held it, if read already (a catch-up reads a page's at once)."""
+        for the first attempt (a retry looks up again). `inbox`: the (consumer, event id)
+        pairs the inbox held when a lane's batch or a catch-up's page was read at once; a
+        reaction with effects its unit cannot undo asks again just before (that answer
+        may be seconds old)."""
         if self.passes_over(body, attrs):
             return None
+        handled = None
         try:
-            if handled is None:
+            if inbox is None or self.effects_outside_unit:
                 handled = self.store.handled(self.consumer, attrs["id"])
+            else:
+                handled = (self.consumer, attrs["id"]) in inbox
         except Exception as error:  # database away: the attempts below retry, and the
             # inbox in their unit of work still de-duplicates
             log.warning("%s: inbox not readable (%s)", self.consumer, type(error).__name__)
@@ -529,10 +527,10 @@ class OtgEventHandler(EventHandler):
             log.exception("%s: could not dead-letter; requeueing", self.consumer)
             return False
 
-    def handle_feed_event(self, event, batch=None, handled=None):
+    def handle_feed_event(self, event, batch=None, inbox=None):
         """Handle one CloudEvents JSON event from a feed; wait until it is settled (its
         unit of work commits with `batch`, shared.store.EventStore.batch)."""
-        error = self.settle(event.get("data") or {}, event, batch, handled=handled)
+        error = self.settle(event.get("data") or {}, event, batch, inbox=inbox)
         if error is REQUEUE:
             raise ContainerBeingKilled()
         if error is not None:
