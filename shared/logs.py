@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
 
@@ -15,14 +16,25 @@ _current = threading.local()  # green-thread local once eventlet has patched thr
 
 class WorkerLogContext(DependencyProvider):
     def worker_setup(self, worker_ctx):
-        _current.fields = {
-            "service": worker_ctx.service_name,
-            "correlation_id": worker_ctx.data.get("otg.correlation_id"),
-            "event_id": worker_ctx.data.get("otg.event_id"),
-            "consumer": worker_ctx.data.get("otg.consumer"),
-        }
+        _current.fields = fields_of(worker_ctx.service_name, worker_ctx.data)
 
     def worker_teardown(self, worker_ctx):
+        _current.fields = {}
+
+
+def fields_of(service, data):
+    """The fields of a worker's (or a reaction's) log lines, from its context data."""
+    return {"service": service, "correlation_id": data.get("otg.correlation_id"),
+            "event_id": data.get("otg.event_id"), "consumer": data.get("otg.consumer")}
+
+
+@contextmanager
+def logging_as(fields):
+    """Log lines written inside carry `fields` (a reaction run without a worker)."""
+    _current.fields = fields
+    try:
+        yield
+    finally:
         _current.fields = {}
 
 

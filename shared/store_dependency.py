@@ -48,6 +48,10 @@ class Store(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return StoreHandle(self.store, context_of(worker_ctx), self.metrics, self.relay_state())
 
+    def context_for(self, data):
+        """The Context of a unit of work run for the service with context data `data`."""
+        return context_from(self.container.service_name, data)
+
     def relay_state(self):
         """"publishing" (this replica's relay holds the lease), "standby", or "off"."""
         if not config.relay_enabled():
@@ -56,10 +60,14 @@ class Store(DependencyProvider):
 
 
 def context_of(worker_ctx):
-    data = worker_ctx.data
+    return context_from(worker_ctx.service_name, worker_ctx.data)
+
+
+def context_from(service, data):
+    """The Context of a unit of work, from a worker's context data (`otg.…`)."""
     actor = data.get("otg.actor")
     return Context(
-        actor=str(Actor(**actor)) if actor else f"{worker_ctx.service_name}/policy",
+        actor=str(Actor(**actor)) if actor else f"{service}/policy",
         officer=actor.get("officer") if actor else None,
         correlation_id=data.get("otg.correlation_id"),
         causation_id=data.get("otg.event_id"),

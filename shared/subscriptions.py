@@ -107,6 +107,11 @@ def _handler(source, name, react):
             run(self.store, react, event, looked_up=looked_up)
     handle.__doc__ = react.__doc__
     handle.effects_outside_unit = getattr(react, "through_service", False)
+    if not handle.effects_outside_unit:  # its stream runs it itself, with no nameko worker
+        def direct(store, context, data, attrs, now, replaying, looked_up=None):
+            run(store, react, Event(source, name, data, attrs, now, replaying), context,
+                looked_up)
+        handle.direct = direct
     prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
     if applies is not None:  # the stream passes over what it rejects: no inbox read, no worker
         handle.applies = lambda data, attrs: applies(Event(source, name, data, attrs))
