@@ -2,7 +2,8 @@
 
 Each nameko worker runs in its own green thread; `WorkerLogContext` puts the
 worker's service, correlation id and handled event id in a thread-local that
-`ContextFilter` copies onto every record logged while the worker runs."""
+`ContextFilter` copies onto every record logged while the worker runs (`logging_as`
+does the same for a reaction its stream runs itself)."""
 import json
 import logging
 import threading
@@ -31,11 +32,12 @@ def fields_of(service, data):
 @contextmanager
 def logging_as(fields):
     """Log lines written inside carry `fields` (a reaction run without a worker)."""
+    before = getattr(_current, "fields", {})
     _current.fields = fields
     try:
         yield
     finally:
-        _current.fields = {}
+        _current.fields = before
 
 
 class ContextFilter(logging.Filter):

@@ -455,7 +455,8 @@ class OtgEventHandler(EventHandler):
         self._clock_provider = next((d for d in self.container.dependencies
                                      if isinstance(d, Clock)), None)
         method = getattr(self.container.service_cls, self.method_name, None)
-        # a subscription table's reaction, run without a worker (see _run_direct)
+        # a subscription table's reaction, run without a worker (see _run_direct); a
+        # service without a clock (a test's) runs it in a worker, where it fails alike
         self.direct = getattr(method, "direct", None) if self._clock_provider else None
         self.look_up = getattr(method, "look_up", None)  # see shared.subscriptions.before
         self.applies = getattr(method, "applies", None)  # see shared.subscriptions.when
@@ -513,7 +514,7 @@ class OtgEventHandler(EventHandler):
 
     def passes_over(self, body, attrs):
         """The reaction's `when` rejects the event: passed over before its inbox read and
-        worker, as it would be inside. A test that fails is left to the worker (its
+        its run, as it would be inside. A test that fails is left to that run (its
         retries, then the dead letters)."""
         try:
             return self.applies is not None and not self.applies(body, attrs)
@@ -568,7 +569,7 @@ class OtgEventHandler(EventHandler):
         """A subscription table's reaction runs in its stream's green thread, without a
         nameko worker: it needs none of the service's dependencies but its store and
         clock, and a worker cost a quarter of a catch-up's time (docs/decisions/0019)."""
-        if self.container._being_killed:
+        if self.container._being_killed:  # as spawn_worker refuses a worker then
             done(REQUEUE)
             return
         service = self.container.service_name
@@ -582,7 +583,13 @@ class OtgEventHandler(EventHandler):
                 log.exception("%s: error handling %s: %s", self.consumer,
                               context_data["otg.event_id"], error)
                 exc_info = (type(error), error, error.__traceback__)
-            handle_result(None, None, exc_info)
+            try:
+                handle_result(None, None, exc_info)
+            finally:
+                del exc_info  # its traceback holds this frame (as nameko does)
+        # let the hub run: a catch-up page on SQLite is one transaction that would not
+        # otherwise yield (HTTP, the relay, the next page's read all wait)
+        eventlet.sleep(0)
 
     def _handled(self, body, attrs, done, attempt, batch, worker_ctx, result, exc_info):
         error = exc_info[1] if exc_info else None

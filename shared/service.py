@@ -53,13 +53,20 @@ class ApiDocument(DependencyProvider):
 
 
 class LongLivedHeap(DependencyProvider):
-    """What a started service holds (modules, metadata, compiled statements) is set
-    aside from the garbage collector: a full collection walked all of it, 50–160 ms
-    that stopped the whole eventlet process now and then (bench/README.md)."""
+    """What a starting service holds (modules, metadata, its engine) is set aside from
+    the garbage collector: a full collection walked all of it, 20–160 ms that stopped
+    the whole eventlet process now and then (bench/README.md). Given back when the
+    service stops, so that a process that starts many (the tests) frees each one."""
 
     def start(self):
         gc.collect()
         gc.freeze()
+
+    def stop(self):
+        gc.unfreeze()
+
+    def kill(self):
+        gc.unfreeze()
 
 
 class FeedQuery(Schema):
@@ -95,6 +102,7 @@ class OtgService:
     api_document = ApiDocument()
     log_context = WorkerLogContext()
     heap = LongLivedHeap()
+    catch_up = CatchUp()
 
     @api("GET", "/health", summary="liveness and relay progress")
     def health(self, request):

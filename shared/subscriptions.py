@@ -113,7 +113,7 @@ def _handler(source, name, react):
                 looked_up)
         handle.direct = direct
     prepare, applies = getattr(react, "prepare", None), getattr(react, "applies", None)
-    if applies is not None:  # the stream passes over what it rejects: no inbox read, no worker
+    if applies is not None:  # the stream passes over what it rejects: no inbox read, no run
         handle.applies = lambda data, attrs: applies(Event(source, name, data, attrs))
     if prepare is not None:  # the stream may start it ahead, while earlier events are applied
         def look_up(data, attrs):

@@ -35,7 +35,6 @@ class TasksService(subscriptions.mount(SUBSCRIPTIONS), reactions.Calendar, base.
     name = "tasks"
     store = base.Store(CATALOGUE, [views.TasksViews], tables=[views.primary, directory.metadata])
     memory = Memory()
-    catch_up = base.CatchUp()
 
     # -- campaigns ---------------------------------------------------------------------
     @api("POST", "/campaigns", roles=COORDINATORS, summary="load a campaign plan (YAML body or file)")
