@@ -125,9 +125,11 @@ class SourceStream:
             partial(self.run, follow_feed), identifier=f"otg.stream.{self.source}")
 
     def stop(self):
-        self.stopping = True
-        self.queue_consumer.unregister_provider(self)  # no more deliveries
-        self.pending.put((None, None, None))
+        """Stop the lane (once) and wait until it has."""
+        if not self.stopping:
+            self.stopping = True
+            self.queue_consumer.unregister_provider(self)  # no more deliveries
+            self.pending.put((None, None, None))
         if self.lane is not None:
             self.lane.wait()
 
@@ -355,7 +357,7 @@ class FollowCursor:
         # one cursor per set of followed types: a handler added in a later release
         # backfills its type from the start (the inbox skips what others handled).
         # Named once, when the stream first reads or saves it (all its handlers are
-        # registered by then): a stopping stream loses them one by one before its last save
+        # registered by then)
         types = ",".join(self.stream.types)
         return f"follow:{self.stream.source}:{hashlib.sha1(types.encode()).hexdigest()[:12]}"
 
@@ -428,10 +430,12 @@ class Follower(ProviderCollector, SharedExtension):
     def unregister_provider(self, provider):
         stream = self.streams.get(provider.source_service)
         if stream is not None and provider in stream.handlers:
-            if len(stream.handlers) == 1:  # the last of its source: the lane stops first
-                stream.stop()
-                del self.streams[provider.source_service]
+            # the lane has stopped before any of its handlers goes: a message of a type
+            # whose handler had gone would be acknowledged unhandled, and lost
+            stream.stop()
             stream.handlers.remove(provider)
+            if not stream.handlers:
+                del self.streams[provider.source_service]
         super().unregister_provider(provider)
 
     def start(self):
