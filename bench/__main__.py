@@ -65,7 +65,13 @@ def header(args):
             f"(load {load}), Python {platform.python_version()}, "
             f"RabbitMQ {overview.get('rabbitmq_version', '?')}; "
             f"{sizes}{args.hazards:,} hazards at {args.hazard_rate:g}/s; "
-            f"best of {args.rounds}")
+            + (f"best of {long_rounds(args)}" if args.only else
+               f"best of {args.rounds} ({long_rounds(args)} for HTTP and hazards)"))
+
+
+def long_rounds(args):
+    """The two parts that start services of their own run a round fewer (a minute each)."""
+    return max(1, args.rounds - 1)
 
 
 def run(args):
@@ -82,7 +88,7 @@ def run(args):
                                        args.appends, writers=eventstores.WRITERS)
                       for n in range(args.rounds)), key=lambda result: result.rate)
         e2e = endtoend.measure(amqp_uri, os.path.join(data_dir, "e2e"), broker.free_port(),
-                               args.requests, args.clients, max(1, args.rounds - 1), args.profile)
+                               args.requests, args.clients, long_rounds(args), args.profile)
         stores = _stores(args, data_dir) if args.aggregates else None
         chain = _hazards(args, os.path.join(data_dir, "hazards")) if args.hazards else None
     return top, [relay, backbone, shared, e2e], stores, chain
@@ -110,7 +116,7 @@ def _hazards(args, data_dir):
     """On a vhost of its own: nothing of the parts before lingers in its queues."""
     with broker.throwaway_vhost(args.amqp_uri, args.management) as amqp_uri:
         return hazards.measure(amqp_uri, data_dir, args.hazards, args.hazard_rate,
-                               max(1, args.rounds - 1), args.profile_hazards)
+                               long_rounds(args), args.profile_hazards)
 
 
 def main(argv=None):

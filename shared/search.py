@@ -24,6 +24,7 @@ from shared.fastread import execute
 
 COMMON = 5000  # postings from which a pair is too common to lead (a tenth of 50,000 names)
 DENSE = 500  # matches from which a two-character query walks the names in order
+UNFOLDED = ("Lo", "Nd")  # no character case-folds into or out of these (checked for all)
 
 
 def terms(text):
@@ -95,9 +96,6 @@ def count(conn, table, q):
     if len(q) != 2 or not all(unicodedata.category(c) in UNFOLDED for c in q):
         return None
     return conn.execute(_count(table), {"term": q}).scalar()
-
-
-UNFOLDED = ("Lo", "Nd")  # no character case-folds into or out of these (checked for all)
 
 
 @functools.cache
