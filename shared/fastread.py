@@ -5,6 +5,7 @@ than SQLite's own work for a write (bench/README.md, replay and catch-up)."""
 import json
 from contextlib import suppress
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 _scan = json.JSONDecoder().scan_once
@@ -34,6 +35,8 @@ def execute(conn, statement, params):
     many = isinstance(params, list)
     if many and not params:
         return 0
+    if not isinstance(conn, Connection):  # a rebuild's queue of writes (shared.projections)
+        return conn.execute(statement, params)
     if many and conn.dialect.name != "sqlite":  # SQLAlchemy sends the rows in one round trip
         return conn.execute(statement, params).rowcount
     keys = tuple(params[0] if many else params)

@@ -1,5 +1,7 @@
 """Read models derived from a service's own events, updated in the same
 transaction as the append, dropped and rebuilt when their VERSION changes."""
+from collections import OrderedDict
+
 from sqlalchemy import bindparam, insert, select, update
 
 from shared.fastread import fetch_all
@@ -53,6 +55,20 @@ def fetch(conn, statement, parameters):
     if isinstance(conn, WriteBehind):
         return conn.fetch(statement, compiled, parameters)
     return fetch_all(conn, statement, compiled, parameters)
+
+
+def recalled(conn, key, read):
+    """What this rebuild last wrote under `key` (`remember`), else `read()`. A
+    projection that amends a value it wrote (a row's JSON) need not read it back, which
+    would send the rebuild's queued writes first. Live, always `read()`."""
+    value = conn.recall(key) if isinstance(conn, WriteBehind) else None
+    return read() if value is None else value
+
+
+def remember(conn, key, value):
+    """`value` written under `key`, for `recalled` in the rest of a rebuild."""
+    if isinstance(conn, WriteBehind):
+        conn.remember(key, value)
 
 
 def rebuild_stale(store):
@@ -128,30 +144,52 @@ class WriteBehind:
     projection sees every write it made, in the order it made them."""
 
     MAX_QUEUED = 1000
+    MEMORY = 20_000
 
     def __init__(self, conn):
         self.conn = conn
+        self.memory = OrderedDict()  # see remember
         self.dialect = conn.dialect
         self.postgres = self.dialect.name == "postgresql"
         self.queued = []      # (sql, parameters)
         self._compiled = {}   # (statement, keys) -> (statement, compiled, defaults) or None
 
     def execute(self, statement, parameters=None, **kwargs):
-        if isinstance(parameters, dict) and not kwargs:
-            sql = self._queueable(statement, parameters)
-            if sql is not None:
-                self.queued.append(sql)
-                if len(self.queued) >= self.MAX_QUEUED:
-                    self.flush()
-                return None
+        rows = [parameters] if isinstance(parameters, dict) else parameters
+        entry = (self._entry(statement, rows[0])
+                 if rows and isinstance(rows, list) and isinstance(rows[0], dict) and not kwargs
+                 else None)
+        if entry and all(row.keys() == rows[0].keys() for row in rows):
+            sql, fixed, names = entry
+            if names is None:  # named parameters (psycopg2)
+                self.queued.extend((sql, {**fixed, **row}) for row in rows)
+            else:
+                self.queued.extend((sql, tuple([row[name] if name in row else fixed[name]
+                                                for name in names])) for row in rows)
+            if len(self.queued) >= self.MAX_QUEUED:
+                self.flush()
+            return None
         self.flush()
         return self.conn.execute(statement, parameters, **kwargs)
+
+    def remember(self, key, value):
+        """Keep `value`, which this rebuild just wrote, for `recall` (the latest
+        MEMORY keys): reading it back would send the queue first."""
+        self.memory[key] = value
+        self.memory.move_to_end(key)
+        if len(self.memory) > self.MEMORY:
+            self.memory.popitem(last=False)
+
+    def recall(self, key):
+        return self.memory.get(key)
 
     def __getattr__(self, name):  # everything else is the connection's (after the queue)
         self.flush()
         return getattr(self.conn, name)
 
-    def _queueable(self, statement, parameters):
+    def _entry(self, statement, parameters):
+        """(SQL, the values not given per call, the positional order) of a write, or None
+        if it cannot be queued."""
         if not getattr(statement, "is_dml", False):
             return None
         key = (id(statement), tuple(parameters))
@@ -160,13 +198,7 @@ class WriteBehind:
             if len(self._compiled) > 512:  # statements built per call: not worth caching
                 self._compiled.clear()
             entry = self._compiled[key] = self._compile(statement, parameters)
-        if entry is False:
-            return None
-        _statement, sql, fixed, names = entry
-        if names is None:  # named parameters (psycopg2)
-            return sql, {**fixed, **parameters}
-        return sql, tuple([parameters[name] if name in parameters else fixed[name]
-                           for name in names])
+        return entry[1:] if entry else None
 
     def _compile(self, statement, parameters):
         """(statement, SQL, the values not given per call, the positional order) or False."""

@@ -6,7 +6,7 @@ from sqlalchemy import (Boolean, Column, Index, Integer, MetaData, String, Table
                         func, insert, select, update)
 
 from shared import search as name_search
-from shared.projections import Projection, fetch, handles
+from shared.projections import Projection, fetch, handles, recalled, remember
 
 metadata = MetaData()
 institutions = Table(
@@ -78,12 +78,14 @@ class RegistryViews(Projection):
             supervising_department=data["supervising_department"], address=data["address"],
             national_platform_id=data.get("national_platform_id"), status="open",
             blacklisted=False, licences="{}", registered_at=event.meta.time))
+        remember(conn, ("licences", data["institution_id"]), "{}")
         name_search.index(conn, search_terms, data["institution_id"], data["name"], new=True)
 
     @handles("LicenceRecorded", "LicenceExpired")
     def licence(self, conn, event):
-        (licences,), = fetch(conn, _LICENCES, {"_id": event.institution_id})
-        licences = json.loads(licences)
+        key = ("licences", event.institution_id)
+        licences = json.loads(recalled(
+            conn, key, lambda: fetch(conn, _LICENCES, {"_id": event.institution_id})[0][0]))
         if event.NAME == "LicenceRecorded":
             licences[event.kind] = {"number": event.number, "valid_until": event.valid_until,
                                     "expired": False}
@@ -91,7 +93,9 @@ class RegistryViews(Projection):
             licences[event.kind]["expired"] = True
         operating = [licences[k]["valid_until"] for k in ("business_licence", "npo_registration")
                      if k in licences]
-        self._set(conn, event.institution_id, licences=json.dumps(licences, ensure_ascii=False),
+        text = json.dumps(licences, ensure_ascii=False)
+        remember(conn, key, text)
+        self._set(conn, event.institution_id, licences=text,
                   permit_until=licences.get("school_permit", {}).get("valid_until"),
                   operating_until=max(operating) if operating else None)
 
