@@ -420,17 +420,19 @@ def ledger_figures(seed, known, rows, workdir):
     return figures
 
 
-def catch_up_figures(urls, fresh_url, workdir, amqp_uri, rounds):
+def catch_up_figures(urls, fresh_url, workdir, amqp_uri, rounds, profile=None):
     """The inspection service started empty against the loaded registry (its feed, as a
     process): the registry events it follows per second of its catch-up, best of
     `rounds`, timed from its first page's commit to its cursor at the registry's last
-    followed event (both processes boot first; the relays are off)."""
+    followed event (both processes boot first; the relays are off). With `profile` (a
+    path), py-spy samples the follower of the first round into it."""
     import secrets as _secrets
 
     import requests
     from sqlalchemy import create_engine, func, select, text
 
     from bench import broker
+    from bench.endtoend import sampling
     from services.inspection.subscriptions import SUBSCRIPTIONS
     from otg import runner
     from shared import config
@@ -460,8 +462,9 @@ def catch_up_figures(urls, fresh_url, workdir, amqp_uri, rounds):
                 follower = runner.start("inspection", {**env, "INSPECTION_DATABASE_URL": target},
                                         stdout=subprocess.DEVNULL)
                 try:
-                    runs.append(_time_catch_up(create_engine(normalise_url(target)), last, count,
-                                               select, text))
+                    with sampling(follower.pid, profile if n == 0 else None):
+                        runs.append(_time_catch_up(create_engine(normalise_url(target)), last,
+                                                   count, select, text))
                 finally:
                     follower.terminate()
                     follower.wait(30)
@@ -556,7 +559,8 @@ def run_on(label, urls, args, workdir, fresh_url, demo_urls=None):
     loaded = time.monotonic() - started
     figures = {"load_seconds": loaded, "rebuild": rebuild_figures(urls, args.rounds, env),
                "queries": public_figures(urls, known, args, demo_urls),
-               "catch_up": catch_up_figures(urls, fresh_url, workdir, args.amqp_uri, args.rounds)}
+               "catch_up": catch_up_figures(urls, fresh_url, workdir, args.amqp_uri, args.rounds,
+                                            args.profile_catch_up)}
     if label == "SQLite":
         figures["ledger"] = ledger_figures(args.seed, known, args.ledger_rows, workdir)
     report(label, figures, args)
@@ -595,6 +599,9 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=64,
                         help="clients asking the disclosure service for a page they hold (0 skips)")
     parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--profile-catch-up", metavar="PATH",
+                        help="sample the follower's first catch-up with py-spy (speedscope; "
+                             "`.txt` = collapsed stacks; with both databases, the last run's)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres", default=os.environ.get(
         "OTG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432"),
