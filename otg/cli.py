@@ -309,7 +309,7 @@ def rebuild_projections(service, without_directory):
             read_models.rebuild(store, projection, progress=progress.advance)
     click.echo(f"rebuilt {len(store.projections)} read model(s) of {service} from {total} events")
     if directory.metadata in tables and not without_directory:
-        store.create([directory.metadata])
+        store.create(tables)  # the directory's, as the service has them
         try:
             with Progress(f"{service}: institution directory", unit="events") as progress:
                 count = directory.refill(store, _counted(directory.registry_feed(service),

@@ -2,9 +2,13 @@
 services that follow it keep it (a projection of the registry's events in their log
 order, docs/decisions/0015-one-institution-directory.md).
 
-Each follower keeps the table in its own database and lists `SUBSCRIPTIONS` in its
-subscription table (a row of its own may call `record(uow, event)` first, then react).
-`otg projections rebuild SERVICE` refills it from the registry's `/events` feed.
+Each follower keeps the table in its own database (`metadata` among its store's tables)
+and lists `SUBSCRIPTIONS` in its subscription table (a row of its own may call
+`record(uow, event)` first, then react). A follower that finds institutions by a part of
+their name (`matching`) keeps `names` among its tables too: the pairs of characters of
+each name, ~16 rows a registration, written only where they are read (they were most of
+a follower's catch-up). `otg projections rebuild SERVICE` refills both from the
+registry's `/events` feed (a follower that starts to keep `names` is refilled so).
 """
 import json
 import unicodedata
@@ -37,7 +41,8 @@ institutions = Table(
 # a search's page walks the names in order (shared.search: a dense pair such as 学校)
 Index("ix_directory_institutions_name_id", institutions.c.name, institutions.c.id)
 # the pairs of characters of every name (shared.search): finding a name by a part of it
-terms = search.terms_table(metadata, "directory_search_terms")
+names = MetaData()
+terms = search.terms_table(names, "directory_search_terms")
 STATUS_AFTER = {"InstitutionSuspended": "suspended", "InstitutionReinstated": "open",
                 "InstitutionClosed": "closed"}
 
@@ -74,7 +79,6 @@ def registered(conn, data, attrs):
         "supervising_department": data.get("supervising_department"),
         "address": data.get("address") or "", "status": "open", "status_since": None,
         "licences": "{}", "blacklisted": False})
-    search.index(conn, terms, institution_id, data.get("name"))
 
 
 def licence_recorded(conn, data, attrs):
@@ -106,12 +110,15 @@ def _set(conn, data, **values):
     execute(conn, _UPDATE, {"institution_id": data["institution_id"], **values})
 
 
-def apply(conn, name, data, attrs):
-    """Apply one registry event (by name) to the directory; other events change nothing."""
+def apply(conn, name, data, attrs, indexed=False):
+    """Apply one registry event (by name) to the directory; other events change nothing.
+    `indexed`: the follower keeps `names` (a registration's name is indexed again)."""
     if name in STATUS_AFTER:
         status_changed(conn, data, attrs, name)
     elif name in WRITERS:
         WRITERS[name](conn, data, attrs)
+        if indexed and name == "InstitutionRegistered":
+            search.index(conn, terms, data["institution_id"], data.get("name"))
 
 
 WRITERS = {"InstitutionRegistered": registered, "LicenceRecorded": licence_recorded,
@@ -121,21 +128,28 @@ EVENTS = tuple(WRITERS) + tuple(STATUS_AFTER)
 
 def record(uow, event):
     """The subscription of a follower: the registry's event into its directory."""
-    apply(uow.conn, event.name, event.data, event.attrs)
+    apply(uow.conn, event.name, event.data, event.attrs, indexed(uow.store))
+
+
+def indexed(store):
+    """The follower of `store` finds institutions by a part of their name."""
+    return names in store.tables
 
 
 SUBSCRIPTIONS = {("registry", name): record for name in EVENTS}
 
 
 # -- rebuilding from the registry's feed ---------------------------------------------------
-def rebuild(conn, feed):
-    """Empty the directory and apply `feed` (the registry's events as its `/events`
-    feed gives them: CloudEvents dicts with `type` and `data`), in order; how many."""
+def rebuild(conn, feed, indexed=False):
+    """Empty the directory (and its `names` if `indexed`) and apply `feed` (the
+    registry's events as its `/events` feed gives them: CloudEvents dicts with `type`
+    and `data`), in order; how many."""
     conn.execute(delete(institutions))
-    conn.execute(delete(terms))
+    if indexed:
+        conn.execute(delete(terms))
     count = 0
     for event in feed:
-        apply(conn, event_name(event), event.get("data") or {}, event)
+        apply(conn, event_name(event), event.get("data") or {}, event, indexed)
         count += 1
     return count
 
@@ -170,7 +184,7 @@ def refill(store, feed):
             last["position"] = event["position"]
             yield event
     with store.writing() as conn:
-        count = rebuild(conn, noting(feed))
+        count = rebuild(conn, noting(feed), indexed(store))
     if last:
         store.set_cursor(FILLED, int(last["position"]))
     return count

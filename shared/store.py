@@ -181,6 +181,7 @@ class EventStore:
         self.engine = make_engine(url)
         self.catalogue = catalogue
         self.projections = list(projections)
+        self.tables = []  # the MetaData `create` made besides the store's and projections'
         self.clock = clock or SystemClock()
         self.committed = threading.Event()   # wakes the relay right after a commit
         self.skipped = collections.Counter()  # deliveries of handled events, per consumer
@@ -206,6 +207,7 @@ class EventStore:
                 for table in schema.sorted_tables:  # an index added to a table that exists
                     for index in table.indexes:     # (create_all makes a table's only with it)
                         index.create(conn, checkfirst=True)
+        self.tables += [schema for schema in tables if schema not in self.tables]
         for projection in self.projections:
             projection.rebuild_if_stale(self)
 

@@ -20,7 +20,8 @@ PUBLISHERS = ("publisher",)
 
 class DisclosureService(subscriptions.mount(SUBSCRIPTIONS), site.PublicSite, base.OtgService):
     name = "disclosure"
-    store = base.Store(CATALOGUE, [views.PublicViews], tables=[views.mirror, directory.metadata],
+    store = base.Store(CATALOGUE, [views.PublicViews],
+                       tables=[views.mirror, directory.metadata, directory.names],  # its search
                        count_writes=True)
 
     # -- JSON API ---------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """One institution directory (shared.directory): the registry's events, in its order, make
 the same table in every follower, and one name normaliser matches what people type."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from inprocess import Runner
 from services.complaints import projections as complaints
 from services.tasks import mirror as tasks
-from shared import directory
+from shared import directory, search
 
 DISTRICT = "371002"
 FOLLOWERS = ("inspection", "complaints", "tasks", "disclosure")
@@ -101,3 +101,16 @@ def test_complaints_and_tasks_find_a_reported_name_as_typed(world):
     assert (found["id"], how) == ("i-1", "name")
     with world.stores["tasks"].read() as conn:
         assert tasks.white_lookup(conn)(None, "海星 （艺术） 培训学校")["id"] == "i-1"
+
+
+def test_only_a_follower_that_searches_by_name_keeps_the_pairs_of_its_names(world):
+    registry(world, "InstitutionRegistered", SCHOOL)
+    world.run()
+    kept = {service: inspect(world.stores[service].engine).has_table(directory.terms.name)
+            for service in FOLLOWERS}
+    assert kept == {"inspection": False, "complaints": False, "tasks": False, "disclosure": True}
+    with world.stores["disclosure"].read() as conn:  # the public search finds it by a part
+        assert sorted(conn.execute(select(directory.terms.c.term)).scalars()) == sorted(
+            search.terms(SCHOOL["name"]))
+        assert conn.execute(select(directory.institutions.c.id).where(
+            directory.matching(conn, "艺术"))).scalars().all() == ["i-1"]
