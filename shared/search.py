@@ -40,6 +40,7 @@ def terms_table(metadata, name="search_terms"):
         name, metadata,
         Column("term", String(2), primary_key=True),
         Column("institution_id", String(36), primary_key=True),
+        sqlite_with_rowid=False,  # one b-tree, by (term, id): a posting list is read in order
     )
     Index(f"ix_{name}_institution", table.c.institution_id)
     return table
