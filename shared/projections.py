@@ -130,6 +130,17 @@ def rebuild(store, projection, progress=None, batch=5000, only_if_stale=False):
 
 
 REBUILD_CACHE_KIB = 64 * 1024
+
+
+def _rows(parameters):
+    """The rows of one statement's parameters (a dict, or a list of dicts of the same
+    keys: an executemany), or None."""
+    if isinstance(parameters, dict):
+        return [parameters]
+    if isinstance(parameters, list) and parameters and all(
+            isinstance(row, dict) and row.keys() == parameters[0].keys() for row in parameters):
+        return parameters
+    return None
 _LOG_PAGE = (select(events_table).where(events_table.c.position > bindparam("after"))
              .order_by(events_table.c.position).limit(bindparam("limit")))
 
@@ -155,17 +166,15 @@ class WriteBehind:
         self._compiled = {}   # (statement, keys) -> (statement, compiled, defaults) or None
 
     def execute(self, statement, parameters=None, **kwargs):
-        rows = [parameters] if isinstance(parameters, dict) else parameters
-        entry = (self._entry(statement, rows[0])
-                 if rows and isinstance(rows, list) and isinstance(rows[0], dict) and not kwargs
-                 else None)
-        if entry and all(row.keys() == rows[0].keys() for row in rows):
+        rows = None if kwargs else _rows(parameters)
+        entry = self._entry(statement, rows[0]) if rows else None
+        if entry:
             sql, fixed, names = entry
             if names is None:  # named parameters (psycopg2)
-                self.queued.extend((sql, {**fixed, **row}) for row in rows)
+                self.queued += [(sql, {**fixed, **row}) for row in rows]
             else:
-                self.queued.extend((sql, tuple([row[name] if name in row else fixed[name]
-                                                for name in names])) for row in rows)
+                self.queued += [(sql, tuple([row[name] if name in row else fixed[name]
+                                             for name in names])) for row in rows]
             if len(self.queued) >= self.MAX_QUEUED:
                 self.flush()
             return None
