@@ -6,8 +6,8 @@ Each follower keeps the table in its own database (`metadata` among its store's 
 and lists `SUBSCRIPTIONS` in its subscription table (a row of its own may call
 `record(uow, event)` first, then react). A follower that finds institutions by a part of
 their name (`matching`) keeps `names` among its tables too: the pairs of characters of
-each name, ~16 rows a registration, written only where they are read (they were most of
-a follower's catch-up). `otg projections rebuild SERVICE` refills both from the
+each name, ~16 rows a registration, written only where they are read (they were a third
+of a follower's catch-up, bench/README.md). `otg projections rebuild SERVICE` refills both from the
 registry's `/events` feed (a follower that starts to keep `names` is refilled so).
 """
 import json
@@ -110,7 +110,7 @@ def _set(conn, data, **values):
     execute(conn, _UPDATE, {"institution_id": data["institution_id"], **values})
 
 
-def apply(conn, name, data, attrs, indexed=False):
+def apply(conn, name, data, attrs, *, indexed=False):
     """Apply one registry event (by name) to the directory; other events change nothing.
     `indexed`: the follower keeps `names` (a registration's name is indexed again)."""
     if name in STATUS_AFTER:
@@ -128,7 +128,7 @@ EVENTS = tuple(WRITERS) + tuple(STATUS_AFTER)
 
 def record(uow, event):
     """The subscription of a follower: the registry's event into its directory."""
-    apply(uow.conn, event.name, event.data, event.attrs, indexed(uow.store))
+    apply(uow.conn, event.name, event.data, event.attrs, indexed=indexed(uow.store))
 
 
 def indexed(store):
@@ -140,7 +140,7 @@ SUBSCRIPTIONS = {("registry", name): record for name in EVENTS}
 
 
 # -- rebuilding from the registry's feed ---------------------------------------------------
-def rebuild(conn, feed, indexed=False):
+def rebuild(conn, feed, *, indexed):
     """Empty the directory (and its `names` if `indexed`) and apply `feed` (the
     registry's events as its `/events` feed gives them: CloudEvents dicts with `type`
     and `data`), in order; how many."""
@@ -149,7 +149,7 @@ def rebuild(conn, feed, indexed=False):
         conn.execute(delete(terms))
     count = 0
     for event in feed:
-        apply(conn, event_name(event), event.get("data") or {}, event, indexed)
+        apply(conn, event_name(event), event.get("data") or {}, event, indexed=indexed)
         count += 1
     return count
 
@@ -184,7 +184,7 @@ def refill(store, feed):
             last["position"] = event["position"]
             yield event
     with store.writing() as conn:
-        count = rebuild(conn, noting(feed), indexed(store))
+        count = rebuild(conn, noting(feed), indexed=indexed(store))
     if last:
         store.set_cursor(FILLED, int(last["position"]))
     return count

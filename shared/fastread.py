@@ -31,12 +31,15 @@ def execute(conn, statement, params):
     """`conn.execute(statement, params)` for a statement built once with bind parameters
     (a write, or a read of one value): the first column of its first row if it returns
     rows, else how many rows it changed. A list of dicts (of the same keys) runs it once
-    for each, as one executemany. Its SQL is compiled once per dialect and set of keys."""
+    for each, as one executemany. Its SQL is compiled once per dialect and set of keys.
+    On a rebuild's queue of writes (shared.projections.WriteBehind) a write is queued
+    and answers None."""
     many = isinstance(params, list)
     if many and not params:
         return 0
     if not isinstance(conn, Connection):  # a rebuild's queue of writes (shared.projections)
-        return conn.execute(statement, params)
+        result = conn.execute(statement, params)
+        return None if result is None else _scalar_or_count(result)
     if many and conn.dialect.name != "sqlite":  # SQLAlchemy sends the rows in one round trip
         return conn.execute(statement, params).rowcount
     keys = tuple(params[0] if many else params)

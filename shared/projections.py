@@ -60,7 +60,8 @@ def fetch(conn, statement, parameters):
 def recalled(conn, key, read):
     """What this rebuild last wrote under `key` (`remember`), else `read()`. A
     projection that amends a value it wrote (a row's JSON) need not read it back, which
-    would send the rebuild's queued writes first. Live, always `read()`."""
+    would send the rebuild's queued writes first. Live, always `read()`. Every write of
+    that value must `remember` it, or a later `recalled` is stale."""
     value = conn.recall(key) if isinstance(conn, WriteBehind) else None
     return read() if value is None else value
 
@@ -141,18 +142,22 @@ def _rows(parameters):
             isinstance(row, dict) and row.keys() == parameters[0].keys() for row in parameters):
         return parameters
     return None
+
+
 _LOG_PAGE = (select(events_table).where(events_table.c.position > bindparam("after"))
              .order_by(events_table.c.position).limit(bindparam("limit")))
 
 
 class WriteBehind:
-    """The connection a projection writes to during a rebuild. A statement executed
-    with a dict of parameters (`conn.execute(STATEMENT, {...})`, the statements built
-    once that projections use) is queued, in order, and sent in batches: on PostgreSQL
-    many statements in one round trip, on SQLite a run of one statement as one
-    executemany, both straight to the DB-API cursor. Anything else — a read, a
-    statement with its values inline — sends the queue first, then runs as usual: the
-    projection sees every write it made, in the order it made them."""
+    """The connection a projection writes to during a rebuild. A write executed with a
+    dict of parameters, or a list of dicts of the same keys (`conn.execute(STATEMENT,
+    {...})`, the statements built once that projections use), is queued, in order, and
+    sent in batches: on PostgreSQL many statements in one round trip, on SQLite a run of
+    one statement as one executemany, both straight to the DB-API cursor; a queued
+    write answers None (no row count). Anything else — a read, a statement with its
+    values inline — sends the queue first, then runs as usual: the projection sees every
+    write it made, in the order it made them. `remember`/`recall` keep values a
+    projection amends (`recalled`)."""
 
     MAX_QUEUED = 1000
     MEMORY = 20_000
