@@ -65,3 +65,14 @@ def test_empty_text_stays_as_it_was():
 def test_a_bracket_around_a_number_stays_unless_it_is_the_area_code():
     assert mask("王建国（13912345678）说") == "王建国（***）说"
     assert mask("电话(0631)5212345") == "电话***"
+
+
+def test_no_phone_number_of_any_country_is_shorter_than_the_texts_the_matcher_skips():
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    from shared import redact
+    shortest = min(min(length for length in meta.general_desc.possible_length if length > 0)
+                   + len(str(meta.country_code))
+                   for meta in map(PhoneMetadata.metadata_for_region, phonenumbers.SUPPORTED_REGIONS))
+    assert redact._PHONE_DIGITS <= shortest
