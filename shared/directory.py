@@ -7,8 +7,9 @@ and lists `SUBSCRIPTIONS` in its subscription table (a row of its own may call
 `record(uow, event)` first, then react). A follower that finds institutions by a part of
 their name (`matching`) keeps `names` among its tables too: the pairs of characters of
 each name, ~16 rows a registration, written only where they are read (they were a third
-of a follower's catch-up, bench/README.md). `otg projections rebuild SERVICE` refills both from the
-registry's `/events` feed (a follower that starts to keep `names` is refilled so).
+of a follower's catch-up, bench/README.md). `otg projections rebuild SERVICE` refills
+both from the registry's `/events` feed (a follower that starts to keep `names` is
+filled so).
 """
 import json
 import unicodedata

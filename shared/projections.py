@@ -62,7 +62,7 @@ def recalled(conn, key, read):
     projection that amends a value it wrote (a row's JSON) need not read it back, which
     would send the rebuild's queued writes first. Live, always `read()`. Every write of
     that value must `remember` it, or a later `recalled` is stale."""
-    value = conn.recall(key) if isinstance(conn, WriteBehind) else None
+    value = conn.memory.get(key) if isinstance(conn, WriteBehind) else None
     return read() if value is None else value
 
 
@@ -156,8 +156,8 @@ class WriteBehind:
     one statement as one executemany, both straight to the DB-API cursor; a queued
     write answers None (no row count). Anything else — a read, a statement with its
     values inline — sends the queue first, then runs as usual: the projection sees every
-    write it made, in the order it made them. `remember`/`recall` keep values a
-    projection amends (`recalled`)."""
+    write it made, in the order it made them. `remember` keeps values a projection
+    amends (`recalled`)."""
 
     MAX_QUEUED = 1000
     MEMORY = 20_000
@@ -187,15 +187,12 @@ class WriteBehind:
         return self.conn.execute(statement, parameters, **kwargs)
 
     def remember(self, key, value):
-        """Keep `value`, which this rebuild just wrote, for `recall` (the latest
+        """Keep `value`, which this rebuild just wrote, for `recalled` (the latest
         MEMORY keys): reading it back would send the queue first."""
         self.memory[key] = value
         self.memory.move_to_end(key)
         if len(self.memory) > self.MEMORY:
             self.memory.popitem(last=False)
-
-    def recall(self, key):
-        return self.memory.get(key)
 
     def __getattr__(self, name):  # everything else is the connection's (after the queue)
         self.flush()
